@@ -1,0 +1,1 @@
+"""Question banks: the data model, loading and validation, selection and importing."""
