@@ -1,0 +1,1 @@
+"""Audio edges and pure audio logic: PCM conversion, endpointing, microphone, playback, replay."""

@@ -1,0 +1,179 @@
+"""The one internal audio format and the conversions into and out of it.
+
+Inside the program audio is always float32 mono at 16 kHz with values in [-1, 1], passed
+around as 1-D numpy arrays in 30 ms blocks. Other rates, channel counts and sample widths
+exist only at the file and device edges, and are converted here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulator.errors import AudioFileError
+
+SAMPLE_RATE_HZ = 16_000
+"""The internal sample rate."""
+BLOCK_MS = 30
+BLOCK_SAMPLES = SAMPLE_RATE_HZ * BLOCK_MS // 1000  # 480 samples per 30 ms block
+
+Block = NDArray[np.float32]
+"""A 1-D float32 mono array at `SAMPLE_RATE_HZ` (a block, or a whole recording)."""
+
+
+@dataclass(frozen=True)
+class Sound:
+    """Audio at an arbitrary rate, as produced by a voice, before it reaches a speaker."""
+
+    samples: NDArray[np.float32]
+    """1-D float32 mono samples in [-1, 1]."""
+    sample_rate_hz: int
+    """Samples per second."""
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds, from the sample count."""
+        return len(self.samples) / self.sample_rate_hz
+
+
+def duration_s(samples: NDArray[np.float32], sample_rate_hz: int = SAMPLE_RATE_HZ) -> float:
+    """Length in seconds of a mono sample array."""
+    return len(samples) / sample_rate_hz
+
+
+def to_mono(samples: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Average the channels of a (frames, channels) array; pass 1-D arrays through."""
+    if samples.ndim == 1:
+        return samples.astype(np.float32, copy=False)
+    return samples.mean(axis=1, dtype=np.float32)
+
+
+def resample(samples: NDArray[np.float32], from_hz: int, to_hz: int) -> NDArray[np.float32]:
+    """Resample mono audio with a windowed-sinc polyphase filter (scipy-free).
+
+    Uses linear-phase FIR low-pass filtering before decimation so that 48 kHz or 44.1 kHz
+    input does not alias into the speech band. Quality is ample for speech recognition.
+    """
+    if from_hz == to_hz or len(samples) == 0:
+        return samples.astype(np.float32, copy=False)
+    from math import gcd
+
+    divisor = gcd(from_hz, to_hz)
+    up, down = to_hz // divisor, from_hz // divisor
+    if up > 64 or down > 64:
+        # Awkward ratios (e.g. 44100 -> 16000 is 160/441): fall back to band-limited
+        # interpolation on a filtered signal.
+        return _resample_interp(samples, from_hz, to_hz)
+    taps = _lowpass_taps(max(up, down), num_zeros=16)
+    upsampled = np.zeros(len(samples) * up, dtype=np.float32)
+    upsampled[::up] = samples
+    filtered = np.convolve(upsampled, taps * up, mode="same")
+    return filtered[::down].astype(np.float32)
+
+
+def _lowpass_taps(factor: int, num_zeros: int) -> NDArray[np.float32]:
+    """Kaiser-windowed sinc low-pass with cut-off at 1/factor of Nyquist."""
+    half = num_zeros * factor
+    n = np.arange(-half, half + 1, dtype=np.float64)
+    taps = np.sinc(n / factor) / factor * np.kaiser(len(n), 8.0)
+    return taps.astype(np.float32)
+
+
+def _resample_interp(samples: NDArray[np.float32], from_hz: int, to_hz: int) -> NDArray[np.float32]:
+    if to_hz < from_hz:
+        factor = from_hz / to_hz
+        taps = _lowpass_taps(int(np.ceil(factor)), num_zeros=16)
+        samples = np.convolve(samples, taps, mode="same").astype(np.float32)
+    num_out = int(round(len(samples) * to_hz / from_hz))
+    positions = np.arange(num_out, dtype=np.float64) * (from_hz / to_hz)
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def to_internal(samples: NDArray[np.floating], sample_rate_hz: int) -> Block:
+    """Convert any float array (mono or (frames, channels)) to the internal format."""
+    mono = to_mono(np.asarray(samples, dtype=np.float32))
+    out = resample(mono, sample_rate_hz, SAMPLE_RATE_HZ)
+    return np.clip(out, -1.0, 1.0).astype(np.float32, copy=False)
+
+
+def float_to_int16(samples: NDArray[np.float32]) -> NDArray[np.int16]:
+    """Scale [-1, 1] floats to int16, clipping out-of-range values."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+
+
+def int16_to_float(samples: NDArray[np.int16]) -> NDArray[np.float32]:
+    """Scale int16 samples to [-1, 1) floats."""
+    return samples.astype(np.float32) / 32768.0
+
+
+def read_audio(path: Path) -> Block:
+    """Read a WAV, FLAC or OGG file of any rate, width and channel count as internal audio.
+
+    Raises:
+        AudioFileError: the file is missing, empty, truncated or not audio (names the file).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioFileError(f"{path}: no such audio file")
+    if path.stat().st_size == 0:
+        raise AudioFileError(f"{path}: the file is empty")
+    import soundfile  # soundfile brings libsndfile: FLAC, 24-bit and float WAVs
+
+    try:
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, ValueError) as e:
+        raise AudioFileError(f"{path}: not a readable audio file ({e})") from e
+    if data.shape[0] == 0:
+        raise AudioFileError(f"{path}: the file holds no audio samples")
+    return to_internal(data, int(rate))
+
+
+def write_wav(path: Path, samples: NDArray[np.float32], sample_rate_hz: int = SAMPLE_RATE_HZ) -> Path:
+    """Write mono float audio as a 16-bit PCM WAV, atomically (temp file, then rename).
+
+    Returns:
+        The path written.
+
+    Raises:
+        AudioFileError: the folder is missing or not writable (names the file).
+    """
+    path = Path(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise AudioFileError(f"{path}: cannot write ({e.strerror})") from e
+    try:
+        with os.fdopen(fd, "wb") as handle, wave.open(handle, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(sample_rate_hz)
+            wav.writeframes(float_to_int16(samples).tobytes())
+        os.replace(tmp_name, path)
+    except OSError as e:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise AudioFileError(f"{path}: cannot write ({e.strerror})") from e
+    return path
+
+
+def blocks(samples: Block, block_samples: int = BLOCK_SAMPLES) -> Iterator[Block]:
+    """Split audio into consecutive blocks; the last one is zero-padded to full length."""
+    for start in range(0, len(samples), block_samples):
+        block = samples[start : start + block_samples]
+        if len(block) < block_samples:
+            block = np.pad(block, (0, block_samples - len(block)))
+        yield block
+
+
+def rms_dbfs(samples: NDArray[np.float32]) -> float:
+    """RMS level in dB relative to full scale (-inf for digital silence)."""
+    if len(samples) == 0:
+        return float("-inf")
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return 20.0 * np.log10(rms) if rms > 0 else float("-inf")
