@@ -1,0 +1,127 @@
+"""Record one answer from an audio source, ending it the way a listener would.
+
+`record_answer` pulls 30 ms blocks from a source and stops when the endpointer hears
+`stop_s` of trailing silence after speech, when the user presses Enter, when the answer
+reaches `max_answer_s`, when nobody has started speaking within `no_speech_timeout_s`, or
+when the source runs out. Every limit is counted in samples, so live and replayed audio
+run the same code and replay is deterministic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from simulator.audio.endpoint import Endpointer
+from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
+from simulator.config import LimitsConfig, VadConfig
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class EndReason(StrEnum):
+    """Why recording stopped."""
+
+    SILENCE = "silence"
+    """Trailing silence after speech (the normal case)."""
+    ENTER = "enter"
+    """The user pressed Enter."""
+    MAX_LENGTH = "max_length"
+    NO_SPEECH = "no_speech"
+    """Nobody started speaking within the timeout."""
+    SOURCE_ENDED = "source_ended"
+    """The replayed file (or the device stream) ran out."""
+    INTERRUPTED = "interrupted"
+    """Ctrl-C: the audio recorded so far is kept."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recorded answer and how it went."""
+
+    audio: Block
+    """Float32 mono 16 kHz: pre-roll, the answer, and trailing silence."""
+    end_reason: EndReason
+    speech_start_s: float | None
+    """Where speech starts within `audio` (None: no speech detected)."""
+    speech_end_s: float | None
+    """Where the last speech block ends within `audio`."""
+    response_latency_s: float | None
+    """From listening start to the first speech (None: no speech)."""
+    trailing_silence_s: float
+    """Silence between the last speech and the end of recording (the endpointing wait)."""
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the recorded audio in seconds."""
+        return len(self.audio) / SAMPLE_RATE_HZ
+
+    @property
+    def has_speech(self) -> bool:
+        """True when the endpointer detected an answer."""
+        return self.speech_start_s is not None
+
+
+def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
+                  stop_requested: Callable[[], bool] = lambda: False) -> Recording:
+    """Consume blocks until the answer ends; see the module docstring for the rules.
+
+    Args:
+        blocks: consecutive blocks of one answer; closed (if it has `close`) on return.
+        vad: endpointing options.
+        limits: maximum answer length and no-speech timeout.
+        stop_requested: polled once per block; True ends the answer (Enter pressed).
+
+    Returns:
+        The recording. Audio before the detected start is trimmed to the pre-roll.
+    """
+    endpointer = Endpointer(vad)
+    kept: list[Block] = []
+    max_samples = int(limits.max_answer_s * SAMPLE_RATE_HZ)
+    timeout_samples = int(limits.no_speech_timeout_s * SAMPLE_RATE_HZ)
+    reason = EndReason.SOURCE_ENDED
+    with contextlib.closing(blocks) if hasattr(blocks, "close") else contextlib.nullcontext():
+        try:
+            for block in blocks:
+                kept.append(block)
+                endpointer.process(block)
+                if endpointer.ended:
+                    reason = EndReason.SILENCE
+                    break
+                if stop_requested():
+                    reason = EndReason.ENTER
+                    break
+                if not endpointer.started and endpointer.num_samples >= timeout_samples:
+                    reason = EndReason.NO_SPEECH
+                    break
+                start = endpointer.speech_start_sample
+                if start is not None and endpointer.num_samples - start >= max_samples:
+                    reason = EndReason.MAX_LENGTH
+                    break
+        except KeyboardInterrupt:
+            reason = EndReason.INTERRUPTED
+    audio = np.concatenate(kept) if kept else np.zeros(0, dtype=np.float32)
+    return _trim(audio, endpointer, vad, reason)
+
+
+def _trim(audio: Block, endpointer: Endpointer, vad: VadConfig, reason: EndReason) -> Recording:
+    start = endpointer.speech_start_sample
+    if start is None:
+        return Recording(audio=audio, end_reason=reason, speech_start_s=None, speech_end_s=None,
+                         response_latency_s=None, trailing_silence_s=0.0)
+    offset = max(0, start - int(vad.pre_roll_s * SAMPLE_RATE_HZ))
+    end = endpointer.speech_end_sample or len(audio)
+    _LOGGER.debug("answer: speech %d..%d of %d samples (%s)", start, end, len(audio), reason)
+    return Recording(
+        audio=audio[offset:],
+        end_reason=reason,
+        speech_start_s=(start - offset) / SAMPLE_RATE_HZ,
+        speech_end_s=(end - offset) / SAMPLE_RATE_HZ,
+        response_latency_s=start / SAMPLE_RATE_HZ,
+        trailing_silence_s=(len(audio) - end) / SAMPLE_RATE_HZ,
+    )

@@ -1,0 +1,1 @@
+"""Scoring an answer against a question's key points: cue matching and the rubric."""

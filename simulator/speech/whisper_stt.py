@@ -1,0 +1,191 @@
+"""Speech to text with faster-whisper, with the known Whisper traps handled.
+
+`FasterWhisperTranscriber` takes internal-format audio and returns a `Transcript` with the
+raw text, the normalised text and word timings. It guards against Whisper inventing text
+on silence and noise (Silero VAD first, then per-segment no-speech, log-probability and
+compression checks, then a list of phrases Whisper is known to invent), and it consumes
+faster-whisper's lazy segment generator on the calling thread, so the work really happens
+where the caller thinks it does.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
+from simulator.config import WhisperConfig
+from simulator.errors import TranscriptionError
+from simulator.speech.whisper_model import locate_model
+from simulator.text import normalise, to_simplified
+from simulator.transcript import Transcript, Word
+
+_LOGGER = logging.getLogger(__name__)
+
+# Whisper was trained on subtitled video; on silence or noise it produces the credits.
+# Compared after normalisation; a segment that is only one of these is dropped.
+KNOWN_HALLUCINATIONS = (
+    "谢谢观看", "谢谢大家观看", "感谢观看", "谢谢收看", "请不吝点赞订阅转发打赏支持明镜与点点栏目",
+    "请不吝点赞订阅转发", "点赞订阅转发", "字幕由amara org社区提供", "字幕志愿者", "中文字幕",
+    "优优独播剧场", "yoyo television series exclusive", "明镜需要您的支持",
+    "thanks for watching", "thank you for watching", "please subscribe", "subtitles by",
+    "like and subscribe", "transcription by", "you",
+)
+_HALLUCINATION_FRAGMENTS = ("点赞", "订阅", "字幕", "观看", "amara", "subscribe", "明镜")
+
+# An initial prompt in simplified characters that contains fillers: Whisper imitates the
+# prompt's script and keeps hesitations it would otherwise drop (see docs/asr.md).
+INITIAL_PROMPTS = {
+    "zh": "嗯，那个，我觉得这个问题，首先要了解客户的需求。",
+    "en": "Um, well, uh, I think the first thing is to understand what the customer needs.",
+}
+
+MAX_COMPRESSION_RATIO = 2.4
+"""Segments above this gzip ratio are repetition loops (Whisper's own threshold)."""
+LOW_LOGPROB = -1.0
+"""With a high no-speech probability, segments below this average log-probability are dropped."""
+
+
+class FasterWhisperTranscriber:
+    """A `Transcriber` backed by a faster-whisper `WhisperModel`.
+
+    The model is loaded on first use (or `load()`), unless one is injected (tests pass a
+    fake with a `transcribe()` method shaped like faster-whisper's).
+    """
+
+    def __init__(self, config: WhisperConfig, *, model: Any = None) -> None:
+        self._config = config
+        self._model = model
+        self._lock = threading.Lock()
+        self.load_s: float = 0.0
+        """Seconds the model took to load (0 for an injected model)."""
+
+    def load(self) -> None:
+        """Load the model now (thread-safe; later calls return at once).
+
+        Raises:
+            ModelError: the model files are missing or corrupt.
+            TranscriptionError: faster-whisper is not installed or cannot load the model.
+        """
+        with self._lock:
+            if self._model is not None:
+                return
+            started = time.perf_counter()
+            location = locate_model(self._config.model, cache_dir=self._config.cache_dir,
+                                    allow_download=self._config.allow_download)
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError as e:
+                raise TranscriptionError(
+                    "faster-whisper is not installed: pip install faster-whisper") from e
+            try:
+                self._model = WhisperModel(
+                    location.path_or_name, device=self._config.device,
+                    compute_type=self._config.compute_type, cpu_threads=self._config.cpu_threads,
+                    local_files_only=location.is_local)
+            except (RuntimeError, ValueError, OSError) as e:
+                raise TranscriptionError(
+                    f"cannot load Whisper model {location.path_or_name}: {e}") from e
+            self.load_s = time.perf_counter() - started
+            _LOGGER.info("Whisper model %s loaded in %.2f s", location.path_or_name, self.load_s)
+
+    def transcribe(self, audio: Block, language: str | None) -> Transcript:
+        """Transcribe one answer.
+
+        Args:
+            audio: float32 mono 16 kHz samples.
+            language: "zh", "en", or None to detect.
+
+        Returns:
+            The transcript; empty text when nothing was said.
+
+        Raises:
+            TranscriptionError: the model failed.
+        """
+        self.load()
+        started = time.perf_counter()
+        audio_s = len(audio) / SAMPLE_RATE_HZ
+        if len(audio) < SAMPLE_RATE_HZ // 10 or not np.any(audio):
+            return Transcript(text="", normalised="", language=language or "", audio_s=audio_s)
+        try:
+            segments, info = self._model.transcribe(  # type: ignore[union-attr]
+                audio.astype(np.float32, copy=False),
+                language=language,
+                beam_size=self._config.beam_size,
+                vad_filter=self._config.vad_filter,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                initial_prompt=INITIAL_PROMPTS.get(language or ""),
+                no_speech_threshold=self._config.no_speech_threshold,
+            )
+            # The generator is lazy: decoding happens here, on this thread.
+            segment_list = list(segments)
+        except (RuntimeError, ValueError) as e:
+            raise TranscriptionError(f"Whisper failed on a {audio_s:.1f} s answer: {e}") from e
+        detected = language or getattr(info, "language", "") or ""
+        kept, rejected = filter_segments(segment_list, self._config.no_speech_threshold)
+        text = join_segment_texts((s.text for s in kept), detected)
+        if detected == "zh":
+            text = to_simplified(text)
+        words = tuple(
+            Word(text=to_simplified(w.word).strip() if detected == "zh" else w.word.strip(),
+                 start_s=float(w.start), end_s=float(w.end), probability=float(w.probability))
+            for s in kept for w in (getattr(s, "words", None) or ())
+        )
+        return Transcript(text=text, normalised=normalise(text), language=detected, words=words,
+                          audio_s=audio_s, transcribe_s=time.perf_counter() - started,
+                          rejected=tuple(rejected))
+
+
+def filter_segments(segments: Iterable[Any], no_speech_threshold: float) -> tuple[list[Any], list[str]]:
+    """Split segments into those to keep and reasons for those dropped.
+
+    A segment is dropped when Whisper itself thinks it is probably not speech
+    (`no_speech_prob` above the threshold with low confidence), when it is a repetition
+    loop (high compression ratio), or when it is one of the phrases Whisper is known to
+    invent on silence.
+    """
+    kept: list[Any] = []
+    rejected: list[str] = []
+    for segment in segments:
+        text = segment.text.strip()
+        if not text:
+            continue
+        no_speech = float(getattr(segment, "no_speech_prob", 0.0))
+        avg_logprob = float(getattr(segment, "avg_logprob", 0.0))
+        compression = float(getattr(segment, "compression_ratio", 1.0))
+        if no_speech > no_speech_threshold and avg_logprob < LOW_LOGPROB:
+            rejected.append(f"no speech (p={no_speech:.2f}): {text}")
+        elif compression > MAX_COMPRESSION_RATIO:
+            rejected.append(f"repetition (compression {compression:.1f}): {text}")
+        elif is_known_hallucination(text):
+            rejected.append(f"known hallucination: {text}")
+        else:
+            kept.append(segment)
+    return kept, rejected
+
+
+def is_known_hallucination(text: str) -> bool:
+    """True if the text is only a phrase Whisper is known to invent on silence."""
+    norm = normalise(text).replace(" ", "")
+    if not norm:
+        return True
+    for phrase in KNOWN_HALLUCINATIONS:
+        if norm == phrase.replace(" ", ""):
+            return True
+    # Subtitle credits come in many variants; short segments made of their words go too.
+    return len(norm) <= 24 and sum(frag in norm for frag in _HALLUCINATION_FRAGMENTS) >= 2
+
+
+def join_segment_texts(texts: Iterable[str], language: str) -> str:
+    """Join segment texts: without spaces for Mandarin, with single spaces otherwise."""
+    parts = [t.strip() for t in texts if t.strip()]
+    if language == "zh":
+        return re.sub(r"\s+", " ", "".join(parts)).strip()
+    return " ".join(parts)
