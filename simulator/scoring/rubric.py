@@ -15,7 +15,7 @@ from simulator.bank.model import KeyPoint, MatchMode, Question
 from simulator.config import ScoringConfig
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 
-STUFFING_DENSITY_START = 0.55
+STUFFING_DENSITY_START = 0.7
 """Share of the answer's characters covered by cue matches above which stuffing is suspected."""
 STUFFING_MIN_FACTOR = 0.35
 """Score factor for an answer that consists of nothing but cue words."""

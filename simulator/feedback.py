@@ -1,0 +1,108 @@
+"""Turn a score into short feedback sentences, in the question's language, from templates.
+
+Templates are data (`prompts/feedback.toml`); this module only chooses which ones apply
+and fills them in. The result is both spoken and printed, so it stays brief: the score,
+what was covered, what was missed, and at most one warning.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.bank.loader import PROMPTS_DIR
+from simulator.errors import BankError
+from simulator.scoring.rubric import Score
+
+TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "forbidden",
+                 "critical_missed", "empty", "stuffing", "summary", "saved", "next_question")
+DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the candidate hears (and reads) after an answer."""
+
+    sentences: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """All sentences as one string, for speaking."""
+        return " ".join(self.sentences)
+
+
+Templates = Mapping[str, Mapping[str, str]]
+"""language -> template key -> template text."""
+
+
+def load_templates(path: Path = DEFAULT_TEMPLATES_PATH) -> Templates:
+    """Read and check the feedback templates.
+
+    Raises:
+        BankError: the file is missing, not TOML, or a language lacks a key (names both).
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise BankError(f"{path}: cannot read feedback templates ({e.strerror})") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise BankError(f"{path}: not valid TOML: {e}") from e
+    for language, table in data.items():
+        if not isinstance(table, dict):
+            raise BankError(f"{path}: [{language}] must be a table of templates")
+        for key in TEMPLATE_KEYS:
+            if not isinstance(table.get(key), str):
+                raise BankError(f"{path}: [{language}] is missing template '{key}'")
+    return data
+
+
+def format_points(value: float) -> str:
+    """2.0 -> "2", 2.5 -> "2.5"."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def render_feedback(score: Score, language: str, templates: Templates,
+                    heard_nothing: bool = False) -> Feedback:
+    """Build the feedback for one scored answer.
+
+    Args:
+        score: the scorer's result.
+        language: "zh" or "en"; selects the template table.
+        templates: from `load_templates`.
+        heard_nothing: the transcript was empty (timeout, silence): say so instead.
+    """
+    t = templates.get(language) or templates["en"]
+    if heard_nothing:
+        return Feedback((t["empty"],))
+    join = t["separator"].join
+    sentences = [t["score"].format(points=format_points(score.points),
+                                   max_points=format_points(score.max_points))]
+    if score.covered and not score.missed:
+        sentences.append(t["all_covered"])
+    else:
+        if score.covered:
+            sentences.append(t["covered"].format(items=join(k.label for k in score.covered)))
+        critical = [k.label for k in score.missed if k.critical]
+        if critical:
+            sentences.append(t["critical_missed"].format(items=join(critical)))
+        others = [k.label for k in score.missed if not k.critical]
+        if others:
+            sentences.append(t["missed"].format(items=join(others)))
+    if score.forbidden:
+        sentences.append(t["forbidden"].format(items=join(k.label for k in score.forbidden)))
+    elif any("keyword stuffing" in reason for reason in score.reasons):
+        sentences.append(t["stuffing"])
+    return Feedback(tuple(sentences))
+
+
+def render_summary(total: float, max_total: float, count: int, language: str,
+                   templates: Templates, saved_to: str | None) -> Feedback:
+    """The end-of-session summary, with where the record was saved."""
+    t = templates.get(language) or templates["en"]
+    sentences = [t["summary"].format(total=format_points(total), max_total=format_points(max_total),
+                                     count=count)]
+    if saved_to:
+        sentences.append(t["saved"].format(path=saved_to))
+    return Feedback(tuple(sentences))
