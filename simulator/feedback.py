@@ -7,6 +7,7 @@ what was covered, what was missed, and at most one warning.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ class Feedback:
 
     @property
     def text(self) -> str:
-        """All sentences as one string, for speaking."""
-        return " ".join(self.sentences)
+        """All sentences as one string, for speaking (no spaces after Chinese full stops)."""
+        return re.sub(r"(?<=[。！？：；]) ", "", " ".join(self.sentences))
 
 
 Templates = Mapping[str, Mapping[str, str]]

@@ -31,8 +31,12 @@ class Player(Protocol):
 class Speaker(Protocol):
     """Says text to the user; returns when the speech is finished."""
 
-    def say(self, text: str, language: str) -> None:
-        """Speak (or print) `text` in `language` ("zh" or "en")."""
+    def say(self, text: str, language: str) -> float | None:
+        """Speak (or print) `text` in `language` ("zh" or "en").
+
+        Returns:
+            Seconds from the call to the first sound, or None when nothing was played.
+        """
         ...
 
 

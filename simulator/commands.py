@@ -1,0 +1,237 @@
+"""What each `interview-sim` command does, given parsed arguments and the configuration.
+
+Human output goes to stdout; with `--json` stdout carries exactly one JSON document and
+progress text goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simulator import __version__
+from simulator.config import SimulatorConfig
+from simulator.errors import ConfigError
+from simulator.feedback import format_points
+from simulator.report import score_json, session_json, transcript_json, turn_json
+from simulator.transcript import Transcript
+
+# Expected band of `fraction` (score / max) for each manifest label, used by `replay --check`.
+EXPECTED_BANDS = {
+    "strong": (0.7, 1.0),
+    "partial": (0.2, 0.75),
+    "off_topic": (0.0, 0.25),
+    "empty": (0.0, 0.0),
+}
+
+
+def run(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """Dispatch to the command named in `args`; returns the exit code."""
+    handlers: dict[str, Callable[[argparse.Namespace, SimulatorConfig], int]] = {
+        "practice": practice, "replay": replay, "transcribe": transcribe, "score": score,
+        "banks": banks, "devices": devices, "import": import_document,
+    }
+    return handlers[args.command](args, config)
+
+
+def _echo_for(json_mode: bool) -> Callable[[str], None]:
+    stream = sys.stderr if json_mode else sys.stdout
+    return lambda text: print(text, file=stream, flush=True)
+
+
+def _meta(config: SimulatorConfig) -> dict[str, Any]:
+    return {"tool_version": __version__, "model": config.whisper.model,
+            "silence_s": config.vad.stop_s}
+
+
+def _heard(echo: Callable[[str], None]) -> Callable[[Transcript], None]:
+    return lambda t: echo(f"  heard: {t.text or '(nothing)'}")
+
+
+def practice(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`practice`: a spoken session (or the shipped-recording demo without a microphone)."""
+    from simulator import app
+
+    echo = _echo_for(False)
+    echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
+    outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=_heard(echo))
+    echo(f"Session saved in {outcome.folder}")
+    return 130 if outcome.result.interrupted else 0
+
+
+def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`replay`: recorded answers through the same loop; `--check` compares expected bands."""
+    from simulator import app
+
+    echo = _echo_for(args.json)
+    outcome = app.run_replay(config, args.path, echo=echo, meta=_meta(config),
+                             question_id=(args.questions or [None])[0],
+                             only=set(args.only) if args.only else None, save=args.save,
+                             on_heard=_heard(echo))
+    failures = []
+    results = []
+    for item, turn in zip(outcome.items, outcome.result.turns, strict=False):
+        record = turn_json(turn)
+        band = EXPECTED_BANDS.get(item.expected)
+        in_band = None if band is None else band[0] <= turn.score.fraction <= band[1]
+        record["fixture"] = {"id": item.id, "expected": item.expected or None,
+                             "in_expected_band": in_band}
+        results.append(record)
+        if in_band is False:
+            failures.append(f"{item.id}: scored {turn.score.fraction:.2f}, expected "
+                            f"{item.expected} {band}")
+        if not args.json:
+            print(f"{item.id:<28} q{turn.question.id:<4} "
+                  f"{format_points(turn.score.points):>4}/{format_points(turn.score.max_points):<3}"
+                  f" {turn.transcript.text[:60]}")
+    if args.json:
+        from simulator.cli import print_json
+
+        document = session_json(results, {"tool_version": __version__, "mode": "replay",
+                                          "replayed": str(args.path)},
+                                "complete" if not outcome.result.interrupted else "interrupted")
+        document["session_folder"] = str(outcome.folder) if outcome.folder else None
+        document["check_failures"] = failures
+        print_json(document)
+    else:
+        print(f"{len(results)} answers, {format_points(outcome.result.total_points)}"
+              f"/{format_points(outcome.result.max_points)} points")
+        if outcome.folder:
+            print(f"Session saved in {outcome.folder}")
+    for failure in failures:
+        print(f"check: {failure}", file=sys.stderr)
+    return 1 if args.check and failures else 0
+
+
+def transcribe(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`transcribe FILE...`: print what the local model hears in each file."""
+    from simulator.app import build_transcriber
+    from simulator.audio.pcm import read_audio
+
+    transcriber = build_transcriber(config.whisper, preload=False)
+    documents = []
+    for path in args.files:
+        audio = read_audio(path)
+        transcript = transcriber.transcribe(audio, args.lang)
+        documents.append({"file": str(path), **transcript_json(transcript)})
+        if not args.json:
+            print(f"{path}: {transcript.text}")
+    if args.json:
+        from simulator.cli import print_json
+
+        print_json({"files": documents})
+    return 0
+
+
+def score(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`score`: score one answer (text, or audio through the transcriber)."""
+    from simulator.bank.loader import resolve_bank
+    from simulator.bank.select import select_questions
+    from simulator.feedback import load_templates, render_feedback
+    from simulator.scoring.rubric import score_answer
+    from simulator.text import normalise
+
+    bank = resolve_bank(args.bank)
+    question = select_questions(bank, question_ids=[args.question])[0]
+    transcript_doc = None
+    if args.audio is not None:
+        from simulator.app import build_transcriber
+        from simulator.audio.pcm import read_audio
+
+        transcript = build_transcriber(config.whisper, preload=False).transcribe(
+            read_audio(args.audio), question.language)
+        text, normalised = transcript.text, transcript.normalised
+        transcript_doc = transcript_json(transcript)
+    else:
+        text, normalised = args.text, normalise(args.text)
+    result = score_answer(normalised, question, config.scoring)
+    feedback = render_feedback(result, question.language, load_templates(),
+                               heard_nothing=not normalised.strip())
+    if args.json:
+        from simulator.cli import print_json
+
+        print_json({"bank": bank.id, "question": question.id, "answer": text,
+                    "transcript": transcript_doc, "score": score_json(result),
+                    "feedback": feedback.text})
+    else:
+        print(f"{format_points(result.points)}/{format_points(result.max_points)}")
+        for kp in result.key_points:
+            mark = "+" if kp.covered else "-"
+            heard = ", ".join(m.span for m in kp.evidence[:3])
+            print(f"  {mark} {kp.label}" + (f"  [{heard}]" if heard else ""))
+        for kp in result.forbidden:
+            print(f"  ! {kp.label}  [{', '.join(m.span for m in kp.evidence[:3])}]")
+        print(feedback.text)
+    return 0
+
+
+def banks(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`banks`: the shipped banks with question counts per section."""
+    from simulator.bank.loader import load_bank, shipped_bank_paths
+
+    listing = []
+    for path in shipped_bank_paths():
+        bank = load_bank(path)
+        titles = {s.id: s.title for s in bank.sections}
+        listing.append({"id": bank.id, "title": bank.title, "language": bank.language,
+                        "questions": len(bank.questions), "file": str(path),
+                        "sections": [{"id": sid, "title": titles[sid], "questions": n}
+                                     for sid, n in bank.section_counts().items()]})
+    if args.json:
+        from simulator.cli import print_json
+
+        print_json({"banks": listing})
+        return 0
+    for entry in listing:
+        print(f"{entry['id']}  ({entry['language']}, {entry['questions']} questions)  "
+              f"{entry['title']}")
+        for section in entry["sections"]:
+            print(f"    {section['id']:<12} {section['questions']:>3}  {section['title']}")
+    return 0
+
+
+def devices(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`devices`: microphones and speakers PortAudio can see."""
+    from dataclasses import asdict
+
+    from simulator.audio.devices import list_devices
+
+    found = list_devices()
+    if args.json:
+        from simulator.cli import print_json
+
+        print_json({"devices": [asdict(d) for d in found]})
+        return 0
+    if not found:
+        print("no audio devices found")
+    for d in found:
+        marks = ("*in " if d.is_default_input else "") + ("*out" if d.is_default_output else "")
+        print(f"{d.index:>3}  in:{d.max_input_channels:<2} out:{d.max_output_channels:<2} "
+              f"{d.default_sample_rate_hz:>7.0f} Hz  {d.name} ({d.host_api}) {marks}")
+    return 0
+
+
+def import_document(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`import DOC -o BANK`: convert an interview document into a bank file."""
+    from simulator.bank import importer
+
+    try:
+        raw = Path(args.document).read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{args.document}: cannot read ({e.strerror})") from e
+    text = raw.decode("utf-8", errors="replace")
+    bank_id = args.bank_id or Path(args.output).stem
+    result = importer.import_document(text, bank_id=bank_id)
+    importer.write_bank_toml(result.data, Path(args.output))
+    if args.json:
+        from simulator.cli import print_json
+
+        print_json({"bank": str(args.output), "questions": len(result.bank.questions),
+                    "skipped": [str(s) for s in result.skipped]})
+    else:
+        print(importer.format_report(result))
+        print(f"wrote {args.output}")
+    return 0

@@ -1,0 +1,1 @@
+"""Speech synthesis voices: text in, `Sound`s out, one sentence at a time."""
