@@ -19,6 +19,9 @@ from simulator.config import VadConfig
 
 _SILENCE_DBFS = -100.0
 """Level used for digital silence (log of zero)."""
+_MAX_CALIBRATED_FLOOR_DBFS = -40.0
+"""Calibration never sets the background above this: someone who starts talking the instant
+the microphone opens must not be mistaken for the room."""
 _NOISE_RISE_PER_S = 6.0
 """How fast (dB per second) the background estimate may rise towards louder non-speech."""
 
@@ -86,7 +89,8 @@ class Endpointer:
         if len(self._calibration_levels) < self._calibration_blocks:
             # The first moments after the microphone opens measure the room, not the answer.
             self._calibration_levels.append(level)
-            self.noise_floor_dbfs = float(np.median(self._calibration_levels))
+            self.noise_floor_dbfs = min(float(np.median(self._calibration_levels)),
+                                        _MAX_CALIBRATED_FLOOR_DBFS)
             self.num_samples += len(block)
             return self.state
         speech = self.is_speech(level)

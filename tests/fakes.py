@@ -1,0 +1,101 @@
+"""Test doubles for the loop's ports: they implement the protocols without inheriting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, blocks
+from simulator.text import normalise
+from simulator.transcript import Transcript
+
+
+def tone(seconds: float, amplitude: float = 0.1, frequency_hz: float = 220.0) -> Block:
+    """A sine wave standing in for speech."""
+    t = np.arange(int(seconds * SAMPLE_RATE_HZ)) / SAMPLE_RATE_HZ
+    return (amplitude * np.sin(2 * np.pi * frequency_hz * t)).astype(np.float32)
+
+
+def silence(seconds: float) -> Block:
+    """Digital silence."""
+    return np.zeros(int(seconds * SAMPLE_RATE_HZ), dtype=np.float32)
+
+
+class RecordingSpeaker:
+    """A speaker that stores every `say()` call."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+
+    def say(self, text: str, language: str) -> float | None:
+        self.said.append((text, language))
+        return 0.01
+
+
+class ListSource:
+    """An audio source that hands out prepared answers in order."""
+
+    def __init__(self, answers: list[Block]) -> None:
+        self._answers = list(answers)
+        self.opened = 0
+        self.closed = 0
+
+    def open_answer(self) -> Iterator[Block]:
+        audio = self._answers[self.opened]
+        self.opened += 1
+        return self._stream(audio)
+
+    def _stream(self, audio: Block) -> Iterator[Block]:
+        try:
+            yield from blocks(np.concatenate([audio, silence(3.0)]))
+        finally:
+            self.closed += 1
+
+
+@dataclass
+class ScriptedTranscriber:
+    """Returns prepared texts in order, whatever the audio."""
+
+    texts: list[str]
+    language: str = "zh"
+    calls: list[int] = field(default_factory=list)
+
+    def transcribe(self, audio: Block, language: str | None) -> Transcript:
+        text = self.texts[len(self.calls)]
+        self.calls.append(len(audio))
+        return Transcript(text=text, normalised=normalise(text), language=language or "",
+                          audio_s=len(audio) / SAMPLE_RATE_HZ)
+
+
+class FakeWhisperModel:
+    """Shaped like faster-whisper's WhisperModel: `transcribe()` returns a lazy generator."""
+
+    def __init__(self, segments: list[SimpleNamespace], language: str = "zh") -> None:
+        self._segments = segments
+        self._language = language
+        self.consumed = False
+        self.kwargs: dict[str, Any] = {}
+
+    def transcribe(self, audio: Block, **kwargs: Any) -> tuple[Iterator[Any], Any]:
+        self.kwargs = kwargs
+
+        def _lazy() -> Iterator[Any]:
+            yield from self._segments
+            self.consumed = True
+
+        return _lazy(), SimpleNamespace(language=self._language)
+
+
+def segment(text: str, *, no_speech_prob: float = 0.05, avg_logprob: float = -0.2,
+            compression_ratio: float = 1.2, start: float = 0.0, end: float = 1.0) -> SimpleNamespace:
+    """A faster-whisper-like segment with one word per whitespace token."""
+    tokens = text.split() or [text]
+    step = (end - start) / max(1, len(tokens))
+    words = [SimpleNamespace(word=tok, start=start + i * step, end=start + (i + 1) * step,
+                             probability=0.9) for i, tok in enumerate(tokens)]
+    return SimpleNamespace(text=text, no_speech_prob=no_speech_prob, avg_logprob=avg_logprob,
+                           compression_ratio=compression_ratio, words=words)

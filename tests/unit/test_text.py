@@ -1,0 +1,50 @@
+"""Normalisation and error rates shared by scoring and recognition benchmarks."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.text import error_rate, normalise, to_traditional
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("我們會在二十四小時內給您答覆。", "我们会在24小时内给您答复"),
+        ("一百元的優惠券", "100元的优惠券"),
+        ("請稍等一下，我們一起看看", "请稍等一下我们一起看看"),
+        ("ＡＰＰ裡面的VIP", "app里面的vip"),
+        ("两千四百九十九元", "2499元"),
+        ("下午三点半发货", "下午3点半发货"),
+        ("百分之八十的客户", "80的客户"),
+        ("第一时间处理", "第一时间处理"),
+        ("电话一三八一二三四五六七八", "电话13812345678"),
+        ("Hello, World!  I can help.", "hello world i can help"),
+        ("我 们 会", "我们会"),
+    ],
+)
+def test_normalise_table(raw: str, expected: str) -> None:
+    """Script, width, numerals, punctuation and spacing all normalise to one form."""
+    assert normalise(raw) == expected
+
+
+def test_traditional_and_simplified_normalise_identically() -> None:
+    """A traditional rendering of a sentence normalises to the simplified one."""
+    simplified = "非常抱歉给您带来不便，我们会尽快为您处理退款。"
+    assert normalise(to_traditional(simplified)) == normalise(simplified)
+
+
+def test_cer_ignores_script_and_numerals() -> None:
+    """CER is zero when only script and numeral form differ."""
+    assert error_rate("我们会在二十四小时内答复", "我們會在24小時內答覆", "zh") == 0.0
+
+
+def test_wer_counts_word_errors() -> None:
+    """WER counts substituted words over reference words."""
+    assert error_rate("thank you for calling", "thank you for falling", "en") == pytest.approx(0.25)
+
+
+def test_error_rate_of_empty_reference() -> None:
+    """An empty reference gives 0 for an empty hypothesis and 1 otherwise."""
+    assert error_rate("", "", "zh") == 0.0
+    assert error_rate("", "谢谢观看", "zh") == 1.0
