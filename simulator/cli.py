@@ -135,7 +135,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
             bank=getattr(args, "bank", None) or "",
             question_ids=tuple(getattr(args, "questions", None) or ()),
             section=getattr(args, "section", None),
-            count=getattr(args, "count", None) or 3,
+            count=3 if getattr(args, "count", None) is None else args.count,
             seed=getattr(args, "seed", None),
             sessions_dir=getattr(args, "sessions_dir", Path("sessions")),
             script=getattr(args, "script", "simplified"),

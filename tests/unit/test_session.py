@@ -1,0 +1,93 @@
+"""The whole loop with fakes: what is said, in what order, what is scored and saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from simulator.bank.loader import resolve_bank
+from simulator.config import LimitsConfig, ScoringConfig, VadConfig
+from simulator.feedback import load_templates
+from simulator.recorder import EndReason
+from simulator.report import SessionStore
+from simulator.session import LoopParts, LoopSettings, run_session
+from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silence, tone
+
+SETTINGS = LoopSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=5),
+                        scoring=ScoringConfig(), templates=load_templates())
+STRONG_12 = "非常抱歉给您添麻烦了，我马上查一下系统记录和库存，今天下午就给您发货，再送您一张优惠券，之后我会跟进到您收到货。"
+
+
+def _questions():  # type: ignore[no-untyped-def]
+    bank = resolve_bank("cs-zh")
+    return [bank.question("12"), bank.question("16")]
+
+
+def test_loop_speaks_question_then_feedback_then_summary(tmp_path: Path) -> None:
+    """Questions, feedback and the summary are spoken in order, in the question's language."""
+    speaker = RecordingSpeaker()
+    source = ListSource([np.concatenate([silence(0.5), tone(2)]), silence(1)])
+    transcriber = ScriptedTranscriber([STRONG_12])
+    result = run_session(_questions(), LoopParts(speaker=speaker, source=source,
+                                                 transcriber=transcriber), SETTINGS)
+    said = [text for text, _ in speaker.said]
+    assert said[0] == _questions()[0].prompt
+    assert said[1].startswith("这道题得分4分")
+    assert said[2] == _questions()[1].prompt
+    assert "没有听清" in said[3]  # silence: nothing heard, not scored
+    assert said[4].startswith("练习结束")
+    assert all(language == "zh" for _, language in speaker.said)
+    assert [t.score.points for t in result.turns] == [4.0, 0.0]
+    # Silence never reaches the recogniser; the device was released after each answer.
+    assert len(transcriber.calls) == 1
+    assert source.opened == source.closed == 2
+
+
+def test_loop_writes_session_record_as_it_goes(tmp_path: Path) -> None:
+    """Each answer's WAV and session.json exist after the session, with scores and timings."""
+    store = SessionStore.create(tmp_path / "sessions", {"mode": "test"})
+    source = ListSource([np.concatenate([silence(0.5), tone(2)]),
+                         np.concatenate([silence(0.5), tone(1)])])
+    parts = LoopParts(speaker=RecordingSpeaker(), source=source,
+                      transcriber=ScriptedTranscriber([STRONG_12, "我会拒绝，因为要保护客户隐私。"]),
+                      sink=store, saved_to=str(store.folder))
+    result = run_session(_questions(), parts, SETTINGS)
+    store.finish(result)
+    document = json.loads((store.folder / "session.json").read_text(encoding="utf-8"))
+    assert document["status"] == "complete"
+    assert document["totals"]["answered"] == 2
+    first = document["turns"][0]
+    assert first["question"]["id"] == "12"
+    assert first["score"]["points"] == 4.0
+    assert first["answer"]["end_reason"] == EndReason.SILENCE.value
+    assert (store.folder / first["answer"]["wav"]).is_file()
+    assert first["timings"]["feedback_latency_s"] >= 0
+    evidence = first["score"]["key_points"][0]["evidence"]
+    assert evidence and evidence[0]["heard"] in STRONG_12
+    assert (store.folder.stat().st_mode & 0o777) == 0o700
+
+
+def test_session_json_valid_after_each_turn(tmp_path: Path) -> None:
+    """A crash after the first turn still leaves a valid session.json with that turn."""
+    store = SessionStore.create(tmp_path, {})
+
+    class ExplodingTranscriber(ScriptedTranscriber):
+        def transcribe(self, audio, language):  # type: ignore[no-untyped-def]
+            if self.calls:
+                raise RuntimeError("simulated crash")
+            return super().transcribe(audio, language)
+
+    parts = LoopParts(speaker=RecordingSpeaker(),
+                      source=ListSource([np.concatenate([silence(0.5), tone(2)])] * 2),
+                      transcriber=ExplodingTranscriber([STRONG_12]), sink=store)
+    try:
+        run_session(_questions(), parts, SETTINGS)
+    except RuntimeError:
+        pass
+    document = json.loads((store.folder / "session.json").read_text(encoding="utf-8"))
+    assert document["status"] == "running"
+    assert len(document["turns"]) == 1
+    # The second answer's audio was saved before transcription failed.
+    assert len(list(store.folder.glob("answer-*.wav"))) == 2
