@@ -54,7 +54,8 @@ class SoundDeviceSource:
             raise AudioDeviceError(
                 f"{name} cannot record 16000 Hz mono ({e}); choose another with "
                 "--input-device (see `interview-sim devices`)") from e
-        with stream:
+        stream.start()
+        try:
             while True:
                 try:
                     block = blocks.get(timeout=self._timeout_s)
@@ -62,32 +63,9 @@ class SoundDeviceSource:
                     raise AudioDeviceError(
                         f"{name} delivered no audio for {self._timeout_s:g} s "
                         "(unplugged or in use?)") from None
-                if not stream.active:
-                    raise AudioDeviceError(f"{name} stopped while recording")
                 yield block.astype(np.float32, copy=False)
-
-
-class SoundDevicePlayer:
-    """A `Player` on the default (or a chosen) output device."""
-
-    def __init__(self, device: str | None = None) -> None:
-        self._device_spec = device
-        self._device: int | str | None = None
-        self._resolved = False
-
-    def play(self, sound: Any) -> None:
-        """Play a `Sound` to the end.
-
-        Raises:
-            AudioDeviceError: the output device cannot be opened or fails mid-playback.
-        """
-        sd = import_sounddevice()
-        if not self._resolved:
-            self._device = resolve_device(self._device_spec, "output")
-            self._resolved = True
-        try:
-            sd.play(sound.samples, samplerate=sound.sample_rate_hz, device=self._device,
-                    blocking=True)
-        except (sd.PortAudioError, ValueError) as e:
-            name = "default speaker" if self._device is None else f"speaker {self._device!r}"
-            raise AudioDeviceError(f"{name} cannot play audio: {e}") from e
+        finally:
+            # abort(), not stop(): stop() waits for pending buffers, and blocks for as long
+            # as a stalled device delivers nothing.
+            stream.abort()
+            stream.close()
