@@ -31,6 +31,7 @@ from simulator.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]
+LISTENING_LINE = "[listening: answer now; a pause of a second or two, or Enter, ends the answer]"
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,8 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
     store = SessionStore.create(config.session.sessions_dir,
                                 {**meta, "mode": "practice", "bank": bank.id})
     parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber, sink=store,
-                      stop=stop, saved_to=str(store.folder), on_heard=on_heard)
+                      stop=stop, saved_to=str(store.folder), on_heard=on_heard,
+                      on_listening=lambda _question: echo(LISTENING_LINE))
     try:
         result = run_session(questions, parts, settings_for(config))
     except BaseException:

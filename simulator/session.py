@@ -129,6 +129,8 @@ class LoopParts:
     """Where the record is kept, for the spoken summary."""
     on_heard: Callable[[Transcript], None] | None = None
     """Called with each transcript before its feedback is given (console echo)."""
+    on_listening: Callable[[Question], None] | None = None
+    """Called when the question has been spoken and the microphone opens."""
 
 
 def run_session(questions: Sequence[Question], parts: LoopParts,
@@ -166,6 +168,8 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
     """One question: speak it, record the answer, transcribe, score, speak the feedback."""
     first_sound = parts.speaker.say(question.prompt, question.language)
     parts.stop.clear()
+    if parts.on_listening is not None:
+        parts.on_listening(question)
     recording = record_answer(parts.source.open_answer(), settings.vad, settings.limits,
                               stop_requested=parts.stop)
     answer_ended = parts.clock()

@@ -1,0 +1,111 @@
+"""`interview-sim practice` for real on the virtual desk: speaker, microphone, Whisper, disk.
+
+The tool runs as a child process using the system's default devices (the desk's null
+sinks). The test waits for each question to be spoken, plays a recorded answer into the
+microphone, and checks the answer was endpointed, transcribed, scored and saved, and that
+feedback was played through the speaker.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from simulator.app import LISTENING_LINE
+from simulator.fixtures import read_manifest
+
+from .pulse import VirtualDesk
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.desk, pytest.mark.slow]
+
+
+def _answer_file(bank: str, question: str) -> Path:
+    entries = read_manifest(ROOT / "audio_fixtures" / "manifest.json")
+    for entry in entries:
+        if (entry.get("bank") == bank and str(entry.get("question")) == question
+                and entry.get("expected") == "strong"):
+            return ROOT / "audio_fixtures" / entry["file"]
+    raise AssertionError(f"no strong fixture for {bank} question {question}")
+
+
+def _lines(stream) -> queue.Queue[str]:  # type: ignore[no-untyped-def]
+    lines: queue.Queue[str] = queue.Queue()
+
+    def _pump() -> None:
+        for line in iter(stream.readline, ""):
+            lines.put(line.rstrip("\n"))
+        lines.put("<EOF>")
+
+    threading.Thread(target=_pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(lines: queue.Queue[str], needle: str, timeout_s: float, seen: list[str]) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if needle in line:
+            return
+        if line == "<EOF>":
+            break
+    raise AssertionError(f"did not see {needle!r} in time; output so far:\n" + "\n".join(seen))
+
+
+def _rms(path: Path) -> float:
+    data, _ = soundfile.read(path, dtype="float32")
+    return float(np.sqrt(np.mean(np.square(data)))) if len(data) else 0.0
+
+
+@pytest.mark.timeout(400)
+def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path,
+                                              whisper_cache: Path) -> None:
+    """Two questions asked aloud, answered into the mic, scored, with feedback played."""
+    answers = [_answer_file("cs-en", "2"), _answer_file("cs-en", "3")]
+    env = desk.child_env()
+    env["XDG_CACHE_HOME"] = str(whisper_cache)
+    command = [sys.executable, "-m", "simulator", "practice", "--bank", "cs-en",
+               "--question", "2", "--question", "3", "--voice", "espeak",
+               "--sessions-dir", str(tmp_path / "sessions"), "--threads", "2"]
+    tool = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    seen: list[str] = []
+    feedback_rms = []
+    try:
+        lines = _lines(tool.stdout)
+        for index, answer in enumerate(answers):
+            _wait_for(lines, LISTENING_LINE, 180, seen)
+            desk.play_into_mic(answer).wait(timeout=120)
+            speakers = desk.start_recording_speakers(tmp_path / f"feedback-{index}.wav")
+            _wait_for(lines, "You scored", 120, seen)  # feedback text is printed as it is spoken
+            next_marker = LISTENING_LINE if index == 0 else "That's the end"
+            _wait_for(lines, next_marker, 120, seen)
+            feedback_rms.append(_rms(desk.stop_recording_speakers(speakers)))
+        assert tool.wait(timeout=120) == 0, "\n".join(seen)
+    finally:
+        if tool.poll() is None:
+            tool.kill()
+    assert all(rms > 0.01 for rms in feedback_rms), feedback_rms
+    folder = next((tmp_path / "sessions").iterdir())
+    document = json.loads((folder / "session.json").read_text(encoding="utf-8"))
+    assert document["status"] == "complete", document
+    assert [t["question"]["id"] for t in document["turns"]] == ["2", "3"]
+    for turn in document["turns"]:
+        assert turn["answer"]["end_reason"] == "silence", turn["answer"]
+        assert (folder / turn["answer"]["wav"]).is_file()
+        assert len(turn["transcript"]["normalised"].split()) >= 10, turn["transcript"]
+        assert turn["score"]["points"] > 0, turn["score"]
+        assert turn["timings"]["question_first_sound_s"] is not None
