@@ -49,7 +49,7 @@ class SessionOutcome:
 def settings_for(config: SimulatorConfig) -> LoopSettings:
     """The loop's slice of the configuration, with templates loaded."""
     return LoopSettings(vad=config.vad, limits=config.limits, scoring=config.scoring,
-                        templates=load_templates())
+                        templates=load_templates(), streaming=config.streaming)
 
 
 def build_transcriber(config: WhisperConfig, *, preload: bool = True) -> Any:

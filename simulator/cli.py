@@ -21,6 +21,7 @@ from simulator.config import (
     LimitsConfig,
     SessionConfig,
     SimulatorConfig,
+    StreamingConfig,
     VadConfig,
     WhisperConfig,
 )
@@ -55,6 +56,8 @@ def _speech_options(p: argparse.ArgumentParser) -> None:
                    help="trailing silence that ends an answer (seconds)")
     p.add_argument("--max-answer-s", type=float, default=180.0)
     p.add_argument("--no-speech-timeout-s", type=float, default=12.0)
+    p.add_argument("--batch-transcription", action="store_true",
+                   help="transcribe each answer after it ends instead of while it is spoken")
 
 
 def _voice_options(p: argparse.ArgumentParser, default_voice: str) -> None:
@@ -146,6 +149,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         vad=VadConfig(stop_s=getattr(args, "silence_s", 1.5)),
         limits=LimitsConfig(max_answer_s=getattr(args, "max_answer_s", 180.0),
                             no_speech_timeout_s=getattr(args, "no_speech_timeout_s", 12.0)),
+        streaming=StreamingConfig(enabled=not getattr(args, "batch_transcription", False)),
         whisper=WhisperConfig(model=model, allow_download=model != "base",
                               beam_size=getattr(args, "beam_size", 5),
                               cpu_threads=getattr(args, "threads", 0)),

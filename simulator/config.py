@@ -87,6 +87,23 @@ class WhisperConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StreamingConfig:
+    """Transcribing an answer in stretches while it is still being spoken."""
+
+    enabled: bool = True
+    """False transcribes the whole answer after it ends (slower feedback, same text)."""
+    pause_s: float = 0.45
+    """A pause at least this long may close a stretch."""
+    min_stretch_s: float = 4.0
+    """Stretches shorter than this are not cut off (short pieces lose context)."""
+
+    def __post_init__(self) -> None:
+        _check(0.2 <= self.pause_s < 5, f"streaming pause_s must be in [0.2, 5), got {self.pause_s}")
+        _check(1 <= self.min_stretch_s <= 60,
+               f"streaming min_stretch_s must be in [1, 60], got {self.min_stretch_s}")
+
+
+@dataclass(frozen=True, kw_only=True)
 class ScoringConfig:
     """Thresholds for matching key-point cues in a transcript (all in one place)."""
 
@@ -159,4 +176,5 @@ class SimulatorConfig:
     vad: VadConfig = field(default_factory=VadConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     whisper: WhisperConfig = field(default_factory=WhisperConfig)
+    streaming: StreamingConfig = field(default_factory=StreamingConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)

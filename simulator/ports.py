@@ -51,6 +51,9 @@ class AudioSource(Protocol):
 class Transcriber(Protocol):
     """Speech to text."""
 
-    def transcribe(self, audio: Block, language: str | None) -> Transcript:
-        """Transcribe internal-format audio; `language` None means detect it."""
+    def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
+        """Transcribe internal-format audio; `language` None means detect it.
+
+        `context` is text heard earlier in the same answer (when transcribing in stretches).
+        """
         ...

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 import numpy as np
 
@@ -40,6 +41,14 @@ class EndReason(StrEnum):
     """Ctrl-C: the audio recorded so far is kept."""
 
 
+class BlockObserver(Protocol):
+    """Sees every block as it is recorded (streaming transcription)."""
+
+    def feed(self, block: Block, endpointer: Endpointer) -> None:
+        """Called after the endpointer has processed `block`."""
+        ...
+
+
 @dataclass(frozen=True)
 class Recording:
     """One recorded answer and how it went."""
@@ -55,6 +64,8 @@ class Recording:
     """From listening start to the first speech (None: no speech)."""
     trailing_silence_s: float
     """Silence between the last speech and the end of recording (the endpointing wait)."""
+    stream_offset_samples: int = 0
+    """Where `audio` starts in the stream the source delivered (audio before it was trimmed)."""
 
     @property
     def duration_s(self) -> float:
@@ -68,7 +79,8 @@ class Recording:
 
 
 def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
-                  stop_requested: Callable[[], bool] = lambda: False) -> Recording:
+                  stop_requested: Callable[[], bool] = lambda: False,
+                  observer: BlockObserver | None = None) -> Recording:
     """Consume blocks until the answer ends; see the module docstring for the rules.
 
     Args:
@@ -76,6 +88,7 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
         vad: endpointing options.
         limits: maximum answer length and no-speech timeout.
         stop_requested: polled once per block; True ends the answer (Enter pressed).
+        observer: sees each block after the endpointer (streaming transcription).
 
     Returns:
         The recording. Audio before the detected start is trimmed to the pre-roll.
@@ -90,6 +103,8 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
             for block in blocks:
                 kept.append(block)
                 endpointer.process(block)
+                if observer is not None:
+                    observer.feed(block, endpointer)
                 if endpointer.ended:
                     reason = EndReason.SILENCE
                     break
@@ -124,4 +139,5 @@ def _trim(audio: Block, endpointer: Endpointer, vad: VadConfig, reason: EndReaso
         speech_end_s=(end - offset) / SAMPLE_RATE_HZ,
         response_latency_s=start / SAMPLE_RATE_HZ,
         trailing_silence_s=(len(audio) - end) / SAMPLE_RATE_HZ,
+        stream_offset_samples=offset,
     )

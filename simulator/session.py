@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.bank.model import Question
-from simulator.config import LimitsConfig, ScoringConfig, VadConfig
+from simulator.audio.pcm import SAMPLE_RATE_HZ
+from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
 from simulator.feedback import Feedback, Templates, render_feedback, render_summary
 from simulator.ports import AudioSource, Speaker, Transcriber
 from simulator.recorder import EndReason, Recording, record_answer
 from simulator.scoring.rubric import Score, score_answer
+from simulator.streaming import IncrementalTranscription
 from simulator.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
@@ -95,6 +97,8 @@ class LoopSettings:
     limits: LimitsConfig
     scoring: ScoringConfig
     templates: Templates
+    streaming: StreamingConfig | None = None
+    """Transcribe in stretches while the answer is spoken; None transcribes it afterwards."""
 
 
 class StopSignal:
@@ -170,12 +174,14 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
     parts.stop.clear()
     if parts.on_listening is not None:
         parts.on_listening(question)
+    stream = (IncrementalTranscription(parts.transcriber, question.language, settings.streaming)
+              if settings.streaming is not None and settings.streaming.enabled else None)
     recording = record_answer(parts.source.open_answer(), settings.vad, settings.limits,
-                              stop_requested=parts.stop)
+                              stop_requested=parts.stop, observer=stream)
     answer_ended = parts.clock()
     answer_path = (parts.sink.save_answer(index, question, recording)
                    if parts.sink is not None else None)
-    transcript = _transcribe(recording, question.language, parts.transcriber)
+    transcript = _transcribe(recording, question.language, parts.transcriber, stream)
     transcribed = parts.clock()
     if parts.on_heard is not None:
         parts.on_heard(transcript)
@@ -197,7 +203,14 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
                 source_file=getattr(parts.source, "current_file", None))
 
 
-def _transcribe(recording: Recording, language: str, transcriber: Transcriber) -> Transcript:
+def _transcribe(recording: Recording, language: str, transcriber: Transcriber,
+                stream: IncrementalTranscription | None) -> Transcript:
+    if stream is not None:
+        if recording.has_speech and recording.speech_end_s is not None:
+            speech_end = recording.stream_offset_samples + round(
+                recording.speech_end_s * SAMPLE_RATE_HZ)
+            return stream.finish(recording.stream_offset_samples, speech_end)
+        stream.close()
     worth_trying = recording.has_speech or (
         recording.end_reason in (EndReason.ENTER, EndReason.INTERRUPTED)
         and recording.duration_s >= MIN_TRANSCRIBE_S)

@@ -64,7 +64,7 @@ class ScriptedTranscriber:
     language: str = "zh"
     calls: list[int] = field(default_factory=list)
 
-    def transcribe(self, audio: Block, language: str | None) -> Transcript:
+    def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
         text = self.texts[len(self.calls)]
         self.calls.append(len(audio))
         return Transcript(text=text, normalised=normalise(text), language=language or "",

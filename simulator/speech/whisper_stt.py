@@ -95,12 +95,14 @@ class FasterWhisperTranscriber:
             self.load_s = time.perf_counter() - started
             _LOGGER.info("Whisper model %s loaded in %.2f s", location.path_or_name, self.load_s)
 
-    def transcribe(self, audio: Block, language: str | None) -> Transcript:
-        """Transcribe one answer.
+    def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
+        """Transcribe one answer (or one stretch of it).
 
         Args:
             audio: float32 mono 16 kHz samples.
             language: "zh", "en", or None to detect.
+            context: text already heard earlier in the same answer (streaming), given to
+                Whisper as the prompt so the stretches read as one text.
 
         Returns:
             The transcript; empty text when nothing was said.
@@ -121,7 +123,7 @@ class FasterWhisperTranscriber:
                 vad_filter=self._config.vad_filter,
                 word_timestamps=True,
                 condition_on_previous_text=False,
-                initial_prompt=INITIAL_PROMPTS.get(language or ""),
+                initial_prompt=initial_prompt(language, context),
                 no_speech_threshold=self._config.no_speech_threshold,
             )
             # The generator is lazy: decoding happens here, on this thread.
@@ -141,6 +143,19 @@ class FasterWhisperTranscriber:
         return Transcript(text=text, normalised=normalise(text), language=detected, words=words,
                           audio_s=audio_s, transcribe_s=time.perf_counter() - started,
                           rejected=tuple(rejected))
+
+
+CONTEXT_CHARS = 120
+"""How much earlier text (characters) is passed as the prompt when transcribing a stretch."""
+
+
+def initial_prompt(language: str | None, context: str) -> str | None:
+    """The prompt for Whisper: the per-language style prompt, then recent context if any."""
+    base = INITIAL_PROMPTS.get(language or "")
+    tail = context[-CONTEXT_CHARS:].strip()
+    if not tail:
+        return base
+    return f"{base} {tail}" if base else tail
 
 
 def filter_segments(segments: Iterable[Any], no_speech_threshold: float) -> tuple[list[Any], list[str]]:
