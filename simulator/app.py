@@ -12,7 +12,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +216,8 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
 
 def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[str, Any],
                question_id: str | None, only: set[str] | None, save: bool,
-               on_heard: Callable[[Transcript], None] | None = None) -> SessionOutcome:
+               on_heard: Callable[[Transcript], None] | None = None,
+               jobs: int = 1) -> SessionOutcome:
     """Replay recorded answers through the same loop, printing instead of speaking.
 
     Raises:
@@ -227,6 +228,8 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     bank_arg = config.session.bank if config.session.bank else None
     items = plan_replay(path, resolve_bank, default_bank=bank_arg, question_id=question_id,
                         only=only)
+    if jobs > 1:
+        return _replay_parallel(config, items, jobs, save, meta, path)
     notes: list[str] = []
     speaker = (ConsoleSpeaker(echo) if config.audio.voice == "none" else
                build_speaker(config.audio, {i.question.language for i in items},
@@ -246,3 +249,22 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     if store is not None:
         store.finish(result)
     return SessionOutcome(result, store.folder if store else None, tuple(items), tuple(notes))
+
+
+def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int, save: bool,
+                     meta: dict[str, Any], path: Path) -> SessionOutcome:
+    """`replay --jobs N`: turns computed in worker processes, recorded here in order."""
+    from simulator.parallel import replay_in_processes
+
+    store = (SessionStore.create(config.session.sessions_dir,
+                                 {**meta, "mode": "replay", "replayed": str(path)})
+             if save else None)
+    turns = replay_in_processes(items, config, settings_for(config), jobs)
+    if store is not None:
+        for turn in turns:
+            path_saved = store.save_answer(turn.index, turn.question, turn.recording)
+            store.record_turn(replace(turn, answer_path=path_saved))
+    result = SessionResult(tuple(turns))
+    if store is not None:
+        store.finish(result)
+    return SessionOutcome(result, store.folder if store else None, tuple(items))

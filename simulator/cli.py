@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="exit 1 if a result falls outside the manifest's expected band")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="transcribe in this many worker processes (each loads the model)")
     _voice_options(p, "none")
     _speech_options(p)
 

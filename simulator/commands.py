@@ -67,10 +67,13 @@ def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
     from simulator import app
 
     echo = _echo_for(args.json)
+    if args.jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
     outcome = app.run_replay(config, args.path, echo=echo, meta=_meta(config),
                              question_id=(args.questions or [None])[0],
                              only=set(args.only) if args.only else None, save=args.save,
-                             on_heard=_heard(echo))
+                             on_heard=_heard(echo), jobs=args.jobs)
+
     failures = []
     results = []
     for item, turn in zip(outcome.items, outcome.result.turns, strict=False):
