@@ -46,10 +46,15 @@ class SessionOutcome:
     """Things the user should know (fallbacks taken)."""
 
 
-def settings_for(config: SimulatorConfig) -> LoopSettings:
-    """The loop's slice of the configuration, with templates loaded."""
+def settings_for(config: SimulatorConfig, *, live: bool = True) -> LoopSettings:
+    """The loop's slice of the configuration, with templates loaded.
+
+    Streaming transcription only pays off when audio arrives in real time (a microphone):
+    replayed files arrive at once, so each stretch would only add an encoder pass.
+    """
     return LoopSettings(vad=config.vad, limits=config.limits, scoring=config.scoring,
-                        templates=load_templates(), streaming=config.streaming)
+                        templates=load_templates(),
+                        streaming=config.streaming if live else None)
 
 
 def build_transcriber(config: WhisperConfig, *, preload: bool = True) -> Any:
@@ -206,7 +211,8 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
                       stop=stop, saved_to=str(store.folder), on_heard=on_heard,
                       on_listening=lambda _question: echo(LISTENING_LINE))
     try:
-        result = run_session(questions, parts, settings_for(config))
+        result = run_session(questions, parts,
+                             settings_for(config, live=isinstance(source, SoundDeviceSource)))
     except BaseException:
         store.abort()
         raise
@@ -241,7 +247,7 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
                       transcriber=build_transcriber(config.whisper), sink=store,
                       saved_to=str(store.folder) if store else None, on_heard=on_heard)
     try:
-        result = run_session([i.question for i in items], parts, settings_for(config))
+        result = run_session([i.question for i in items], parts, settings_for(config, live=False))
     except BaseException:
         if store is not None:
             store.abort()
@@ -259,7 +265,7 @@ def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int
     store = (SessionStore.create(config.session.sessions_dir,
                                  {**meta, "mode": "replay", "replayed": str(path)})
              if save else None)
-    turns = replay_in_processes(items, config, settings_for(config), jobs)
+    turns = replay_in_processes(items, config, settings_for(config, live=False), jobs)
     if store is not None:
         for turn in turns:
             path_saved = store.save_answer(turn.index, turn.question, turn.recording)

@@ -94,7 +94,7 @@ class StreamingConfig:
     """False transcribes the whole answer after it ends (slower feedback, same text)."""
     pause_s: float = 0.45
     """A pause at least this long may close a stretch."""
-    min_stretch_s: float = 4.0
+    min_stretch_s: float = 6.0
     """Stretches shorter than this are not cut off (short pieces lose context)."""
 
     def __post_init__(self) -> None:

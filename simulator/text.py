@@ -18,14 +18,31 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
+_DIGIT_CHARS = "零〇一二两三四五六七八九幺"
 # A run of Chinese numeral characters that cn2an can turn into a number.
-_NUMERAL_RUN_RE = re.compile(r"[零〇一二两三四五六七八九十百千万亿点]+")
+_NUMERAL_RUN_RE = re.compile(f"[{_DIGIT_CHARS}十百千万亿点]+")
 # Runs that are only positional words, or idioms/words where the numeral is not a number.
 _NUMERAL_KEEP = {"万", "亿", "千", "百", "点", "十"}
 _NUMERAL_WORDS_NOT_NUMBERS = ("一下", "一起", "一直", "一定", "一样", "一些", "一般", "一切",
                               "万一", "统一", "唯一", "一点", "第一时间", "一旦", "一致", "一边",
                               "一体", "专一", "一向", "一再", "一律", "一同", "一口气", "一方面",
                               "之一", "一对一", "一站式", "十分")
+# 一点 is "a little" unless a numeral follows (一点五 is 1.5); 之一 is "one of" except in 百分之一.
+_NOT_NUMBERS_RE = re.compile("|".join(map(re.escape, _NUMERAL_WORDS_NOT_NUMBERS))
+                             .replace("一点", f"一点(?![{_DIGIT_CHARS}十])")
+                             .replace("之一", "(?<!分)之一"))
+# Digit-by-digit readings (phone and order numbers): 幺 is how 1 is read aloud in them.
+_SPOKEN_DIGITS = {"零": "0", "〇": "0", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+                  "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "幺": "1"}
+# Erhua: 这块儿 and 这块 are the same words; Whisper writes the 儿 or not at random.
+_ERHUA_RE = re.compile("(?<=[这那哪块点会边事玩味])儿")
+# Arabic-digit forms Whisper writes, rewritten to the spoken Chinese form's shape:
+# 9:30 -> 9点30, 3:00 -> 3点, 1.5 -> 1点5, 2,499 -> 2499.
+_CLOCK_RE = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})(?!\d)")
+_DECIMAL_RE = re.compile(r"(\d)\.(?=\d)")
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# 10万 and 100000 (and 1点5万, 15000) are one number.
+_MYRIAD_RE = re.compile(r"(\d+)(?:点(\d+))?([万亿])(\d{4})?(?![\d点])")
 
 
 @functools.lru_cache(maxsize=2)
@@ -58,7 +75,10 @@ def strip_punctuation(text: str) -> str:
 def numerals_to_digits(text: str) -> str:
     """Rewrite Chinese numbers as Arabic digits: 二十四小时 -> 24小时, 一百 -> 100.
 
-    Words in which a numeral is not a quantity (一下, 一起, 统一...) are left alone.
+    Words in which a numeral is not a quantity (一下, 一起, 统一...) are left alone. Digit
+    strings read one by one (幺三八...) become digit strings, clock times and decimals keep
+    点 between their parts (九点三十 and 9:30 -> 9点30), 万/亿 are multiplied out
+    (十万 and 10万 -> 100000), and 百分之八十 becomes 80%.
     """
     protected: list[str] = []
 
@@ -66,29 +86,70 @@ def numerals_to_digits(text: str) -> str:
         protected.append(match.group(0))
         return f"\x00{len(protected) - 1}\x00"
 
-    guarded = re.sub("|".join(map(re.escape, _NUMERAL_WORDS_NOT_NUMBERS)), _protect, text)
+    text = _THOUSANDS_RE.sub("", text)
+    text = _CLOCK_RE.sub(lambda m: f"{m.group(1)}点" + ("" if m.group(2) == "00" else m.group(2)),
+                         text)
+    text = _DECIMAL_RE.sub(r"\1点", text)
+    guarded = _NOT_NUMBERS_RE.sub(_protect, text)
     converted = _NUMERAL_RUN_RE.sub(_convert_numeral_run, guarded)
-    converted = re.sub(r"百分之(\d+(?:\.\d+)?)", r"\1%", converted)
+    converted = converted.replace("百分之百", "100%")
+    converted = re.sub(r"百分之(\d+(?:点\d+)?)", r"\1%", converted)
+    converted = _MYRIAD_RE.sub(_multiply_out, converted)
     return re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], converted)
+
+
+def _multiply_out(match: re.Match[str]) -> str:
+    whole, fraction, unit, rest = match.groups()
+    scale = 10_000 if unit == "万" else 100_000_000
+    value = int(whole) * scale
+    if fraction:
+        digits = fraction[: len(str(scale)) - 1]
+        value += int(digits) * scale // 10 ** len(digits)
+    if rest:
+        value += int(rest)
+    return str(value)
 
 
 def _convert_numeral_run(match: re.Match[str]) -> str:
     run = match.group(0)
-    if run.endswith("点") and len(run) > 1:  # 三点 (o'clock) -> 3点
-        return _convert_numeral_run(re.match(".+", run[:-1])) + "点"  # type: ignore[arg-type]
-    if run in _NUMERAL_KEEP or run.startswith("点"):
+    after_latin = match.start() > 0 and match.string[match.start() - 1].isascii() \
+        and match.string[match.start() - 1].isalpha()
+    if run.endswith("点") and len(run) > 1:  # 三点, 十点 (o'clock) -> 3点, 10点
+        return _convert_part(run[:-1], after_latin or run == "十点") + "点"
+    if run.startswith("点") or (run in _NUMERAL_KEEP and not after_latin):
         return run
+    if "点" in run:  # 九点三十 (9:30) or 一点五 (1.5): each side of 点 on its own
+        left, _, right = run.partition("点")
+        unit = right[-1] if right[-1] in "万亿" else ""
+        right = right[: len(right) - len(unit)]
+        if all(ch in _SPOKEN_DIGITS for ch in right):  # decimals and 零五 are read digit-wise
+            right = _digit_by_digit(right, min_len=1)
+        else:
+            right = _convert_part(right, True)
+        return _convert_part(left, after_latin) + "点" + right + unit
+    return _convert_part(run, after_latin)
+
+
+def _digit_by_digit(run: str, min_len: int) -> str:
+    if len(run) >= min_len and all(ch in _SPOKEN_DIGITS for ch in run):
+        return "".join(_SPOKEN_DIGITS[ch] for ch in run)
+    return run
+
+
+def _convert_part(run: str, convert_single: bool) -> str:
+    """Convert one numeral run; a lone 十/百... only when `convert_single` (after a letter)."""
+    if not run or (run in _NUMERAL_KEEP and not convert_single):
+        return run
+    if "幺" in run or (len(run) >= 2 and run[0] in "零〇" and run != "零点"):
+        # Read digit by digit: 幺三八..., 零零六 (keeps the leading zeros).
+        return _digit_by_digit(run, min_len=2)
     import cn2an  # imported lazily: it loads a small grammar on import
 
     try:
-        value = cn2an.cn2an(run, "smart")
+        value = cn2an.cn2an(run.replace("〇", "零"), "smart")
     except (ValueError, KeyError, TypeError):
         # Digit-by-digit readings ("一二三四") are not numbers in cn2an's grammar.
-        digits = {"零": "0", "〇": "0", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-                  "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-        if all(ch in digits for ch in run) and len(run) >= 3:
-            return "".join(digits[ch] for ch in run)
-        return run
+        return _digit_by_digit(run, min_len=3)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
@@ -104,7 +165,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower()
     if has_cjk(text):
-        text = numerals_to_digits(text)
+        text = numerals_to_digits(_ERHUA_RE.sub("", text))
     text = strip_punctuation(text)
     # Drop spaces that sit between two CJK characters, or between CJK and a digit.
     return re.sub(f"(?<=[{_CJK}0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[0-9])", "", text)

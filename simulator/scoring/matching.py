@@ -45,6 +45,8 @@ class AnswerText:
     """Toneless pinyin, one item per character of `text` (Mandarin only)."""
     words: tuple[tuple[str, int, int], ...]
     """(word, start, end) for English and other Latin-script words."""
+    boundaries: frozenset[int] = frozenset()
+    """Offsets in `text` where a jieba word starts or ends (Mandarin only)."""
 
 
 def prepare_answer(normalised: str) -> AnswerText:
@@ -53,7 +55,21 @@ def prepare_answer(normalised: str) -> AnswerText:
     text = normalised.replace(" ", "") if chinese else normalised
     syllables = _pinyin_per_char(text) if chinese else ()
     words = tuple((m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text))
-    return AnswerText(text=text, is_chinese=chinese, syllables=syllables, words=words)
+    return AnswerText(text=text, is_chinese=chinese, syllables=syllables, words=words,
+                      boundaries=_word_boundaries(text) if chinese else frozenset())
+
+
+@functools.lru_cache(maxsize=1024)
+def _word_boundaries(text: str) -> frozenset[int]:
+    import jieba  # loads its dictionary on first use (about a second)
+
+    jieba.setLogLevel(60)
+    offsets = {0, len(text)}
+    position = 0
+    for token in jieba.cut(text, HMM=False):
+        position += len(token)
+        offsets.add(position)
+    return frozenset(offsets)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -105,13 +121,23 @@ def _on_word_boundaries(answer: AnswerText, start: int, end: int) -> bool:
 
 
 def _best_char_window(target: str, answer: AnswerText) -> CueMatch | None:
+    """Best fuzzy match over spans that begin and end on word boundaries.
+
+    Aligning on jieba boundaries keeps a cue from being "found" across two unrelated
+    words (实习 inside 平时喜欢).
+    """
     from rapidfuzz import fuzz
 
-    alignment = fuzz.partial_ratio_alignment(target, answer.text)
-    if alignment is None or alignment.score <= 0:
-        return None
-    start, end = alignment.dest_start, alignment.dest_end
-    return CueMatch(target, float(alignment.score), "fuzzy", answer.text[start:end], start, end)
+    n = len(target)
+    best: CueMatch | None = None
+    for start in sorted(answer.boundaries):
+        for end in range(start + max(1, n - 1), min(len(answer.text), start + n + 1) + 1):
+            if end not in answer.boundaries:
+                continue
+            score = float(fuzz.ratio(target, answer.text[start:end]))
+            if score > 0 and (best is None or score > best.strength):
+                best = CueMatch(target, score, "fuzzy", answer.text[start:end], start, end)
+    return best
 
 
 def _best_pinyin_window(target: str, answer: AnswerText, threshold: float) -> CueMatch | None:
@@ -124,6 +150,8 @@ def _best_pinyin_window(target: str, answer: AnswerText, threshold: float) -> Cu
     cue_text = " ".join(cue_syllables)
     best: CueMatch | None = None
     for start in range(len(answer.syllables) - n + 1):
+        if start not in answer.boundaries or start + n not in answer.boundaries:
+            continue
         window = answer.syllables[start : start + n]
         score = 100.0 if window == cue_syllables else fuzz.ratio(cue_text, " ".join(window))
         if score >= threshold and (best is None or score > best.strength):

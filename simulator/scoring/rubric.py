@@ -134,9 +134,18 @@ def _judge(kp: KeyPoint, answer: AnswerText, config: ScoringConfig) -> KeyPointR
         credit, evidence = 0.5, strong + near
     else:
         credit, evidence = 0.0, []
-    evidence = sorted(evidence, key=lambda m: (-m.strength, m.start))
+    evidence = _one_per_span(sorted(evidence, key=lambda m: (-m.strength, m.start)))
     return KeyPointResult(label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=credit,
                           critical=kp.critical, evidence=tuple(evidence), probe=kp.probe)
+
+
+def _one_per_span(matches: list[CueMatch]) -> list[CueMatch]:
+    """Keep the strongest match for each stretch of the answer (cues often overlap)."""
+    kept: list[CueMatch] = []
+    for match in matches:
+        if not any(match.start < k.end and k.start < match.end for k in kept):
+            kept.append(match)
+    return kept
 
 
 def _missed(kp: KeyPoint) -> KeyPointResult:

@@ -1,1 +1,1 @@
-"""Speech synthesis voices: text in, `Sound`s out, one sentence at a time."""
+"""Speech adapters: text-to-speech voices (pyttsx3, Kokoro) and speech recognition."""

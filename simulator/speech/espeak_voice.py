@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -35,6 +36,7 @@ DEFAULT_VOICE_NAMES = {"en": "en-us", "zh": "cmn"}
 
 _BASE_TIMEOUT_S = 10.0
 _TIMEOUT_PER_CHAR_S = 0.25  # eSpeak runs at ~0.003 real time; this only catches a dead engine
+_IDLE_TIMEOUT_S = 5.0
 _DRIVER_CHATTER = "Audio saved to "
 
 
@@ -75,14 +77,18 @@ def load_bundled_espeak() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     if "pyttsx3.drivers._espeak" in sys.modules:
-        _LOGGER.warning("pyttsx3's eSpeak driver was loaded before the bundled eSpeak NG 1.52; "
-                        "using whatever libespeak-ng it found")
+        _LOGGER.warning(
+            "pyttsx3's eSpeak driver was loaded before the bundled eSpeak NG 1.52; "
+            "using whatever libespeak-ng it found"
+        )
         return False
     try:
         import espeakng_loader
     except ImportError:
-        _LOGGER.warning("espeakng-loader is not installed; pyttsx3 will use the system "
-                        "libespeak-ng (pip install espeakng-loader==0.2.4 for eSpeak NG 1.52)")
+        _LOGGER.warning(
+            "espeakng-loader is not installed; pyttsx3 will use the system "
+            "libespeak-ng (pip install espeakng-loader==0.2.4 for eSpeak NG 1.52)"
+        )
         return False
     try:
         data_path = espeakng_loader.get_data_path()
@@ -90,8 +96,10 @@ def load_bundled_espeak() -> bool:
         os.environ["ESPEAK_DATA_PATH"] = str(data_path)
         ctypes.CDLL(str(library_path), mode=ctypes.RTLD_GLOBAL)
     except OSError as e:
-        raise TtsError(f"cannot load the eSpeak NG library from espeakng-loader ({e}); "
-                       "reinstall it: pip install --force-reinstall espeakng-loader==0.2.4") from e
+        raise TtsError(
+            f"cannot load the eSpeak NG library from espeakng-loader ({e}); "
+            "reinstall it: pip install --force-reinstall espeakng-loader==0.2.4"
+        ) from e
     _LOGGER.debug("loaded bundled eSpeak NG from %s", library_path)
     return True
 
@@ -105,8 +113,10 @@ def _create_engine() -> Pyttsx3Engine:
     try:
         return pyttsx3.init()  # type: ignore[no-any-return]
     except (RuntimeError, OSError, ImportError) as e:
-        raise TtsError(f"cannot start the pyttsx3 speech engine ({e}); on Linux install the "
-                       "espeakng-loader wheel (pip install -e .) or the espeak-ng package") from e
+        raise TtsError(
+            f"cannot start the pyttsx3 speech engine ({e}); on Linux install the "
+            "espeakng-loader wheel (pip install -e .) or the espeak-ng package"
+        ) from e
 
 
 class _DropDriverChatter:
@@ -230,8 +240,9 @@ class Pyttsx3Voice:
         self._completed = completed
         self._finished.set()
 
-    def _on_error(self, name: str | None = None, exception: BaseException | None = None,
-                  **_: Any) -> None:
+    def _on_error(
+        self, name: str | None = None, exception: BaseException | None = None, **_: Any
+    ) -> None:
         self._errors.append(exception or RuntimeError("unknown pyttsx3 error"))
 
     def _timeout_s(self, sentence: str) -> float:
@@ -260,14 +271,24 @@ class Pyttsx3Voice:
         if self.rate_wpm is not None:
             engine.setProperty("rate", self.rate_wpm)
         engine.save_to_file(sentence, str(path))
+        # pyttsx3's runAndWait() calls its driver's stop(), which cancels whatever eSpeak is
+        # doing if espeak_IsPlaying() is true: the tail of the previous sentence (the
+        # finished-utterance event fires inside eSpeak's callback) or the rate change just
+        # queued above. The flag then also cancels the new sentence (finished-utterance with
+        # completed=False: 79 of 120 back-to-back answers failed). Let eSpeak go idle first.
+        if not _wait_for_espeak_idle(_IDLE_TIMEOUT_S):
+            _LOGGER.warning(
+                "eSpeak NG still busy after %.1f s; synthesising anyway", _IDLE_TIMEOUT_S
+            )
         real_stdout = sys.stdout
         sys.stdout = _DropDriverChatter(real_stdout)  # type: ignore[assignment]
         try:
             try:
                 engine.runAndWait()
             except RuntimeError as e:  # "run loop already started": used from two threads
-                raise TtsError(f"the pyttsx3 engine is busy ({e}); use a voice from one "
-                               "thread only") from e
+                raise TtsError(
+                    f"the pyttsx3 engine is busy ({e}); use a voice from one thread only"
+                ) from e
             # runAndWait() returns before eSpeak has synthesised anything (pyttsx3 #149,
             # #219, #259): the file is complete only when finished-utterance fires.
             timeout_s = self._timeout_s(sentence)
@@ -276,14 +297,42 @@ class Pyttsx3Voice:
             sys.stdout = real_stdout
         if self._errors:
             error = self._errors[0]
-            raise TtsError(f"pyttsx3 failed with voice {self.voice_name!r} ({error}); pick another "
-                           "voice_name (eSpeak NG: 'en-us', 'en-gb-x-rp', 'cmn')") from error
+            raise TtsError(
+                f"pyttsx3 failed with voice {self.voice_name!r} ({error}); pick another "
+                "voice_name (eSpeak NG: 'en-us', 'en-gb-x-rp', 'cmn')"
+            ) from error
         if not finished:
-            raise TtsError(f"pyttsx3 did not finish a {len(sentence)}-character sentence within "
-                           f"{timeout_s:.1f} s; restart the program, or use the Kokoro voice "
-                           "(pip install -e '.[voice]')")
+            raise TtsError(
+                f"pyttsx3 did not finish a {len(sentence)}-character sentence within "
+                f"{timeout_s:.1f} s; restart the program, or use the Kokoro voice "
+                "(pip install -e '.[voice]')"
+            )
         if not self._completed:
-            raise TtsError("pyttsx3 stopped before the sentence was finished")
+            raise TtsError(
+                "pyttsx3 cancelled the sentence before it was finished; use a voice from one "
+                "thread only and do not call the engine's stop()"
+            )
+
+
+def _wait_for_espeak_idle(timeout_s: float) -> bool:
+    """Wait until pyttsx3's eSpeak library reports no synthesis in progress.
+
+    A no-op (True) unless pyttsx3's eSpeak driver is loaded (other platforms, fakes).
+    pyttsx3 has no event for "idle", so this polls every 2 ms; in practice it returns
+    within a few milliseconds.
+
+    Returns:
+        False if eSpeak was still busy after `timeout_s`.
+    """
+    espeak = sys.modules.get("pyttsx3.drivers._espeak")
+    if espeak is None or getattr(espeak, "dll", None) is None:
+        return True
+    deadline = time.monotonic() + timeout_s
+    while espeak.IsPlaying():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
 
 
 def _read_wav(path: Path) -> Sound | None:
@@ -292,8 +341,10 @@ def _read_wav(path: Path) -> Sound | None:
     try:
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as e:
-        raise TtsError(f"pyttsx3 wrote an unreadable WAV file ({e}); reinstall pyttsx3 "
-                       "(pip install --force-reinstall pyttsx3==2.99)") from e
+        raise TtsError(
+            f"pyttsx3 wrote an unreadable WAV file ({e}); reinstall pyttsx3 "
+            "(pip install --force-reinstall pyttsx3==2.99)"
+        ) from e
     if data.shape[0] == 0:
         _LOGGER.debug("pyttsx3 produced no samples for a sentence")
         return None

