@@ -52,9 +52,13 @@ def settings_for(config: SimulatorConfig, *, live: bool = True) -> LoopSettings:
     Streaming transcription only pays off when audio arrives in real time (a microphone):
     replayed files arrive at once, so each stretch would only add an encoder pass.
     """
+    from simulator.delivery import load_delivery_templates
+
     return LoopSettings(vad=config.vad, limits=config.limits, scoring=config.scoring,
                         templates=load_templates(),
-                        streaming=config.streaming if live else None)
+                        streaming=config.streaming if live else None,
+                        delivery=config.delivery,
+                        delivery_templates=load_delivery_templates())
 
 
 def build_transcriber(config: WhisperConfig, *, preload: bool = True) -> Any:

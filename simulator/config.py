@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from simulator.errors import ConfigError
 
@@ -178,3 +179,11 @@ class SimulatorConfig:
     whisper: WhisperConfig = field(default_factory=WhisperConfig)
     streaming: StreamingConfig = field(default_factory=StreamingConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    delivery: DeliveryConfig = field(default_factory=lambda: _delivery_config())
+
+
+def _delivery_config() -> Any:
+    # DeliveryConfig lives with the delivery metrics; imported here lazily to avoid a cycle.
+    from simulator.delivery import DeliveryConfig
+
+    return DeliveryConfig()

@@ -19,6 +19,7 @@ from typing import Any
 
 from simulator.audio.pcm import write_wav
 from simulator.bank.model import Question
+from simulator.delivery import delivery_json
 from simulator.errors import AudioFileError, ConfigError
 from simulator.recorder import Recording
 from simulator.scoring.rubric import KeyPointResult, Score
@@ -106,6 +107,7 @@ def turn_json(turn: Turn, relative_to: Path | None = None) -> dict[str, Any]:
         "transcript": transcript_json(turn.transcript),
         "score": score_json(turn.score),
         "feedback": {"text": turn.feedback.text},
+        "delivery": delivery_json(turn.delivery) if turn.delivery is not None else None,
         "timings": {
             "answer_s": round(answer_s, 3),
             "transcribe_s": round(turn.timings.transcribe_s, 3),

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from simulator.bank.model import Question
 from simulator.audio.pcm import SAMPLE_RATE_HZ
 from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
+from simulator.delivery import Delivery, DeliveryConfig, measure_delivery, render_tip
 from simulator.feedback import Feedback, Templates, render_feedback, render_summary
 from simulator.ports import AudioSource, Speaker, Transcriber
 from simulator.recorder import EndReason, Recording, record_answer
@@ -68,6 +69,8 @@ class Turn:
     timings: TurnTimings
     source_file: Path | None = None
     """For replay: the recorded answer that was played in."""
+    delivery: Delivery | None = None
+    """How the answer sounded (pace, fillers, pauses, loudness)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ class LoopSettings:
     templates: Templates
     streaming: StreamingConfig | None = None
     """Transcribe in stretches while the answer is spoken; None transcribes it afterwards."""
+    delivery: DeliveryConfig | None = None
+    """Measure pace, fillers, pauses and loudness (None: skip)."""
+    delivery_templates: Mapping[str, Any] | None = None
+    """Spoken delivery tips (`prompts/delivery.toml`); with them, one tip joins the feedback."""
 
 
 class StopSignal:
@@ -188,6 +195,14 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
     score = score_answer(transcript.normalised, question, settings.scoring)
     feedback = render_feedback(score, question.language, settings.templates,
                                heard_nothing=transcript.is_empty)
+    delivery = None
+    if settings.delivery is not None:
+        delivery = measure_delivery(transcript, recording.audio, recording.response_latency_s,
+                                    settings.delivery)
+        tip = (render_tip(delivery, question.language, settings.delivery_templates)
+               if settings.delivery_templates is not None else None)
+        if tip:
+            feedback = Feedback((*feedback.sentences, tip))
     scored = parts.clock()
     feedback_first_sound = parts.speaker.say(feedback.text, question.language)
     timings = TurnTimings(
@@ -200,7 +215,7 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
                  timings.feedback_latency_s)
     return Turn(index=index, question=question, recording=recording, answer_path=answer_path,
                 transcript=transcript, score=score, feedback=feedback, timings=timings,
-                source_file=getattr(parts.source, "current_file", None))
+                source_file=getattr(parts.source, "current_file", None), delivery=delivery)
 
 
 def _transcribe(recording: Recording, language: str, transcriber: Transcriber,

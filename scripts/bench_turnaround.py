@@ -1,0 +1,194 @@
+"""Benchmark: how soon feedback starts after the candidate stops speaking.
+
+Replays Mandarin answers of about 15, 60 and 180 seconds in real time (a paced source)
+through the real session loop with the real Whisper model and a fake speaker that notes
+when it is asked to speak. Each (length, mode) pair runs in its own process, so model
+load time and peak memory are measured cleanly. Modes: `batch` (transcribe the whole
+answer after it ends) and `streaming` (transcribe stretches while the answer goes on).
+
+Printed per length and mode: median and p95 of
+  - end of speech -> first feedback sound (what the user feels, including the wait),
+  - the trailing-silence wait that ends the answer (endpointing, reported separately),
+  - end of answer (endpoint) -> first feedback sound (processing only),
+plus transcription real-time factor, peak RSS, and the time from launch to the first
+question being spoken. The last line is
+`turnaround_median_s=<streaming, 60 s> batch_median_s=<batch, 60 s> ratio=<batch/streaming>`,
+both measured from the endpoint decision to the first feedback sound.
+
+Usage: .venv/bin/python scripts/bench_turnaround.py [--runs 3] [--lengths 15,60,180]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GAP_S = 0.8
+SOURCES = ["zh-1-strong", "zh-12-strong", "zh-16-strong", "zh-22-strong"]
+
+
+def build_answer(length_s: int, folder: Path) -> Path:
+    """A Mandarin answer of about `length_s` seconds from the shipped fixtures."""
+    from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio, write_wav
+
+    fixtures = ROOT / "audio_fixtures"
+    if length_s >= 150 and (fixtures / "zh-1-three-minutes.wav").is_file():
+        audio = read_audio(fixtures / "zh-1-three-minutes.wav")
+    else:
+        pieces = [_trim(read_audio(fixtures / f"{name}.wav")) for name in SOURCES]
+        out: list[np.ndarray] = [np.zeros(int(0.5 * SAMPLE_RATE_HZ), np.float32)]
+        total = 0.0
+        i = 0
+        while total < length_s:
+            piece = pieces[i % len(pieces)]
+            remaining = int((length_s - total) * SAMPLE_RATE_HZ)
+            piece = piece[:remaining] if remaining < len(piece) else piece
+            out += [piece, np.zeros(int(GAP_S * SAMPLE_RATE_HZ), np.float32)]
+            total += len(piece) / SAMPLE_RATE_HZ + GAP_S
+            i += 1
+        audio = np.concatenate(out)
+    path = folder / f"answer-{length_s}s.wav"
+    write_wav(path, audio)
+    return path
+
+
+def _trim(audio: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(audio) > 0.01)
+    return audio[loud[0] : loud[-1] + 1] if len(loud) else audio
+
+
+class TimingSpeaker:
+    """Notes when each text is to be spoken; the first sound is immediate."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str]] = []
+
+    def say(self, text: str, language: str) -> float | None:
+        self.calls.append((time.perf_counter(), text))
+        return 0.0
+
+
+def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
+    """Run `runs` turns in this process and return the raw timings."""
+    from simulator.audio.pcm import SAMPLE_RATE_HZ
+    from simulator.audio.replay import WavReplaySource
+    from simulator.bank.loader import resolve_bank
+    from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
+    from simulator.config import WhisperConfig
+    from simulator.feedback import load_templates
+    from simulator.session import LoopParts, LoopSettings, run_turn
+    from simulator.speech.whisper_stt import FasterWhisperTranscriber
+
+    started = time.perf_counter()
+    transcriber = FasterWhisperTranscriber(WhisperConfig(cpu_threads=2))
+    transcriber.load()
+    load_s = time.perf_counter() - started
+    settings = LoopSettings(vad=VadConfig(), limits=LimitsConfig(max_answer_s=600),
+                            scoring=ScoringConfig(), templates=load_templates(),
+                            streaming=StreamingConfig() if mode == "streaming" else None)
+    question = resolve_bank("cs-zh").question("12")
+    rows = []
+    for _ in range(runs):
+        source = WavReplaySource([answer], paced=True)
+        speaker = TimingSpeaker()
+        parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber)
+        turn_started = time.perf_counter()
+        turn = run_turn(1, question, parts, settings)
+        # The paced source releases sample k at (its start + k / rate); its start is just
+        # after the question was "spoken" (immediately, with this speaker).
+        stream_start = speaker.calls[0][0]
+        rec = turn.recording
+        speech_end_wall = stream_start + (rec.stream_offset_samples / SAMPLE_RATE_HZ
+                                          + (rec.speech_end_s or 0.0))
+        endpoint_wall = speech_end_wall + rec.trailing_silence_s
+        feedback_wall = speaker.calls[1][0]
+        rows.append({
+            "speech_to_feedback_s": feedback_wall - speech_end_wall,
+            "trailing_wait_s": rec.trailing_silence_s,
+            "endpoint_to_feedback_s": feedback_wall - endpoint_wall,
+            "transcribe_compute_rtf": turn.timings.transcribe_s / rec.duration_s,
+            "answer_s": rec.duration_s,
+            "turn_wall_s": time.perf_counter() - turn_started,
+            "text": turn.transcript.text,
+        })
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"mode": mode, "load_s": load_s, "peak_rss_mb": peak_kib / 1024, "runs": rows}
+
+
+def launch_to_first_question_s() -> float:
+    """Seconds from starting `interview-sim practice` to its first question being printed."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "practice", "--voice", "none", "--count", "1",
+             "--sessions-dir", tmp, "--input-device", "no-such-device-for-bench"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert proc.stdout is not None
+        proc.stdout.readline()  # the "Press Enter..." hint is printed before any loading
+        elapsed = time.perf_counter() - started
+        proc.kill()
+        proc.wait()
+    return elapsed
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def main() -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--lengths", default="15,60,180")
+    parser.add_argument("--worker", nargs=3, metavar=("ANSWER", "MODE", "RUNS"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(Path(args.worker[0]), args.worker[1], int(args.worker[2])),
+                         ensure_ascii=False))
+        return 0
+    lengths = [int(x) for x in args.lengths.split(",")]
+    results: dict[tuple[int, str], dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for length in lengths:
+            answer = build_answer(length, Path(tmp))
+            runs = args.runs if length < 150 else max(1, args.runs - 1)
+            for mode in ("batch", "streaming"):
+                done = subprocess.run([sys.executable, __file__, "--worker", str(answer), mode,
+                                       str(runs)], capture_output=True, text=True, check=True)
+                results[(length, mode)] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"{'length':>7} {'mode':<10} {'speech->fb med':>14} {'p95':>6} {'wait':>5} "
+          f"{'endpoint->fb med':>16} {'p95':>6} {'rtf':>5} {'peak MB':>8} {'load s':>6}")
+    for (length, mode), res in results.items():
+        rows = res["runs"]
+        s2f = [r["speech_to_feedback_s"] for r in rows]
+        e2f = [r["endpoint_to_feedback_s"] for r in rows]
+        wait = statistics.median(r["trailing_wait_s"] for r in rows)
+        rtf = statistics.median(r["transcribe_compute_rtf"] for r in rows)
+        print(f"{length:>6}s {mode:<10} {statistics.median(s2f):>14.2f} {_pct(s2f, 95):>6.2f} "
+              f"{wait:>5.2f} {statistics.median(e2f):>16.2f} {_pct(e2f, 95):>6.2f} {rtf:>5.3f} "
+              f"{res['peak_rss_mb']:>8.0f} {res['load_s']:>6.2f}")
+    print(f"launch to first question printed: {launch_to_first_question_s():.2f} s")
+    key = 60 if 60 in lengths else lengths[0]
+    streaming = statistics.median(r["endpoint_to_feedback_s"]
+                                  for r in results[(key, "streaming")]["runs"])
+    batch = statistics.median(r["endpoint_to_feedback_s"] for r in results[(key, "batch")]["runs"])
+    print(f"turnaround_median_s={streaming:.2f} batch_median_s={batch:.2f} "
+          f"ratio={batch / streaming if streaming > 0 else float('inf'):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
