@@ -25,6 +25,7 @@ EXPECTED_BANDS = {
     "partial": (0.2, 0.75),
     "off_topic": (0.0, 0.25),
     "empty": (0.0, 0.0),
+    "too_short": (0.0, 0.3),
 }
 
 

@@ -109,18 +109,18 @@ class ScoringConfig:
     """Thresholds for matching key-point cues in a transcript (all in one place)."""
 
     fuzzy_threshold: float = 85.0
-    """rapidfuzz partial-ratio (0-100) at which a cue counts as heard in the text."""
-    pinyin_threshold: float = 90.0
-    """Same, on toneless pinyin, so homophone transcription errors still count."""
+    """Match strength (0-100, see scoring/matching.py) at which a cue counts as heard:
+    exact 100, split word or inflection 90-95, same sound 88-95."""
     partial_credit_threshold: float = 70.0
-    """Below the full threshold but above this, a cue earns half credit for its point."""
+    """Below the full threshold but above this (a long cue with one syllable or word
+    missing, strength 75), a cue earns half credit for its point."""
     critical_cap: float = 0.5
     """If a critical key point is missed, the score is capped at this fraction of the points."""
     min_answer_chars: int = 6
     """Normalised answers shorter than this (characters) score zero."""
 
     def __post_init__(self) -> None:
-        for name in ("fuzzy_threshold", "pinyin_threshold", "partial_credit_threshold"):
+        for name in ("fuzzy_threshold", "partial_credit_threshold"):
             value = getattr(self, name)
             _check(0 < value <= 100, f"scoring {name} must be in (0, 100], got {value}")
         _check(self.partial_credit_threshold <= self.fuzzy_threshold,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,9 @@ def realspeech_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def whisper_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache folder for the assembled model, shared by the whole test run."""
-    configured = os.environ.get("INTERVIEW_SIM_TEST_CACHE")
-    return Path(configured) if configured else tmp_path_factory.mktemp("model-cache")
+def whisper_cache() -> Path:
+    """The model cache folder (`$XDG_CACHE_HOME/interview-sim`): setup.sh assembled the
+    bundled model there, and a test that finds it missing assembles it the same way."""
+    from simulator.speech.whisper_model import default_cache_dir
+
+    return default_cache_dir()

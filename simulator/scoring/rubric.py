@@ -114,8 +114,7 @@ def score_answer(normalised_answer: str, question: Question, config: ScoringConf
 
 
 def _judge(kp: KeyPoint, answer: AnswerText, config: ScoringConfig) -> KeyPointResult:
-    matches = [m for m in (find_cue(c, answer, pinyin_threshold=config.pinyin_threshold)
-                           for c in kp.cues) if m is not None]
+    matches = [m for m in (find_cue(c, answer) for c in kp.cues) if m is not None]
     strong = [m for m in matches if m.strength >= config.fuzzy_threshold]
     near = [m for m in matches if config.partial_credit_threshold <= m.strength
             < config.fuzzy_threshold]

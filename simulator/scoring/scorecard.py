@@ -136,8 +136,6 @@ class ScorecardPoints:
     """Most points red flags can take off in all."""
     fuzzy_threshold: float = 85.0
     """0-100: a cue counts when matched at least this strongly."""
-    pinyin_threshold: float = 90.0
-    """0-100: minimum toneless-pinyin similarity for a Mandarin sound-alike."""
 
 
 @dataclass(frozen=True)
@@ -341,7 +339,7 @@ def _points(table: Any, source: str) -> ScorecardPoints:
     for name in ScorecardPoints.__dataclass_fields__:
         value = table.get(name, getattr(defaults, name))
         values[name] = _number(value, name, where, minimum=0.0)
-    for name in ("fuzzy_threshold", "pinyin_threshold"):
+    for name in ("fuzzy_threshold",):
         if not 0 < values[name] <= 100:
             raise BankError(f"{where}: field '{name}' must be in (0, 100]")
     if abs(values["checklist_points"] + values["courtesy_points"] - 100) > 1e-9:
@@ -550,7 +548,7 @@ def _quote(text: str, start: int, end: int, context: int, chinese: bool) -> str:
 
 
 def _strong(cue: str, answer: AnswerText, points: ScorecardPoints) -> CueMatch | None:
-    match = find_cue(cue, answer, pinyin_threshold=points.pinyin_threshold)
+    match = find_cue(cue, answer)
     return match if match is not None and match.strength >= points.fuzzy_threshold else None
 
 

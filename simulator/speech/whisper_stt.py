@@ -42,7 +42,9 @@ _HALLUCINATION_FRAGMENTS = ("点赞", "订阅", "字幕", "观看", "amara", "su
 # An initial prompt in simplified characters that contains fillers: Whisper imitates the
 # prompt's script and keeps hesitations it would otherwise drop (see docs/asr.md).
 INITIAL_PROMPTS = {
-    "zh": "嗯，那个，我觉得这个问题，首先要了解客户的需求。",
+    # "以下是普通话的句子。" anchors simplified Mandarin output; without it the filler-only
+    # prompt made the model write "４" for every comma on some voices.
+    "zh": "以下是普通话的句子。嗯，那个，我觉得，首先要了解客户的需求。",
     "en": "Um, well, uh, I think the first thing is to understand what the customer needs.",
 }
 

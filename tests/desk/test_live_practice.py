@@ -71,12 +71,10 @@ def _rms(path: Path) -> float:
 
 
 @pytest.mark.timeout(400)
-def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path,
-                                              whisper_cache: Path) -> None:
+def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path) -> None:
     """Two questions asked aloud, answered into the mic, scored, with feedback played."""
     answers = [_answer_file("cs-en", "2"), _answer_file("cs-en", "3")]
     env = desk.child_env()
-    env["XDG_CACHE_HOME"] = str(whisper_cache)
     command = [sys.executable, "-m", "simulator", "practice", "--bank", "cs-en",
                "--question", "2", "--question", "3", "--voice", "espeak",
                "--sessions-dir", str(tmp_path / "sessions"), "--threads", "2"]
