@@ -111,7 +111,7 @@ def build_speaker(config: AudioConfig, languages: set[str], *, script: str, echo
         speaker = ConsoleSpeaker(echo)
     else:
         from simulator.audio.devices import resolve_device
-        from simulator.audio.mic import SoundDevicePlayer
+        from simulator.audio.player import SoundDevicePlayer
 
         try:
             resolve_device(config.output_device, "output")

@@ -84,12 +84,13 @@ def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path)
     feedback_rms = []
     try:
         lines = _lines(tool.stdout)
+        _wait_for(lines, LISTENING_LINE, 180, seen)  # first question spoken, mic open
         for index, answer in enumerate(answers):
-            _wait_for(lines, LISTENING_LINE, 180, seen)
             desk.play_into_mic(answer).wait(timeout=120)
             speakers = desk.start_recording_speakers(tmp_path / f"feedback-{index}.wav")
             _wait_for(lines, "You scored", 120, seen)  # feedback text is printed as it is spoken
-            next_marker = LISTENING_LINE if index == 0 else "That's the end"
+            # The next question's listening line (or the summary) ends this feedback.
+            next_marker = LISTENING_LINE if index < len(answers) - 1 else "That's the end"
             _wait_for(lines, next_marker, 120, seen)
             feedback_rms.append(_rms(desk.stop_recording_speakers(speakers)))
         assert tool.wait(timeout=120) == 0, "\n".join(seen)
