@@ -20,7 +20,7 @@ from simulator.bank.loader import resolve_bank
 from simulator.bank.model import Bank, Question
 from simulator.bank.select import select_questions
 from simulator.config import AudioConfig, SimulatorConfig, WhisperConfig
-from simulator.errors import AudioDeviceError, SimulatorError, TtsError
+from simulator.errors import AudioDeviceError, ConfigError, SimulatorError, TtsError
 from simulator.feedback import load_templates
 from simulator.fixtures import SHIPPED_FIXTURES, ReplayItem, plan_replay, read_manifest
 from simulator.ports import AudioSource, Speaker, Voice
@@ -174,6 +174,25 @@ def demo_plan(bank: Bank, questions: Sequence[Question]) -> tuple[list[Question]
     return chosen, shipped_answers_for(chosen, bank)
 
 
+def _remaining_questions(store: SessionStore) -> tuple[Bank, list[Question]]:
+    """The bank and the planned questions not yet answered in a session being resumed.
+
+    Raises:
+        ConfigError: the record names no bank or plan, or nothing is left to answer.
+    """
+    bank_id, planned = store.meta.get("bank"), store.meta.get("planned_questions")
+    if not isinstance(bank_id, str) or not isinstance(planned, list):
+        raise ConfigError(f"{store.folder}: this session record cannot be resumed "
+                          "(no bank or question plan)")
+    bank = resolve_bank(bank_id)
+    answered = set(store.answered_question_ids)
+    questions = select_questions(bank, question_ids=[str(q) for q in planned if str(q)
+                                                     not in answered])
+    if not questions:
+        raise ConfigError(f"{store.folder}: every planned question is already answered")
+    return bank, questions
+
+
 def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
                  on_heard: Callable[[Transcript], None] | None = None) -> SessionOutcome:
     """A live session: microphone, voice, Whisper; or the shipped-recording demo without a mic.
@@ -184,10 +203,15 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
     from simulator.audio.mic import SoundDeviceSource
     from simulator.audio.replay import WavReplaySource
 
-    bank = resolve_bank(config.session.bank)
-    questions = select_questions(bank, question_ids=config.session.question_ids,
-                                 section=config.session.section, count=config.session.count,
-                                 seed=config.session.seed)
+    resumed = (SessionStore.reopen(config.session.resume_dir)
+               if config.session.resume_dir is not None else None)
+    if resumed is not None:
+        bank, questions = _remaining_questions(resumed)
+    else:
+        bank = resolve_bank(config.session.bank)
+        questions = select_questions(bank, question_ids=config.session.question_ids,
+                                     section=config.session.section,
+                                     count=config.session.count, seed=config.session.seed)
     notes: list[str] = []
     stop = StopSignal()
     source: AudioSource
@@ -206,17 +230,20 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
         source = WavReplaySource(files)
     for note in notes:
         echo(f"note: {note}")
+    store = resumed or SessionStore.create(
+        config.session.sessions_dir,
+        {**meta, "mode": "practice", "bank": bank.id,
+         "planned_questions": [q.id for q in questions]})
     speaker = build_speaker(config.audio, {q.language for q in questions},
                             script=config.session.script, echo=echo, notes=notes)
     transcriber = build_transcriber(config.whisper)
-    store = SessionStore.create(config.session.sessions_dir,
-                                {**meta, "mode": "practice", "bank": bank.id})
     parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber, sink=store,
                       stop=stop, saved_to=str(store.folder), on_heard=on_heard,
                       on_listening=lambda _question: echo(LISTENING_LINE))
     try:
         result = run_session(questions, parts,
-                             settings_for(config, live=isinstance(source, SoundDeviceSource)))
+                             settings_for(config, live=isinstance(source, SoundDeviceSource)),
+                             first_index=len(store.answered_question_ids) + 1)
     except BaseException:
         store.abort()
         raise

@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=3, help="how many questions (default 3)")
     p.add_argument("--seed", type=int, help="pick questions at random with this seed")
     p.add_argument("--input-device", help="microphone name or index (see `devices`)")
+    p.add_argument("--resume", type=Path, metavar="DIR",
+                   help="continue an interrupted session folder where it stopped")
     _voice_options(p, "auto")
     _speech_options(p)
 
@@ -144,6 +146,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
             seed=getattr(args, "seed", None),
             sessions_dir=getattr(args, "sessions_dir", Path("sessions")),
             script=getattr(args, "script", "simplified"),
+            resume_dir=getattr(args, "resume", None),
         ),
         audio=AudioConfig(input_device=getattr(args, "input_device", None),
                           output_device=getattr(args, "output_device", None),

@@ -144,6 +144,8 @@ class SessionConfig:
     sessions_dir: Path = field(default_factory=lambda: Path("sessions"))
     script: str = "simplified"
     """"simplified" or "traditional": the characters prompts and feedback are shown in."""
+    resume_dir: Path | None = None
+    """Continue this earlier session folder instead of starting a new one."""
 
     def __post_init__(self) -> None:
         _check(1 <= self.count <= 500, f"--count must be between 1 and 500, got {self.count}")

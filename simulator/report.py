@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,8 @@ from simulator.session import SessionResult, Turn
 from simulator.transcript import Transcript
 
 SCHEMA = "interview-sim/session/1"
+MIN_FREE_BYTES = 50_000_000
+"""Refuse to start a session with less free space (a 3-minute answer is about 6 MB)."""
 
 
 def transcript_json(transcript: Transcript) -> dict[str, Any]:
@@ -153,11 +156,45 @@ def _now() -> str:
 class SessionStore:
     """A `TurnSink` that keeps one session folder up to date."""
 
-    def __init__(self, folder: Path, meta: Mapping[str, Any]) -> None:
+    def __init__(self, folder: Path, meta: Mapping[str, Any],
+                 turns: list[dict[str, Any]] | None = None) -> None:
         self.folder = folder
         self._meta = {"session_id": folder.name, "started_at": _now(), **meta}
-        self._turns: list[dict[str, Any]] = []
+        self._turns: list[dict[str, Any]] = list(turns or [])
         self._write("running")
+
+    @classmethod
+    def reopen(cls, folder: Path) -> SessionStore:
+        """Continue an earlier session folder (`practice --resume DIR`).
+
+        Raises:
+            ConfigError: no readable session.json there (names the file).
+        """
+        path = Path(folder) / "session.json"
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot resume ({e.strerror})") from e
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not a valid session record ({e})") from e
+        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+            raise ConfigError(f"{path}: not an interview-sim session record")
+        turns = document.get("turns")
+        if not isinstance(turns, list):
+            raise ConfigError(f"{path}: field 'turns' is missing")
+        meta = {k: v for k, v in document.items()
+                if k not in {"schema", "status", "updated_at", "totals", "turns", "summary"}}
+        return cls(Path(folder), meta, turns)
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """The session's metadata (bank, planned questions, tool version...)."""
+        return self._meta
+
+    @property
+    def answered_question_ids(self) -> list[str]:
+        """Ids of the questions already answered in this session."""
+        return [str(t["question"]["id"]) for t in self._turns]
 
     @classmethod
     def create(cls, sessions_dir: Path, meta: Mapping[str, Any]) -> SessionStore:
@@ -174,9 +211,14 @@ class SessionStore:
             probe = folder / ".write-test"
             probe.write_bytes(b"ok")
             probe.unlink()
+            free_bytes = shutil.disk_usage(folder).free
         except OSError as e:
             raise ConfigError(f"{sessions_dir}: cannot create a session folder there "
                               f"({e.strerror}); choose another with --sessions-dir") from e
+        if free_bytes < MIN_FREE_BYTES:
+            folder.rmdir()
+            raise ConfigError(f"{sessions_dir}: only {free_bytes // 1_000_000} MB free; answers "
+                              f"need at least {MIN_FREE_BYTES // 1_000_000} MB")
         return cls(folder, meta)
 
     def save_answer(self, index: int, question: Question, recording: Recording) -> Path | None:
@@ -184,6 +226,11 @@ class SessionStore:
         if len(recording.audio) == 0:
             return None
         path = self.folder / f"answer-{index:02d}-q{_safe(question.id)}.wav"
+        # A resumed session may repeat an interrupted question: never overwrite a take.
+        take = 2
+        while path.exists():
+            path = self.folder / f"answer-{index:02d}-q{_safe(question.id)}-take{take}.wav"
+            take += 1
         try:
             write_wav(path, recording.audio)
         except AudioFileError as e:

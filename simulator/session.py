@@ -145,20 +145,21 @@ class LoopParts:
 
 
 def run_session(questions: Sequence[Question], parts: LoopParts,
-                settings: LoopSettings) -> SessionResult:
+                settings: LoopSettings, first_index: int = 1) -> SessionResult:
     """Ask each question in turn and return what happened.
 
     Args:
         questions: in the order to ask them.
         parts: speaker, audio source, transcriber, record sink, stop signal, clock.
         settings: endpointing, limits, scoring thresholds, feedback templates.
+        first_index: number of the first turn (a resumed session goes on counting).
 
     Returns:
         The turns; `interrupted` when Ctrl-C ended an answer (that answer is kept).
     """
     turns: list[Turn] = []
     interrupted = False
-    for index, question in enumerate(questions, start=1):
+    for index, question in enumerate(questions, start=first_index):
         turn = run_turn(index, question, parts, settings)
         turns.append(turn)
         if parts.sink is not None:

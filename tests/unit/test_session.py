@@ -91,3 +91,40 @@ def test_session_json_valid_after_each_turn(tmp_path: Path) -> None:
     assert len(document["turns"]) == 1
     # The second answer's audio was saved before transcription failed.
     assert len(list(store.folder.glob("answer-*.wav"))) == 2
+
+
+def test_resume_continues_where_the_session_stopped(tmp_path: Path) -> None:
+    """A reopened session asks only the unanswered questions and keeps earlier turns."""
+    from simulator.app import _remaining_questions
+
+    q12, q16 = _questions()
+    store = SessionStore.create(tmp_path, {"bank": "cs-zh", "planned_questions": ["12", "16"]})
+    first = LoopParts(speaker=RecordingSpeaker(), sink=store,
+                      source=ListSource([np.concatenate([silence(0.5), tone(2)])]),
+                      transcriber=ScriptedTranscriber([STRONG_12]))
+    run_session([q12], first, SETTINGS)
+    store.abort()  # as after Ctrl-C between answers
+
+    reopened = SessionStore.reopen(store.folder)
+    bank, remaining = _remaining_questions(reopened)
+    assert bank.id == "cs-zh" and [q.id for q in remaining] == ["16"]
+    second = LoopParts(speaker=RecordingSpeaker(), sink=reopened,
+                       source=ListSource([np.concatenate([silence(0.5), tone(2)])]),
+                       transcriber=ScriptedTranscriber(["我会拒绝，这是客户隐私。"]))
+    result = run_session(remaining, second, SETTINGS, first_index=2)
+    reopened.finish(result)
+    document = json.loads((store.folder / "session.json").read_text(encoding="utf-8"))
+    assert [t["index"] for t in document["turns"]] == [1, 2]
+    assert [t["question"]["id"] for t in document["turns"]] == ["12", "16"]
+    assert document["status"] == "complete"
+    assert len(list(store.folder.glob("answer-*.wav"))) == 2
+
+
+def test_resume_rejects_a_folder_without_a_record(tmp_path: Path) -> None:
+    """Resuming a folder with no session.json is a one-line ConfigError naming the file."""
+    import pytest
+
+    from simulator.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="session.json"):
+        SessionStore.reopen(tmp_path)

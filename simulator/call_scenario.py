@@ -1,0 +1,318 @@
+"""Role-play call scenarios: the data model, loading and validation of `prompts/scenarios/*.toml`.
+
+A scenario is a simulated customer as a small state machine. Each step is a mood of the
+customer (annoyed, angry, calming down...) with the line(s) the customer says on entering it
+and branches, tried in order on the trainee's last answer, that choose the next step; the
+last branch of a step has no condition (the default). Terminal steps end the call: the
+customer is satisfied (the trainee gets one closing answer) or hangs up. The file format
+is documented in `prompts/scenarios/README.md`. Every problem is a `BankError` naming the
+file, the step, the branch and the field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from simulator.bank.loader import LANGUAGES, PROMPTS_DIR
+from simulator.errors import BankError
+
+SCENARIOS_DIR = PROMPTS_DIR / "scenarios"
+"""The shipped scenarios."""
+MAX_SCENARIO_BYTES = 200_000
+MAX_TURNS_LIMIT = 20
+"""The largest `max_turns` a scenario may ask for."""
+
+_HEAD_FIELDS = {"id", "title", "language", "persona", "opening", "out_of_turns", "max_turns",
+                "start", "briefing"}
+_STEP_FIELDS = {"id", "mood", "lines", "end", "branches"}
+_CUE_CONDITIONS = ("heard_any", "heard_all", "heard_none")
+_FLAG_CONDITIONS = ("heard_time", "silent")
+_BRANCH_FIELDS = {"goto", "label", *_CUE_CONDITIONS, *_FLAG_CONDITIONS}
+
+
+class Ending(StrEnum):
+    """How a terminal step ends the call."""
+
+    SATISFIED = "satisfied"
+    """The customer is content; the trainee gets one more answer to close the call."""
+    HUNG_UP = "hung_up"
+    """The customer hangs up after the step's line; nothing more is recorded."""
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One way out of a step: every condition given must hold (none given: the default)."""
+
+    goto: str
+    """The step to go to."""
+    label: str = ""
+    """Why this branch exists, for the record ("no apology")."""
+    heard_any: tuple[str, ...] = ()
+    """At least one of these cues was heard (matched like scorecard cues)."""
+    heard_all: tuple[str, ...] = ()
+    """Every one of these cues was heard."""
+    heard_none: tuple[str, ...] = ()
+    """None of these cues was heard."""
+    heard_time: bool | None = None
+    """True: a concrete time was given (今天, 3点, 24小时, "by 3 pm"); False: none was."""
+    silent: bool | None = None
+    """True: the trainee said nothing; False: something was heard."""
+
+    @property
+    def is_default(self) -> bool:
+        """True when the branch has no condition."""
+        return not (self.heard_any or self.heard_all or self.heard_none
+                    or self.heard_time is not None or self.silent is not None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state of the customer."""
+
+    id: str
+    mood: str
+    """Free label for the record: "annoyed", "angry", "calm"..."""
+    lines: tuple[str, ...]
+    """What the customer says on entering the step; a step visited again says the next one."""
+    branches: tuple[Branch, ...] = ()
+    end: Ending | None = None
+    """Set on terminal steps (which have no branches)."""
+
+    def line(self, visit: int) -> str:
+        """The line for the `visit`-th time the step is entered (1 is the first)."""
+        return self.lines[(visit - 1) % len(self.lines)]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated role-play call."""
+
+    id: str
+    title: str
+    language: str
+    """"zh" or "en": the customer's language, and the trainee's."""
+    persona: str
+    """Who is calling and why (shown to the trainee, kept in the record)."""
+    opening: str
+    """The customer's first words; the call is then in the `start` step."""
+    out_of_turns: str
+    """What the customer says when `max_turns` answers have not settled the call."""
+    max_turns: int
+    """Most answers the customer reacts to (a closing answer after "satisfied" is extra)."""
+    start: str
+    steps: Mapping[str, Step]
+    source: str
+    """The file it was loaded from."""
+    briefing: str = ""
+    """Said by the narrator before the call (optional)."""
+
+    @property
+    def start_step(self) -> Step:
+        """The step the call begins in."""
+        return self.steps[self.start]
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read, parse and validate one scenario file.
+
+    Raises:
+        BankError: the file is missing, too large, not TOML or invalid (names file, step and
+            field).
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise BankError(f"{path}: scenario is {size} bytes, larger than "
+                            f"{MAX_SCENARIO_BYTES}")
+        raw = path.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise BankError(f"{path}: cannot read scenario ({e.strerror})") from e
+    except UnicodeDecodeError as e:
+        raise BankError(f"{path}: not UTF-8 text (byte {e.start})") from e
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as e:
+        raise BankError(f"{path}: TOML syntax error: {e}") from e
+    return parse_scenario(data, source=str(path))
+
+
+def parse_scenario(data: Mapping[str, Any], source: str) -> Scenario:
+    """Validate a scenario already parsed into plain data and build a `Scenario`.
+
+    Raises:
+        BankError: with `source`, the step, the branch and the field in the message.
+    """
+    head = data.get("scenario")
+    if not isinstance(head, Mapping):
+        raise BankError(f"{source}: missing table [scenario]")
+    where = f"{source}: [scenario]"
+    _no_unknown(head, _HEAD_FIELDS, where)
+    _no_unknown(data, {"scenario", "steps"}, source, kind="table")
+    language = _text(head, "language", where)
+    if language not in LANGUAGES:
+        raise BankError(f"{where}: field 'language' is {language!r}; use one of {LANGUAGES}")
+    max_turns = head.get("max_turns")
+    if (not isinstance(max_turns, int) or isinstance(max_turns, bool)
+            or not 1 <= max_turns <= MAX_TURNS_LIMIT):
+        raise BankError(f"{where}: field 'max_turns' must be an integer from 1 to "
+                        f"{MAX_TURNS_LIMIT}")
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise BankError(f"{source}: field 'steps' must be a non-empty list of tables ([[steps]])")
+    steps: dict[str, Step] = {}
+    for i, raw in enumerate(raw_steps):
+        step = _step(raw, i, source)
+        if step.id in steps:
+            raise BankError(f"{source}: step {step.id}: duplicate step id")
+        steps[step.id] = step
+    start = head.get("start", next(iter(steps)))
+    if start not in steps:
+        raise BankError(f"{where}: field 'start' is {start!r}, not a step id "
+                        f"({', '.join(steps)})")
+    _check_graph(steps, start, source)
+    return Scenario(id=_text(head, "id", where), title=_text(head, "title", where),
+                    language=language, persona=_text(head, "persona", where),
+                    opening=_text(head, "opening", where),
+                    out_of_turns=_text(head, "out_of_turns", where), max_turns=max_turns,
+                    start=start, steps=steps, source=source,
+                    briefing=_optional_text(head, "briefing", where))
+
+
+def _step(raw: Any, index: int, source: str) -> Step:
+    where = f"{source}: step {index + 1}"
+    if not isinstance(raw, Mapping):
+        raise BankError(f"{where}: not a table")
+    step_id = _text(raw, "id", where)
+    where = f"{source}: step {step_id}"
+    _no_unknown(raw, _STEP_FIELDS, where)
+    end_text = raw.get("end")
+    end = None
+    if end_text is not None:
+        try:
+            end = Ending(end_text)
+        except ValueError as e:
+            raise BankError(f"{where}: field 'end' is {end_text!r}; use "
+                            f"{' or '.join(repr(x.value) for x in Ending)}") from e
+    lines = _strings(raw, "lines", where) if "lines" in raw else ()
+    raw_branches = raw.get("branches", [])
+    if not isinstance(raw_branches, list):
+        raise BankError(f"{where}: field 'branches' must be a list of tables ([[steps.branches]])")
+    branches = tuple(_branch(b, f"{where}, branch {k + 1}") for k, b in enumerate(raw_branches))
+    if end is not None and branches:
+        raise BankError(f"{where}: field 'branches' must be empty: the step ends the call "
+                        f"(end = {end.value!r})")
+    if end is None:
+        defaults = [k for k, b in enumerate(branches) if b.is_default]
+        if not defaults:
+            raise BankError(f"{where}: field 'branches' needs a last branch with no condition "
+                            "(the default), or set 'end'")
+        if defaults != [len(branches) - 1]:
+            raise BankError(f"{where}, branch {defaults[0] + 1}: a branch with no condition "
+                            "must be the last one (branches are tried in order)")
+    return Step(id=step_id, mood=_text(raw, "mood", where), lines=lines, branches=branches,
+                end=end)
+
+
+def _branch(raw: Any, where: str) -> Branch:
+    if not isinstance(raw, Mapping):
+        raise BankError(f"{where}: not a table")
+    _no_unknown(raw, _BRANCH_FIELDS, where)
+    cues = {name: _strings(raw, name, where) if name in raw else () for name in _CUE_CONDITIONS}
+    flags: dict[str, bool | None] = {}
+    for name in _FLAG_CONDITIONS:
+        value = raw.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise BankError(f"{where}: field '{name}' must be true or false")
+        flags[name] = value
+    return Branch(goto=_text(raw, "goto", where), label=_optional_text(raw, "label", where),
+                  heard_any=cues["heard_any"], heard_all=cues["heard_all"],
+                  heard_none=cues["heard_none"], heard_time=flags["heard_time"],
+                  silent=flags["silent"])
+
+
+def _check_graph(steps: Mapping[str, Step], start: str, source: str) -> None:
+    """Targets exist and can speak; every step is reachable; the call can end."""
+    if steps[start].end is not None:
+        raise BankError(f"{source}: step {start}: the start step cannot end the call "
+                        "(field 'end')")
+    for step in steps.values():
+        for k, branch in enumerate(step.branches):
+            where = f"{source}: step {step.id}, branch {k + 1}"
+            if branch.goto not in steps:
+                raise BankError(f"{where}: field 'goto' is {branch.goto!r}, not a step id "
+                                f"({', '.join(steps)})")
+            if not steps[branch.goto].lines:
+                raise BankError(f"{source}: step {branch.goto}: field 'lines' is needed: "
+                                f"branch {k + 1} of step {step.id} goes there")
+        if step.end is not None and not step.lines:
+            raise BankError(f"{source}: step {step.id}: field 'lines' is needed on a step "
+                            "that ends the call")
+    seen, todo = {start}, [start]
+    while todo:
+        for branch in steps[todo.pop()].branches:
+            if branch.goto not in seen:
+                seen.add(branch.goto)
+                todo.append(branch.goto)
+    unreachable = [step_id for step_id in steps if step_id not in seen]
+    if unreachable:
+        raise BankError(f"{source}: step {unreachable[0]}: no branch leads there from the "
+                        f"start step {start!r}")
+    if not any(steps[step_id].end is not None for step_id in seen):
+        raise BankError(f"{source}: no step ends the call; give one step end = \"satisfied\" "
+                        "or \"hung_up\"")
+
+
+def _no_unknown(table: Mapping[str, Any], known: set[str], where: str,
+                kind: str = "field") -> None:
+    extra = sorted(set(table) - known)
+    if extra:
+        raise BankError(f"{where}: unknown {kind} '{extra[0]}'; use {', '.join(sorted(known))}")
+
+
+def _text(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise BankError(f"{where}: field '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _optional_text(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise BankError(f"{where}: field '{key}' must be a string")
+    return value.strip()
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key)
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(x, str) and x.strip() for x in value)):
+        raise BankError(f"{where}: field '{key}' must be a non-empty list of non-empty strings")
+    return tuple(x.strip() for x in value)
+
+
+def scenario_paths() -> list[Path]:
+    """The scenario files shipped in `prompts/scenarios/`, sorted by name."""
+    return sorted(SCENARIOS_DIR.glob("*.toml"))
+
+
+def resolve_scenario(name_or_path: str) -> Scenario:
+    """Load a scenario given a file path or the id of a shipped scenario.
+
+    Raises:
+        BankError: no such file or id (lists the shipped ids), or the file is invalid.
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        return load_scenario(candidate)
+    for path in scenario_paths():
+        if path.stem == name_or_path:
+            return load_scenario(path)
+    known = ", ".join(p.stem for p in scenario_paths()) or "none"
+    raise BankError(f"unknown scenario {name_or_path!r}: give a .toml path or one of: {known}")
