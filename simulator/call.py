@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -38,16 +37,16 @@ from simulator.scoring.scorecard import (
     scorecard_json,
 )
 from simulator.session import StopSignal
-from simulator.session import _transcribe as transcribe_recording
+from simulator.session import transcribe_recording
 from simulator.streaming import IncrementalTranscription
 from simulator.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 SCHEMA = "interview-sim/call/1"
 
-_ZH_NUMBER = r"(?:\d+|半)"
+_ZH_NUMBER = r"(?:\d+|[半十两一二三四五六七八九]+)"  # normalise leaves 十 and 半 as they are
 _ZH_TIME_RE = re.compile(
-    r"今天|今晚|今早|明天|明早|明晚|后天|本周|这周|下周|[周星][期]?[一二三四五六日天末]|礼拜[一二三四五六日天]"
+    r"今天|今晚|今早|明天|明早|明晚|后天|本周|这周|下周|(?:周|星期|礼拜)[1-7一二三四五六日天末]"
     r"|上午|中午|下午|晚上|傍晚|\d+点|\d+号|\d+月"
     rf"|{_ZH_NUMBER}个?(?:小时|钟头|分钟|工作日|天|日|周|星期|礼拜)")
 _EN_NUMBER = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -165,7 +164,6 @@ class CallParts:
     transcriber: Transcriber
     sink: CallSink | None = None
     stop: StopSignal = field(default_factory=StopSignal)
-    clock: Callable[[], float] = time.perf_counter
     on_heard: Callable[[Transcript], None] | None = None
     """Called with each transcript before the customer reacts (console echo)."""
     on_listening: Callable[[], None] | None = None
@@ -180,20 +178,20 @@ def heard_time(normalised: str, language: str) -> str | None:
 
 
 def choose_branch(step: Step, transcript: Transcript, language: str, *,
-                  fuzzy_threshold: float, pinyin_threshold: float) -> BranchChoice:
+                  fuzzy_threshold: float) -> BranchChoice:
     """The first branch of `step` whose conditions all hold for the trainee's answer.
 
     Args:
         step: a step with branches (the last one is the default).
         transcript: the trainee's answer.
         language: the scenario's language.
-        fuzzy_threshold: 0-100: how strongly a cue must match to count as heard.
-        pinyin_threshold: 0-100: minimum toneless-pinyin similarity for a Mandarin sound-alike.
+        fuzzy_threshold: 0-100: how strongly a cue must match to count as heard (the
+            scorecard's threshold: exact 100, split word, same sound or inflection 88-95).
     """
     answer = prepare_answer(transcript.normalised)
 
     def heard(cue: str) -> str | None:
-        match = find_cue(cue, answer, pinyin_threshold=pinyin_threshold)
+        match = find_cue(cue, answer)
         return match.span if match is not None and match.strength >= fuzzy_threshold else None
 
     for index, branch in enumerate(step.branches, start=1):
@@ -257,7 +255,6 @@ def run_call(scenario: Scenario, parts: CallParts, settings: CallSettings) -> Ca
     step, line = scenario.start_step, scenario.opening
     visits: Counter[str] = Counter({step.id: 1})
     turns: list[CallTurn] = []
-    points = settings.scorecard.points
     while True:
         first_sound = parts.customer.say(line, language)
         if step.end is Ending.HUNG_UP:
@@ -269,15 +266,16 @@ def run_call(scenario: Scenario, parts: CallParts, settings: CallSettings) -> Ca
             _LOGGER.info("call ended early: %s", e)
             outcome, final_line = Outcome.ANSWERS_ENDED, line
             break
-        if turn.recording.end_reason is EndReason.INTERRUPTED or step.end is Ending.SATISFIED:
+        if turn.recording.end_reason is EndReason.INTERRUPTED:
             _keep(turn, turns, parts)
-            outcome = (Outcome.INTERRUPTED if turn.recording.end_reason is EndReason.INTERRUPTED
-                       else Outcome.SATISFIED)
-            final_line = ""
+            outcome, final_line = Outcome.INTERRUPTED, ""
+            break
+        if step.end is Ending.SATISFIED:  # that was the trainee's closing answer
+            _keep(turn, turns, parts)
+            outcome, final_line = Outcome.SATISFIED, ""
             break
         choice = choose_branch(step, turn.transcript, language,
-                               fuzzy_threshold=points.fuzzy_threshold,
-                               pinyin_threshold=points.pinyin_threshold)
+                               fuzzy_threshold=settings.scorecard.points.fuzzy_threshold)
         _keep(replace(turn, branch=choice), turns, parts)
         _LOGGER.info("call %s, turn %d: %s -> %s (%s)", scenario.id, turn.index, step.id,
                      choice.branch.goto, "; ".join(choice.reasons))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,9 +79,10 @@ class CallStore(SessionStore):
     Folder creation is `SessionStore`'s (private, named by time); only the document differs.
     """
 
-    def __init__(self, folder: Path, meta: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, meta: Mapping[str, Any],
+                 turns: list[dict[str, Any]] | None = None) -> None:
         self._final: dict[str, Any] = {}
-        super().__init__(folder, meta)
+        super().__init__(folder, meta, turns)
 
     def save_call_answer(self, index: int, recording: Recording) -> Path | None:
         """Write the answer WAV now (before transcription), so it survives anything later."""
@@ -172,7 +173,7 @@ def build_customer_speaker(config: AudioConfig, language: str, *, phone_line: bo
     speaker: Any = ConsoleSpeaker(customer_echo)
     if config.voice != "none":
         from simulator.audio.devices import resolve_device
-        from simulator.audio.mic import SoundDevicePlayer
+        from simulator.audio.player import SoundDevicePlayer
 
         try:
             resolve_device(config.output_device, "output")

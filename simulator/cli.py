@@ -101,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     _voice_options(p, "none")
     _speech_options(p)
 
+    p = sub.add_parser("call", help="a role-play call with a simulated customer")
+    p.add_argument("--scenario", required=True,
+                   help="scenario id (prompts/scenarios/*.toml) or path to a scenario .toml")
+    p.add_argument("--phone-line", action="store_true",
+                   help="the customer sounds like a phone line (300-3400 Hz, 8 kHz)")
+    p.add_argument("--replay", type=Path, nargs="+", metavar="FILE",
+                   help="play these recordings as your answers, in order, instead of the mic")
+    p.add_argument("--input-device", help="microphone name or index (see `devices`)")
+    p.add_argument("--script", choices=("simplified", "traditional"), default="simplified",
+                   help="characters for Mandarin lines and the scorecard")
+    p.add_argument("--sessions-dir", type=Path, default=Path("sessions"),
+                   help="where call folders are written (default: ./sessions)")
+    p.add_argument("--json", action="store_true", help="print the call record as one JSON document")
+    _voice_options(p, "auto")
+    _speech_options(p)
+
     p = sub.add_parser("transcribe", help="transcribe audio files with the local model")
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--lang", choices=("zh", "en"), help="language (default: detect)")

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, config: SimulatorConfig) -> int:
     """Dispatch to the command named in `args`; returns the exit code."""
     handlers: dict[str, Callable[[argparse.Namespace, SimulatorConfig], int]] = {
         "practice": practice, "replay": replay, "transcribe": transcribe, "score": score,
-        "banks": banks, "devices": devices, "import": import_document,
+        "banks": banks, "devices": devices, "import": import_document, "call": call,
     }
     return handlers[args.command](args, config)
 
@@ -108,6 +108,27 @@ def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
     for failure in failures:
         print(f"check: {failure}", file=sys.stderr)
     return 1 if args.check and failures else 0
+
+
+def call(args: argparse.Namespace, config: SimulatorConfig) -> int:
+    """`call --scenario NAME`: a role-play call; the phone-manner scorecard is spoken and saved."""
+    from simulator.call import Outcome, call_json
+    from simulator.call_app import run_call_session
+
+    echo = _echo_for(args.json)
+    echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
+    outcome = run_call_session(config, args.scenario, args.phone_line, echo, _meta(config),
+                               replay=args.replay or (), on_heard=_heard(echo))
+    if args.json:
+        from simulator.cli import print_json
+
+        document = call_json(outcome.result, relative_to=outcome.folder)
+        document["session_folder"] = str(outcome.folder) if outcome.folder else None
+        print_json(document)
+    else:
+        echo(f"Call saved in {outcome.folder} ({outcome.result.outcome.value}, "
+             f"{outcome.result.scorecard.score}/100)")
+    return 130 if outcome.result.outcome is Outcome.INTERRUPTED else 0
 
 
 def transcribe(args: argparse.Namespace, config: SimulatorConfig) -> int:

@@ -189,7 +189,7 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
     answer_ended = parts.clock()
     answer_path = (parts.sink.save_answer(index, question, recording)
                    if parts.sink is not None else None)
-    transcript = _transcribe(recording, question.language, parts.transcriber, stream)
+    transcript = transcribe_recording(recording, question.language, parts.transcriber, stream)
     transcribed = parts.clock()
     if parts.on_heard is not None:
         parts.on_heard(transcript)
@@ -219,7 +219,7 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
                 source_file=getattr(parts.source, "current_file", None), delivery=delivery)
 
 
-def _transcribe(recording: Recording, language: str, transcriber: Transcriber,
+def transcribe_recording(recording: Recording, language: str, transcriber: Transcriber,
                 stream: IncrementalTranscription | None) -> Transcript:
     if stream is not None:
         if recording.has_speech and recording.speech_end_s is not None:
