@@ -15,10 +15,21 @@ from simulator.bank.model import KeyPoint, MatchMode, Question
 from simulator.config import ScoringConfig
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 
-STUFFING_DENSITY_START = 0.7
+STUFFING_DENSITY_START = 0.5
 """Share of the answer's characters covered by cue matches above which stuffing is suspected."""
-STUFFING_MIN_FACTOR = 0.35
-"""Score factor for an answer that consists of nothing but cue words."""
+STUFFING_MIN_FACTOR = 0.3
+"""Score factor for an answer that is nothing but a list of cue words."""
+STUFFING_DENSITY_SPAN = 0.3
+"""Density above the start at which the stuffing penalty reaches its full effect."""
+EXPECTED_FUNCTION_SHARE = {"zh": 0.2, "en": 0.35}
+"""Share of function characters/words below which an answer reads like a list (ordinary
+spoken answers measure about 0.25-0.35 for Mandarin and 0.4-0.5 for English)."""
+_ZH_FUNCTION_CHARS = frozenset("我你您他她它们的了是在和就都也还把给被让先再然后会要能可以这那个"
+                               "一不没很吧呢吗啊着过到对为从跟向所以因为如果但而且或者得地之其")
+_EN_FUNCTION_WORDS = frozenset(
+    "i you we he she they it the a an to of and or but so will would can could should be is "
+    "are was were that this for with on in at my your our their them then if what how me us "
+    "do does did have has had not ll m s re ve d t just also there here".split())
 
 
 @dataclass(frozen=True)
@@ -155,10 +166,18 @@ def _missed(kp: KeyPoint) -> KeyPointResult:
 def stuffing_factor(answer: AnswerText, results: tuple[KeyPointResult, ...]) -> tuple[float, float]:
     """How much to scale a score for an answer that is mostly bare cue words.
 
-    A real answer connects its key words with other words: verbs, reasons, the customer.
-    Density is the share of the answer's characters covered by matched cues. Up to
-    `STUFFING_DENSITY_START` nothing happens; above it the factor falls linearly to
-    `STUFFING_MIN_FACTOR` at a density of 1.
+    A real answer connects its key words with grammar: pronouns, particles, auxiliaries,
+    connectives (我, 的, 了, 会, 先, 然后; I, the, to, will, and). A keyword list has
+    almost none. Two measures combine:
+
+    - density: the share of the answer covered by matched cues;
+    - list-likeness: 1 minus the share of function words relative to what ordinary
+      speech has (`EXPECTED_FUNCTION_SHARE`), clamped to [0, 1].
+
+    Up to a density of `STUFFING_DENSITY_START` nothing happens. Above it the factor falls
+    with density (reaching its full effect `STUFFING_DENSITY_SPAN` later) in proportion to
+    list-likeness, down to `STUFFING_MIN_FACTOR`. A dense but grammatical answer ("I'm
+    sorry, I'll check the order and it ships today") keeps its score.
 
     Returns:
         (factor, density)
@@ -174,5 +193,21 @@ def stuffing_factor(answer: AnswerText, results: tuple[KeyPointResult, ...]) -> 
     density = sum(1 for i, c in enumerate(covered) if c and answer.text[i] != " ") / length
     if density <= STUFFING_DENSITY_START:
         return 1.0, density
-    slope = (1.0 - STUFFING_MIN_FACTOR) / (1.0 - STUFFING_DENSITY_START)
-    return max(STUFFING_MIN_FACTOR, 1.0 - slope * (density - STUFFING_DENSITY_START)), density
+    share = function_word_share(answer, covered)
+    expected = EXPECTED_FUNCTION_SHARE["zh" if answer.is_chinese else "en"]
+    list_likeness = min(1.0, max(0.0, 1.0 - share / expected))
+    steepness = min(1.0, (density - STUFFING_DENSITY_START) / STUFFING_DENSITY_SPAN)
+    factor = 1.0 - (1.0 - STUFFING_MIN_FACTOR) * steepness * list_likeness
+    return max(STUFFING_MIN_FACTOR, factor), density
+
+
+def function_word_share(answer: AnswerText, covered: list[bool]) -> float:
+    """Share of Mandarin characters, or English words, that are grammatical glue outside
+    the matched cues (the 一 of a cue like 查一下 is not glue)."""
+    if answer.is_chinese:
+        chars = [(c, covered[i]) for i, c in enumerate(answer.text) if not c.isspace()]
+        glue = sum(c in _ZH_FUNCTION_CHARS and not in_cue for c, in_cue in chars)
+        return glue / len(chars) if chars else 0.0
+    words = answer.words
+    glue = sum(w in _EN_FUNCTION_WORDS and not covered[start] for w, start, _ in words)
+    return glue / len(words) if words else 0.0
