@@ -97,6 +97,16 @@ class FasterWhisperTranscriber:
             self.load_s = time.perf_counter() - started
             _LOGGER.info("Whisper model %s loaded in %.2f s", location.path_or_name, self.load_s)
 
+    def warm_up(self) -> None:
+        """Run one short decode so the first real answer does not pay CTranslate2's
+        first-call cost (measured: about 2 s on the first call, 0.3 s after)."""
+        self.load()
+        noise = np.random.default_rng(0).standard_normal(SAMPLE_RATE_HZ).astype(np.float32)
+        segments, _ = self._model.transcribe(  # type: ignore[union-attr]
+            noise * 0.01, language="en", beam_size=1, vad_filter=False,
+            without_timestamps=True, condition_on_previous_text=False)
+        list(segments)
+
     def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
         """Transcribe one answer (or one stretch of it).
 
