@@ -1,12 +1,14 @@
 """The pyttsx3 voice: system voices on Windows/macOS, eSpeak NG 1.52 from a wheel on Linux.
 
-`Pyttsx3Voice` renders text sentence by sentence into `Sound`s. It works around two
-defects of pyttsx3 2.99 on Linux (see docs in the shared speech-stack notes): the distro's
-eSpeak NG 1.51 cannot speak Mandarin, so the libespeak-ng 1.52 shipped by the
-`espeakng-loader` wheel is loaded before pyttsx3 looks for a library; and `save_to_file` +
-`runAndWait()` return before anything has been synthesised, so every sentence waits for the
-engine's `finished-utterance` event before its WAV is read back. pyttsx3 and espeakng_loader
-are imported only when the first sentence is rendered.
+`Pyttsx3Voice` renders text sentence by sentence into `Sound`s and works around three
+defects of pyttsx3 2.99 with eSpeak NG on Linux. The distro's eSpeak NG 1.51 cannot speak
+Mandarin, so the libespeak-ng 1.52 shipped by the `espeakng-loader` wheel is loaded before
+pyttsx3 looks for a library. `save_to_file` + `runAndWait()` return before anything has
+been synthesised, so every sentence waits for the engine's `finished-utterance` event
+before its WAV is read back. And a sentence started while eSpeak is still busy (with the
+end of the previous one, or with a property change) is cancelled by pyttsx3 itself, so
+each sentence waits for eSpeak to go idle first. pyttsx3 and espeakng_loader are imported
+only when the first sentence is rendered.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import threading
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from simulator.errors import TtsError
-from simulator.speech.espeak_voice import Pyttsx3Voice
+from simulator.speech.espeak_voice import Pyttsx3Voice, _DropDriverChatter
 from simulator.speech.kokoro_voice import (
     KokoroVoice,
     _chunk_phonemes,
@@ -256,6 +257,15 @@ def test_pyttsx3_voice_validates_arguments(kwargs: dict[str, Any], message: str)
         Pyttsx3Voice(engine=FakeEngine(), **kwargs)
 
 
+def test_driver_chatter_is_dropped_and_other_output_kept() -> None:
+    """The "Audio saved to" line pyttsx3 prints is dropped; everything else passes through."""
+    stream = io.StringIO()
+    wrapper = _DropDriverChatter(stream)
+    print("Audio saved to /tmp/x.wav", file=wrapper)  # type: ignore[arg-type]
+    print("Question 1", file=wrapper)  # type: ignore[arg-type]
+    assert stream.getvalue() == "Question 1\n"
+
+
 def test_importing_voices_loads_no_heavy_library() -> None:
     """Importing simulator and both voice modules imports no TTS or ONNX library."""
     code = (
@@ -278,11 +288,27 @@ def test_pyttsx3_voice_renders_real_english_speech() -> None:
     pytest.importorskip("pyttsx3", reason="pyttsx3 is not installed")
     voice = Pyttsx3Voice("en", "en-us", rate_wpm=170)
     sounds = list(voice.render("Thank you for waiting. I will check your order right away."))
-    assert sounds
+    assert len(sounds) == 2
     samples = np.concatenate([s.samples for s in sounds])
     duration_s = len(samples) / sounds[0].sample_rate_hz
     assert duration_s > 0.5
     assert float(np.sqrt(np.mean(samples**2))) > 0.01
+
+
+@pytest.mark.slow
+def test_pyttsx3_voice_survives_back_to_back_sentences() -> None:
+    """Sentences rendered back to back are never cancelled by pyttsx3's own stop()."""
+    pytest.importorskip("pyttsx3", reason="pyttsx3 is not installed")
+    voices = [Pyttsx3Voice("en", "en-us", rate_wpm=165), Pyttsx3Voice("en", "en-gb-x-rp")]
+    text = "I apologise for the wait. Let me look into your order. It ships today."
+    first: dict[int, list[float]] = {}
+    for attempt in range(8):
+        sounds = list(voices[attempt % 2].render(text))
+        assert len(sounds) == 3
+        durations = [s.duration_s for s in sounds]
+        reference = first.setdefault(attempt % 2, durations)
+        # eSpeak's output varies by a few ms between repeats; a cut sentence would not.
+        assert durations == pytest.approx(reference, rel=0.03)
 
 
 @pytest.mark.slow
