@@ -11,7 +11,6 @@ file, the step, the branch and the field.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +19,7 @@ from typing import Any
 
 from simulator.bank.loader import LANGUAGES, PROMPTS_DIR
 from simulator.errors import BankError
+from simulator.tomlfile import read_toml
 
 SCENARIOS_DIR = PROMPTS_DIR / "scenarios"
 """The shipped scenarios."""
@@ -124,21 +124,7 @@ def load_scenario(path: Path) -> Scenario:
         BankError: the file is missing, too large, not TOML or invalid (names file, step and
             field).
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise BankError(f"{path}: scenario is {size} bytes, larger than "
-                            f"{MAX_SCENARIO_BYTES}")
-        raw = path.read_bytes().decode("utf-8")
-    except OSError as e:
-        raise BankError(f"{path}: cannot read scenario ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise BankError(f"{path}: not UTF-8 text (byte {e.start})") from e
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as e:
-        raise BankError(f"{path}: TOML syntax error: {e}") from e
+    data = read_toml(path, "scenario", MAX_SCENARIO_BYTES)
     return parse_scenario(data, source=str(path))
 
 

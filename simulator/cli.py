@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.run(args, config_from_args(args))
     except SimulatorError as e:
         if args.debug:
-            raise
+            traceback.print_exc()
         print(f"interview-sim: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

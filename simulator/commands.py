@@ -249,7 +249,7 @@ def import_document(args: argparse.Namespace, config: SimulatorConfig) -> int:
         raise ConfigError(f"{args.document}: cannot read ({e.strerror})") from e
     text = raw.decode("utf-8", errors="replace")
     bank_id = args.bank_id or Path(args.output).stem
-    result = importer.import_document(text, bank_id=bank_id)
+    result = importer.import_document(text, bank_id=bank_id, source=str(args.document))
     importer.write_bank_toml(result.data, Path(args.output))
     if args.json:
         from simulator.cli import print_json

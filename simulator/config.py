@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simulator.delivery import DeliveryConfig
 
 
 def _check(condition: bool, message: str) -> None:
@@ -40,7 +43,7 @@ class VadConfig:
         _check(0.2 <= self.stop_s <= 10, f"--silence-s must be between 0.2 and 10, got {self.stop_s}")
         _check(0 <= self.pre_roll_s <= 3, f"vad pre_roll_s must be in [0, 3], got {self.pre_roll_s}")
         _check(self.margin_db > 0, f"vad margin_db must be > 0, got {self.margin_db}")
-        _check(0 <= self.calibration_s <= 2, f"vad calibration_s must be in [0, 2]")
+        _check(0 <= self.calibration_s <= 2, "vad calibration_s must be in [0, 2]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,7 +128,7 @@ class ScoringConfig:
             _check(0 < value <= 100, f"scoring {name} must be in (0, 100], got {value}")
         _check(self.partial_credit_threshold <= self.fuzzy_threshold,
                "scoring partial_credit_threshold must not exceed fuzzy_threshold")
-        _check(0 <= self.critical_cap <= 1, f"scoring critical_cap must be in [0, 1]")
+        _check(0 <= self.critical_cap <= 1, "scoring critical_cap must be in [0, 1]")
 
 
 @dataclass(frozen=True, kw_only=True)

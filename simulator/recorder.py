@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -21,6 +21,7 @@ import numpy as np
 from simulator.audio.endpoint import Endpointer
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import LimitsConfig, VadConfig
+from simulator.errors import AudioDeviceError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class EndReason(StrEnum):
     """The replayed file (or the device stream) ran out."""
     INTERRUPTED = "interrupted"
     """Ctrl-C: the audio recorded so far is kept."""
+    DEVICE_LOST = "device_lost"
+    """The microphone failed mid-answer: the audio recorded so far is kept."""
 
 
 class BlockObserver(Protocol):
@@ -66,6 +69,8 @@ class Recording:
     """Silence between the last speech and the end of recording (the endpointing wait)."""
     stream_offset_samples: int = 0
     """Where `audio` starts in the stream the source delivered (audio before it was trimmed)."""
+    device_error: AudioDeviceError | None = None
+    """With `EndReason.DEVICE_LOST`: the error, raised again once the answer is saved."""
 
     @property
     def duration_s(self) -> float:
@@ -98,6 +103,7 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
     max_samples = int(limits.max_answer_s * SAMPLE_RATE_HZ)
     timeout_samples = int(limits.no_speech_timeout_s * SAMPLE_RATE_HZ)
     reason = EndReason.SOURCE_ENDED
+    device_error: AudioDeviceError | None = None
     with contextlib.closing(blocks) if hasattr(blocks, "close") else contextlib.nullcontext():
         try:
             for block in blocks:
@@ -120,8 +126,13 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
                     break
         except KeyboardInterrupt:
             reason = EndReason.INTERRUPTED
+        except AudioDeviceError as e:
+            if not kept:
+                raise  # nothing recorded: the device never worked, report it at once
+            reason, device_error = EndReason.DEVICE_LOST, e
     audio = np.concatenate(kept) if kept else np.zeros(0, dtype=np.float32)
-    return _trim(audio, endpointer, vad, reason)
+    recording = _trim(audio, endpointer, vad, reason)
+    return replace(recording, device_error=device_error) if device_error else recording
 
 
 def _trim(audio: Block, endpointer: Endpointer, vad: VadConfig, reason: EndReason) -> Recording:

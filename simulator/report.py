@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -27,6 +28,7 @@ from simulator.scoring.rubric import KeyPointResult, Score
 from simulator.session import SessionResult, Turn
 from simulator.transcript import Transcript
 
+_LOGGER = logging.getLogger(__name__)
 SCHEMA = "interview-sim/session/1"
 MIN_FREE_BYTES = 50_000_000
 """Refuse to start a session with less free space (a 3-minute answer is about 6 MB)."""
@@ -247,13 +249,25 @@ class SessionStore:
         self._meta["summary"] = result.summary.text
         return self._write("interrupted" if result.interrupted else "complete")
 
-    def abort(self) -> Path:
-        """Mark the session interrupted (Ctrl-C between answers, or an error)."""
-        return self._write("interrupted")
+    def abort(self) -> Path | None:
+        """Mark the session interrupted (Ctrl-C between answers, or an error).
+
+        Called while another error is on its way out, so a failure here is logged, not
+        raised: the first error is the one the user needs to see.
+        """
+        try:
+            return self._write("interrupted")
+        except ConfigError as e:
+            _LOGGER.warning("could not mark the session interrupted: %s", e)
+            return None
 
     def _write(self, status: str) -> Path:
         path = self.folder / "session.json"
-        write_json_atomic(path, session_json(self._turns, self._meta, status))
+        try:
+            write_json_atomic(path, session_json(self._turns, self._meta, status))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot save the session record ({e.strerror or e}); "
+                              "the answers recorded so far are in the same folder") from e
         return path
 
 

@@ -164,6 +164,9 @@ def run_session(questions: Sequence[Question], parts: LoopParts,
         turns.append(turn)
         if parts.sink is not None:
             parts.sink.record_turn(turn)
+        if turn.recording.device_error is not None:
+            # The answer so far is transcribed, scored and saved; now stop the session.
+            raise turn.recording.device_error
         if turn.recording.end_reason is EndReason.INTERRUPTED:
             interrupted = True
             break
@@ -228,7 +231,7 @@ def transcribe_recording(recording: Recording, language: str, transcriber: Trans
             return stream.finish(recording.stream_offset_samples, speech_end)
         stream.close()
     worth_trying = recording.has_speech or (
-        recording.end_reason in (EndReason.ENTER, EndReason.INTERRUPTED)
+        recording.end_reason in (EndReason.ENTER, EndReason.INTERRUPTED, EndReason.DEVICE_LOST)
         and recording.duration_s >= MIN_TRANSCRIBE_S)
     if not worth_trying:
         return Transcript(text="", normalised="", language=language,

@@ -132,6 +132,8 @@ def read_audio(path: Path) -> Block:
         raise AudioFileError(f"{path}: not a readable audio file ({e})") from e
     if data.shape[0] == 0:
         raise AudioFileError(f"{path}: the file holds no audio samples")
+    if not np.all(np.isfinite(data)):
+        raise AudioFileError(f"{path}: corrupt audio (samples that are not numbers)")
     return to_internal(data, int(rate))
 
 

@@ -7,13 +7,13 @@ Every problem is reported as a `BankError` whose message names the file, the que
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from simulator.bank.model import Bank, KeyPoint, MatchMode, Question, Section
 from simulator.errors import BankError
+from simulator.tomlfile import read_toml
 
 LANGUAGES = ("zh", "en")
 MAX_BANK_BYTES = 5_000_000
@@ -33,23 +33,7 @@ def load_bank(path: Path) -> Bank:
     Raises:
         BankError: the file is missing, too large, not TOML, or invalid (names file and field).
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise BankError(f"{path}: cannot read bank file ({e.strerror})") from e
-    if size > MAX_BANK_BYTES:
-        raise BankError(f"{path}: bank file is {size} bytes, larger than {MAX_BANK_BYTES}")
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except OSError as e:
-        raise BankError(f"{path}: cannot read bank file ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise BankError(f"{path}: not UTF-8 text (byte {e.start})") from e
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as e:
-        raise BankError(f"{path}: TOML syntax error: {e}") from e
+    data = read_toml(path, "bank file", MAX_BANK_BYTES)
     return parse_bank(data, source=str(path))
 
 
@@ -102,7 +86,7 @@ def _question(item: Mapping[str, Any], index: int, language: str, sections: set[
         raw_id = str(raw_id)
     if not isinstance(raw_id, str) or not raw_id.strip():
         raise BankError(f"{where}: field 'id' must be a non-empty string")
-    where = f"{source}: question {raw_id}"
+    where = f"{source}: question {_one_line(raw_id)}"
     section = _text(item, "section", where)
     if section not in sections:
         raise BankError(f"{where}: field 'section' is {section!r}, not a section of this bank")
@@ -126,26 +110,33 @@ def _question(item: Mapping[str, Any], index: int, language: str, sections: set[
 
 def _key_point(item: Mapping[str, Any], index: int, where: str) -> KeyPoint:
     label = _text(item, "label", where)
+    where = f"{where} ({_one_line(label)})"
     cues = item.get("cues")
     if not isinstance(cues, list) or not cues:
-        raise BankError(f"{where} ({label}): field 'cues' must be a non-empty list of strings")
+        raise BankError(f"{where}: field 'cues' must be a non-empty list of strings")
     if not all(isinstance(c, str) and c.strip() for c in cues):
-        raise BankError(f"{where} ({label}): field 'cues' must hold only non-empty strings")
+        raise BankError(f"{where}: field 'cues' must hold only non-empty strings")
     mode_text = item.get("mode", "any")
     try:
         mode = MatchMode(mode_text)
     except ValueError as e:
         valid = ", ".join(m.value for m in MatchMode)
-        raise BankError(f"{where} ({label}): field 'mode' is {mode_text!r}; use one of {valid}") from e
+        raise BankError(f"{where}: field 'mode' is {mode_text!r}; use one of {valid}") from e
     min_cues = item.get("min_cues", 1)
     if not isinstance(min_cues, int) or isinstance(min_cues, bool) or not 1 <= min_cues <= len(cues):
-        raise BankError(f"{where} ({label}): field 'min_cues' must be an integer from 1 to {len(cues)}")
+        raise BankError(f"{where}: field 'min_cues' must be an integer from 1 to {len(cues)}")
     weight = _positive_number(item, "weight", where, default=1.0)
     critical = item.get("critical", False)
     if not isinstance(critical, bool):
-        raise BankError(f"{where} ({label}): field 'critical' must be true or false")
+        raise BankError(f"{where}: field 'critical' must be true or false")
     return KeyPoint(label=label, cues=tuple(c.strip() for c in cues), weight=weight, mode=mode,
                     min_cues=min_cues, critical=critical, probe=str(item.get("probe", "")))
+
+
+def _one_line(text: str, max_chars: int = 60) -> str:
+    """Text from the file, made safe for a one-line message."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= max_chars else flat[: max_chars - 1] + "…"
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import string
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from simulator.bank.loader import PROMPTS_DIR
 from simulator.errors import BankError
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.text import has_cjk, normalise, to_simplified
+from simulator.tomlfile import read_toml
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -293,21 +293,7 @@ def load_scorecard(path: Path = DEFAULT_SCORECARD_PATH) -> Scorecard:
     Raises:
         BankError: the file is missing, too large, not TOML or invalid (names file and field).
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCORECARD_BYTES:
-            raise BankError(f"{path}: scorecard is {size} bytes, larger than "
-                            f"{MAX_SCORECARD_BYTES}")
-        raw = path.read_bytes().decode("utf-8")
-    except OSError as e:
-        raise BankError(f"{path}: cannot read scorecard ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise BankError(f"{path}: not UTF-8 text (byte {e.start})") from e
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as e:
-        raise BankError(f"{path}: TOML syntax error: {e}") from e
+    data = read_toml(path, "scorecard", MAX_SCORECARD_BYTES)
     return parse_scorecard(data, source=str(path))
 
 

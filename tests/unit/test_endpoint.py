@@ -145,3 +145,29 @@ def test_endpointer_states_in_order() -> None:
     assert seen == [VadState.QUIET, VadState.STARTING, VadState.SPEAKING, VadState.STOPPING,
                     VadState.QUIET]
     assert endpointer.ended
+
+
+def test_device_lost_mid_answer_keeps_audio() -> None:
+    """A microphone failing mid-answer ends it with the audio kept and the error attached."""
+    from simulator.errors import AudioDeviceError
+
+    def _stream():  # type: ignore[no-untyped-def]
+        yield from blocks(np.concatenate([silence(0.5), tone(2)]))
+        raise AudioDeviceError("default microphone delivered no audio for 5 s")
+
+    rec = record_answer(_stream(), VAD, LIMITS)
+    assert rec.end_reason is EndReason.DEVICE_LOST
+    assert rec.has_speech and rec.duration_s > 2
+    assert rec.device_error is not None
+
+
+def test_device_failing_before_any_audio_raises() -> None:
+    """A microphone that never delivers raises at once (nothing to keep)."""
+    from simulator.errors import AudioDeviceError
+
+    def _stream():  # type: ignore[no-untyped-def]
+        raise AudioDeviceError("no usable default input")
+        yield  # pragma: no cover
+
+    with pytest.raises(AudioDeviceError):
+        record_answer(_stream(), VAD, LIMITS)

@@ -128,3 +128,29 @@ def test_resume_rejects_a_folder_without_a_record(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="session.json"):
         SessionStore.reopen(tmp_path)
+
+
+def test_device_lost_answer_is_saved_before_the_error(tmp_path: Path) -> None:
+    """When the mic dies mid-answer, that answer is transcribed and saved, then the error
+    ends the session."""
+    import pytest
+
+    from simulator.errors import AudioDeviceError
+
+    class DyingSource(ListSource):
+        def _stream(self, audio):  # type: ignore[no-untyped-def]
+            from simulator.audio.pcm import blocks as to_blocks
+
+            yield from to_blocks(audio)
+            raise AudioDeviceError("microphone 'usb' stopped while recording")
+
+    store = SessionStore.create(tmp_path, {})
+    parts = LoopParts(speaker=RecordingSpeaker(), sink=store,
+                      source=DyingSource([np.concatenate([silence(0.5), tone(3)])] * 2),
+                      transcriber=ScriptedTranscriber([STRONG_12]))
+    with pytest.raises(AudioDeviceError, match="usb"):
+        run_session(_questions(), parts, SETTINGS)
+    document = json.loads((store.folder / "session.json").read_text(encoding="utf-8"))
+    assert len(document["turns"]) == 1
+    assert document["turns"][0]["answer"]["end_reason"] == "device_lost"
+    assert (store.folder / document["turns"][0]["answer"]["wav"]).is_file()
