@@ -169,6 +169,9 @@ def main() -> int:
                 done = subprocess.run([sys.executable, __file__, "--worker", str(answer), mode,
                                        str(runs)], capture_output=True, text=True, check=True)
                 results[(length, mode)] = json.loads(done.stdout.strip().splitlines()[-1])
+                rows = results[(length, mode)]["runs"]
+                print(f"# {length}s {mode}: endpoint->feedback "
+                      f"{[round(r['endpoint_to_feedback_s'], 2) for r in rows]}", flush=True)
     print(f"{'length':>7} {'mode':<10} {'speech->fb med':>14} {'p95':>6} {'wait':>5} "
           f"{'endpoint->fb med':>16} {'p95':>6} {'rtf':>5} {'peak MB':>8} {'load s':>6}")
     for (length, mode), res in results.items():

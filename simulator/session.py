@@ -208,7 +208,9 @@ def run_turn(index: int, question: Question, parts: LoopParts, settings: LoopSet
         if tip:
             feedback = Feedback((*feedback.sentences, tip))
     scored = parts.clock()
-    feedback_first_sound = parts.speaker.say(feedback.text, question.language)
+    # After a device failure the session ends with the error at once: no feedback is played.
+    feedback_first_sound = (parts.speaker.say(feedback.text, question.language)
+                            if recording.device_error is None else None)
     timings = TurnTimings(
         question_first_sound_s=first_sound,
         transcribe_s=transcribed - answer_ended,

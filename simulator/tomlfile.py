@@ -29,7 +29,7 @@ def read_toml(path: Path, what: str, max_bytes: int) -> dict[str, Any]:
         size = path.stat().st_size
         if size > max_bytes:
             raise BankError(f"{path}: {what} is {size} bytes, larger than {max_bytes}")
-        raw = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes().decode("utf-8-sig")
     except OSError as e:
         raise BankError(f"{path}: cannot read {what} ({e.strerror})") from e
     except UnicodeDecodeError as e:
