@@ -166,12 +166,12 @@ def shipped_answers_for(questions: Sequence[Question], bank: Bank) -> list[Path]
 def demo_plan(bank: Bank, questions: Sequence[Question]) -> tuple[list[Question], list[Path]]:
     """Questions and shipped recordings for a session without a microphone.
 
-    Keeps the selected questions that have a shipped answer; if none has, uses the bank's
-    questions that do (as many as were selected).
+    Keeps the selected questions that have a shipped answer and fills up to the number
+    selected with other questions of the bank that have one.
     """
-    chosen = [q for q in questions if shipped_answers_for([q], bank)]
-    if not chosen:
-        chosen = [q for q in bank.questions if shipped_answers_for([q], bank)][: len(questions)]
+    answered = [q for q in bank.questions if shipped_answers_for([q], bank)]
+    chosen = [q for q in questions if q in answered]
+    chosen += [q for q in answered if q not in chosen][: len(questions) - len(chosen)]
     return chosen, shipped_answers_for(chosen, bank)
 
 
