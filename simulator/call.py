@@ -36,8 +36,7 @@ from simulator.scoring.scorecard import (
     score_call,
     scorecard_json,
 )
-from simulator.session import StopSignal
-from simulator.session import transcribe_recording
+from simulator.session import StopSignal, transcribe_recording
 from simulator.streaming import IncrementalTranscription
 from simulator.transcript import Transcript
 

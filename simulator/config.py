@@ -40,8 +40,12 @@ class VadConfig:
 
     def __post_init__(self) -> None:
         _check(0 < self.start_s <= 2, f"vad start_s must be in (0, 2], got {self.start_s}")
-        _check(0.2 <= self.stop_s <= 10, f"--silence-s must be between 0.2 and 10, got {self.stop_s}")
-        _check(0 <= self.pre_roll_s <= 3, f"vad pre_roll_s must be in [0, 3], got {self.pre_roll_s}")
+        _check(
+            0.2 <= self.stop_s <= 10, f"--silence-s must be between 0.2 and 10, got {self.stop_s}"
+        )
+        _check(
+            0 <= self.pre_roll_s <= 3, f"vad pre_roll_s must be in [0, 3], got {self.pre_roll_s}"
+        )
         _check(self.margin_db > 0, f"vad margin_db must be > 0, got {self.margin_db}")
         _check(0 <= self.calibration_s <= 2, "vad calibration_s must be in [0, 2]")
 
@@ -56,10 +60,14 @@ class LimitsConfig:
     """Give up waiting for the answer to start after this many seconds."""
 
     def __post_init__(self) -> None:
-        _check(1 <= self.max_answer_s <= 3600,
-               f"--max-answer-s must be between 1 and 3600, got {self.max_answer_s}")
-        _check(1 <= self.no_speech_timeout_s <= 600,
-               f"--no-speech-timeout-s must be between 1 and 600, got {self.no_speech_timeout_s}")
+        _check(
+            1 <= self.max_answer_s <= 3600,
+            f"--max-answer-s must be between 1 and 3600, got {self.max_answer_s}",
+        )
+        _check(
+            1 <= self.no_speech_timeout_s <= 600,
+            f"--no-speech-timeout-s must be between 1 and 600, got {self.no_speech_timeout_s}",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,8 +92,11 @@ class WhisperConfig:
 
     def __post_init__(self) -> None:
         _check(bool(self.model.strip()), "--model must not be empty")
-        _check(self.compute_type in {"int8", "int8_float32", "float32", "float16", "int8_float16",
-                                     "default"}, f"unknown --compute-type {self.compute_type!r}")
+        _check(
+            self.compute_type
+            in {"int8", "int8_float32", "float32", "float16", "int8_float16", "default"},
+            f"unknown --compute-type {self.compute_type!r}",
+        )
         _check(self.cpu_threads >= 0, f"cpu_threads must be >= 0, got {self.cpu_threads}")
         _check(1 <= self.beam_size <= 10, f"--beam-size must be 1..10, got {self.beam_size}")
 
@@ -102,9 +113,13 @@ class StreamingConfig:
     """Stretches shorter than this are not cut off (short pieces lose context)."""
 
     def __post_init__(self) -> None:
-        _check(0.2 <= self.pause_s < 5, f"streaming pause_s must be in [0.2, 5), got {self.pause_s}")
-        _check(1 <= self.min_stretch_s <= 60,
-               f"streaming min_stretch_s must be in [1, 60], got {self.min_stretch_s}")
+        _check(
+            0.2 <= self.pause_s < 5, f"streaming pause_s must be in [0.2, 5), got {self.pause_s}"
+        )
+        _check(
+            1 <= self.min_stretch_s <= 60,
+            f"streaming min_stretch_s must be in [1, 60], got {self.min_stretch_s}",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,8 +141,10 @@ class ScoringConfig:
         for name in ("fuzzy_threshold", "partial_credit_threshold"):
             value = getattr(self, name)
             _check(0 < value <= 100, f"scoring {name} must be in (0, 100], got {value}")
-        _check(self.partial_credit_threshold <= self.fuzzy_threshold,
-               "scoring partial_credit_threshold must not exceed fuzzy_threshold")
+        _check(
+            self.partial_credit_threshold <= self.fuzzy_threshold,
+            "scoring partial_credit_threshold must not exceed fuzzy_threshold",
+        )
         _check(0 <= self.critical_cap <= 1, "scoring critical_cap must be in [0, 1]")
 
 
@@ -152,8 +169,10 @@ class SessionConfig:
 
     def __post_init__(self) -> None:
         _check(1 <= self.count <= 500, f"--count must be between 1 and 500, got {self.count}")
-        _check(self.script in {"simplified", "traditional"},
-               f"--script must be simplified or traditional, got {self.script!r}")
+        _check(
+            self.script in {"simplified", "traditional"},
+            f"--script must be simplified or traditional, got {self.script!r}",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,8 +188,10 @@ class AudioConfig:
     """A microphone that delivers nothing for this long is reported as lost."""
 
     def __post_init__(self) -> None:
-        _check(self.voice in {"auto", "kokoro", "espeak", "none"},
-               f"--voice must be auto, kokoro, espeak or none, got {self.voice!r}")
+        _check(
+            self.voice in {"auto", "kokoro", "espeak", "none"},
+            f"--voice must be auto, kokoro, espeak or none, got {self.voice!r}",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

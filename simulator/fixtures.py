@@ -54,8 +54,14 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def plan_replay(path: Path, load_bank: Callable[[str], Bank], *, default_bank: str | None,
-                question_id: str | None, only: set[str] | None = None) -> list[ReplayItem]:
+def plan_replay(
+    path: Path,
+    load_bank: Callable[[str], Bank],
+    *,
+    default_bank: str | None,
+    question_id: str | None,
+    only: set[str] | None = None,
+) -> list[ReplayItem]:
     """Pair recordings with questions.
 
     Args:
@@ -75,13 +81,18 @@ def plan_replay(path: Path, load_bank: Callable[[str], Bank], *, default_bank: s
     if manifest.suffix == ".json" and manifest.is_file():
         items = _from_manifest(manifest, load_bank, default_bank, question_id)
     elif path.is_dir() or path.suffix.lower() in AUDIO_SUFFIXES:
-        files = (sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
-                 if path.is_dir() else [path])
+        files = (
+            sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+            if path.is_dir()
+            else [path]
+        )
         if not path.exists():
             raise AudioFileError(f"{path}: no such file or folder")
         if question_id is None or default_bank is None:
-            raise ConfigError(f"{path}: bare audio files need --bank and --question to say "
-                              "which question they answer (or use a manifest.json)")
+            raise ConfigError(
+                f"{path}: bare audio files need --bank and --question to say "
+                "which question they answer (or use a manifest.json)"
+            )
         question = _question(load_bank(default_bank), question_id, str(path))
         items = [ReplayItem(id=f.stem, file=f, question=question) for f in files]
     else:
@@ -93,26 +104,37 @@ def plan_replay(path: Path, load_bank: Callable[[str], Bank], *, default_bank: s
     return items
 
 
-def _from_manifest(manifest: Path, load_bank: Callable[[str], Bank], default_bank: str | None,
-                   question_id: str | None) -> list[ReplayItem]:
+def _from_manifest(
+    manifest: Path,
+    load_bank: Callable[[str], Bank],
+    default_bank: str | None,
+    question_id: str | None,
+) -> list[ReplayItem]:
     banks: dict[str, Bank] = {}
     items = []
-    for i, entry in enumerate(read_manifest(manifest)):
+    for entry in read_manifest(manifest):
         fixture_id = str(entry.get("id") or Path(entry["file"]).stem)
         bank_id = entry.get("bank") or default_bank
         qid = entry.get("question") or question_id
         if not bank_id or not qid:
-            raise ConfigError(f"{manifest}: fixture {fixture_id} names no bank/question; "
-                              "pass --bank and --question")
+            raise ConfigError(
+                f"{manifest}: fixture {fixture_id} names no bank/question; "
+                "pass --bank and --question"
+            )
         if bank_id not in banks:
             banks[bank_id] = load_bank(bank_id)
         file = (manifest.parent / entry["file"]).resolve()
         if not file.is_file():
             raise AudioFileError(f"{manifest}: fixture {fixture_id}: file {file} is missing")
-        items.append(ReplayItem(id=fixture_id, file=file,
-                                question=_question(banks[bank_id], str(qid), str(manifest)),
-                                expected=str(entry.get("expected", "")),
-                                transcript=str(entry.get("transcript", ""))))
+        items.append(
+            ReplayItem(
+                id=fixture_id,
+                file=file,
+                question=_question(banks[bank_id], str(qid), str(manifest)),
+                expected=str(entry.get("expected", "")),
+                transcript=str(entry.get("transcript", "")),
+            )
+        )
     return items
 
 

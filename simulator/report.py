@@ -42,8 +42,15 @@ def transcript_json(transcript: Transcript) -> dict[str, Any]:
         "language": transcript.language,
         "audio_s": round(transcript.audio_s, 3),
         "transcribe_s": round(transcript.transcribe_s, 3),
-        "words": [{"text": w.text, "start_s": round(w.start_s, 2), "end_s": round(w.end_s, 2),
-                   "probability": round(w.probability, 3)} for w in transcript.words],
+        "words": [
+            {
+                "text": w.text,
+                "start_s": round(w.start_s, 2),
+                "end_s": round(w.end_s, 2),
+                "probability": round(w.probability, 3),
+            }
+            for w in transcript.words
+        ],
         "rejected_segments": list(transcript.rejected),
     }
 
@@ -56,8 +63,10 @@ def _key_point_json(result: KeyPointResult) -> dict[str, Any]:
         "critical": result.critical,
         "covered": result.covered,
         "credit": result.credit,
-        "evidence": [{"cue": m.cue, "heard": m.span, "strength": round(m.strength, 1),
-                      "method": m.method} for m in result.evidence],
+        "evidence": [
+            {"cue": m.cue, "heard": m.span, "strength": round(m.strength, 1), "method": m.method}
+            for m in result.evidence
+        ],
     }
 
 
@@ -75,12 +84,18 @@ def score_json(score: Score) -> dict[str, Any]:
 
 def question_json(question: Question) -> dict[str, Any]:
     """JSON form of the question asked."""
-    return {"id": question.id, "section": question.section, "points": question.points,
-            "language": question.language, "prompt": question.prompt}
+    return {
+        "id": question.id,
+        "section": question.section,
+        "points": question.points,
+        "language": question.language,
+        "prompt": question.prompt,
+    }
 
 
 def recording_json(recording: Recording) -> dict[str, Any]:
     """JSON form of how the answer was recorded."""
+
     def _r(value: float | None) -> float | None:
         return None if value is None else round(value, 3)
 
@@ -96,6 +111,7 @@ def recording_json(recording: Recording) -> dict[str, Any]:
 
 def turn_json(turn: Turn, relative_to: Path | None = None) -> dict[str, Any]:
     """JSON form of one turn (paths relative to the session folder when given)."""
+
     def _path(path: Path | None) -> str | None:
         if path is None:
             return None
@@ -107,8 +123,11 @@ def turn_json(turn: Turn, relative_to: Path | None = None) -> dict[str, Any]:
     return {
         "index": turn.index,
         "question": question_json(turn.question),
-        "answer": {"wav": _path(turn.answer_path), "source_file": _path(turn.source_file),
-                   **recording_json(turn.recording)},
+        "answer": {
+            "wav": _path(turn.answer_path),
+            "source_file": _path(turn.source_file),
+            **recording_json(turn.recording),
+        },
         "transcript": transcript_json(turn.transcript),
         "score": score_json(turn.score),
         "feedback": {"text": turn.feedback.text},
@@ -117,23 +136,31 @@ def turn_json(turn: Turn, relative_to: Path | None = None) -> dict[str, Any]:
             "answer_s": round(answer_s, 3),
             "transcribe_s": round(turn.timings.transcribe_s, 3),
             "transcribe_real_time_factor": round(turn.timings.transcribe_s / answer_s, 3)
-            if answer_s else None,
+            if answer_s
+            else None,
             "score_s": round(turn.timings.score_s, 4),
             "feedback_latency_s": round(turn.timings.feedback_latency_s, 3),
-            "question_first_sound_s": None if turn.timings.question_first_sound_s is None
+            "question_first_sound_s": None
+            if turn.timings.question_first_sound_s is None
             else round(turn.timings.question_first_sound_s, 3),
         },
     }
 
 
-def session_json(turns: list[dict[str, Any]], meta: Mapping[str, Any], status: str) -> dict[str, Any]:
+def session_json(
+    turns: list[dict[str, Any]], meta: Mapping[str, Any], status: str
+) -> dict[str, Any]:
     """The whole session document."""
     points = round(sum(t["score"]["points"] for t in turns), 1)
     max_points = sum(t["score"]["max_points"] for t in turns)
-    return {"schema": SCHEMA, **meta, "status": status,
-            "updated_at": _now(),
-            "totals": {"answered": len(turns), "points": points, "max_points": max_points},
-            "turns": turns}
+    return {
+        "schema": SCHEMA,
+        **meta,
+        "status": status,
+        "updated_at": _now(),
+        "totals": {"answered": len(turns), "points": points, "max_points": max_points},
+        "turns": turns,
+    }
 
 
 def write_json_atomic(path: Path, document: Mapping[str, Any]) -> None:
@@ -158,8 +185,9 @@ def _now() -> str:
 class SessionStore:
     """A `TurnSink` that keeps one session folder up to date."""
 
-    def __init__(self, folder: Path, meta: Mapping[str, Any],
-                 turns: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, folder: Path, meta: Mapping[str, Any], turns: list[dict[str, Any]] | None = None
+    ) -> None:
         self.folder = folder
         self._meta = {"session_id": folder.name, "started_at": _now(), **meta}
         self._turns: list[dict[str, Any]] = list(turns or [])
@@ -184,8 +212,11 @@ class SessionStore:
         turns = document.get("turns")
         if not isinstance(turns, list):
             raise ConfigError(f"{path}: field 'turns' is missing")
-        meta = {k: v for k, v in document.items()
-                if k not in {"schema", "status", "updated_at", "totals", "turns", "summary"}}
+        meta = {
+            k: v
+            for k, v in document.items()
+            if k not in {"schema", "status", "updated_at", "totals", "turns", "summary"}
+        }
         return cls(Path(folder), meta, turns)
 
     @property
@@ -215,12 +246,16 @@ class SessionStore:
             probe.unlink()
             free_bytes = shutil.disk_usage(folder).free
         except OSError as e:
-            raise ConfigError(f"{sessions_dir}: cannot create a session folder there "
-                              f"({e.strerror}); choose another with --sessions-dir") from e
+            raise ConfigError(
+                f"{sessions_dir}: cannot create a session folder there "
+                f"({e.strerror}); choose another with --sessions-dir"
+            ) from e
         if free_bytes < MIN_FREE_BYTES:
             folder.rmdir()
-            raise ConfigError(f"{sessions_dir}: only {free_bytes // 1_000_000} MB free; answers "
-                              f"need at least {MIN_FREE_BYTES // 1_000_000} MB")
+            raise ConfigError(
+                f"{sessions_dir}: only {free_bytes // 1_000_000} MB free; answers "
+                f"need at least {MIN_FREE_BYTES // 1_000_000} MB"
+            )
         return cls(folder, meta)
 
     def save_answer(self, index: int, question: Question, recording: Recording) -> Path | None:
@@ -266,8 +301,10 @@ class SessionStore:
         try:
             write_json_atomic(path, session_json(self._turns, self._meta, status))
         except OSError as e:
-            raise ConfigError(f"{path}: cannot save the session record ({e.strerror or e}); "
-                              "the answers recorded so far are in the same folder") from e
+            raise ConfigError(
+                f"{path}: cannot save the session record ({e.strerror or e}); "
+                "the answers recorded so far are in the same folder"
+            ) from e
         return path
 
 

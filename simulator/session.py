@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from simulator.bank.model import Question
 from simulator.audio.pcm import SAMPLE_RATE_HZ
+from simulator.bank.model import Question
 from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
 from simulator.delivery import Delivery, DeliveryConfig, measure_delivery, render_tip
 from simulator.feedback import Feedback, Templates, render_feedback, render_summary

@@ -67,8 +67,12 @@ class ScriptedTranscriber:
     def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
         text = self.texts[len(self.calls)]
         self.calls.append(len(audio))
-        return Transcript(text=text, normalised=normalise(text), language=language or "",
-                          audio_s=len(audio) / SAMPLE_RATE_HZ)
+        return Transcript(
+            text=text,
+            normalised=normalise(text),
+            language=language or "",
+            audio_s=len(audio) / SAMPLE_RATE_HZ,
+        )
 
 
 class FakeWhisperModel:
@@ -90,12 +94,28 @@ class FakeWhisperModel:
         return _lazy(), SimpleNamespace(language=self._language)
 
 
-def segment(text: str, *, no_speech_prob: float = 0.05, avg_logprob: float = -0.2,
-            compression_ratio: float = 1.2, start: float = 0.0, end: float = 1.0) -> SimpleNamespace:
+def segment(
+    text: str,
+    *,
+    no_speech_prob: float = 0.05,
+    avg_logprob: float = -0.2,
+    compression_ratio: float = 1.2,
+    start: float = 0.0,
+    end: float = 1.0,
+) -> SimpleNamespace:
     """A faster-whisper-like segment with one word per whitespace token."""
     tokens = text.split() or [text]
     step = (end - start) / max(1, len(tokens))
-    words = [SimpleNamespace(word=tok, start=start + i * step, end=start + (i + 1) * step,
-                             probability=0.9) for i, tok in enumerate(tokens)]
-    return SimpleNamespace(text=text, no_speech_prob=no_speech_prob, avg_logprob=avg_logprob,
-                           compression_ratio=compression_ratio, words=words)
+    words = [
+        SimpleNamespace(
+            word=tok, start=start + i * step, end=start + (i + 1) * step, probability=0.9
+        )
+        for i, tok in enumerate(tokens)
+    ]
+    return SimpleNamespace(
+        text=text,
+        no_speech_prob=no_speech_prob,
+        avg_logprob=avg_logprob,
+        compression_ratio=compression_ratio,
+        words=words,
+    )

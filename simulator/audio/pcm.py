@@ -137,7 +137,9 @@ def read_audio(path: Path) -> Block:
     return to_internal(data, int(rate))
 
 
-def write_wav(path: Path, samples: NDArray[np.float32], sample_rate_hz: int = SAMPLE_RATE_HZ) -> Path:
+def write_wav(
+    path: Path, samples: NDArray[np.float32], sample_rate_hz: int = SAMPLE_RATE_HZ
+) -> Path:
     """Write mono float audio as a 16-bit PCM WAV, atomically (temp file, then rename).
 
     Returns:

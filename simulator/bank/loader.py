@@ -49,10 +49,14 @@ def parse_bank(data: Mapping[str, Any], source: str) -> Bank:
     bank_id = _text(head, "id", f"{source}: [bank]")
     language = _text(head, "language", f"{source}: [bank]")
     if language not in LANGUAGES:
-        raise BankError(f"{source}: [bank]: field 'language' is {language!r}; use one of {LANGUAGES}")
+        raise BankError(
+            f"{source}: [bank]: field 'language' is {language!r}; use one of {LANGUAGES}"
+        )
     sections = tuple(
-        Section(id=_text(item, "id", f"{source}: section {i + 1}"),
-                title=_text(item, "title", f"{source}: section {i + 1}"))
+        Section(
+            id=_text(item, "id", f"{source}: section {i + 1}"),
+            title=_text(item, "title", f"{source}: section {i + 1}"),
+        )
         for i, item in enumerate(_list_of_tables(data, "sections", source))
     )
     section_ids = [s.id for s in sections]
@@ -78,8 +82,9 @@ def parse_bank(data: Mapping[str, Any], source: str) -> Bank:
     )
 
 
-def _question(item: Mapping[str, Any], index: int, language: str, sections: set[str],
-              source: str) -> Question:
+def _question(
+    item: Mapping[str, Any], index: int, language: str, sections: set[str], source: str
+) -> Question:
     where = f"{source}: question {index + 1}"
     raw_id = item.get("id")
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
@@ -123,14 +128,25 @@ def _key_point(item: Mapping[str, Any], index: int, where: str) -> KeyPoint:
         valid = ", ".join(m.value for m in MatchMode)
         raise BankError(f"{where}: field 'mode' is {mode_text!r}; use one of {valid}") from e
     min_cues = item.get("min_cues", 1)
-    if not isinstance(min_cues, int) or isinstance(min_cues, bool) or not 1 <= min_cues <= len(cues):
+    if (
+        not isinstance(min_cues, int)
+        or isinstance(min_cues, bool)
+        or not 1 <= min_cues <= len(cues)
+    ):
         raise BankError(f"{where}: field 'min_cues' must be an integer from 1 to {len(cues)}")
     weight = _positive_number(item, "weight", where, default=1.0)
     critical = item.get("critical", False)
     if not isinstance(critical, bool):
         raise BankError(f"{where}: field 'critical' must be true or false")
-    return KeyPoint(label=label, cues=tuple(c.strip() for c in cues), weight=weight, mode=mode,
-                    min_cues=min_cues, critical=critical, probe=str(item.get("probe", "")))
+    return KeyPoint(
+        label=label,
+        cues=tuple(c.strip() for c in cues),
+        weight=weight,
+        mode=mode,
+        min_cues=min_cues,
+        critical=critical,
+        probe=str(item.get("probe", "")),
+    )
 
 
 def _one_line(text: str, max_chars: int = 60) -> str:
@@ -163,8 +179,9 @@ def _text(data: Mapping[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
-def _positive_number(data: Mapping[str, Any], key: str, where: str,
-                     default: float | None = None) -> float:
+def _positive_number(
+    data: Mapping[str, Any], key: str, where: str, default: float | None = None
+) -> float:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise BankError(f"{where}: field '{key}' must be a number greater than 0")

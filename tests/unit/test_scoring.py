@@ -23,7 +23,7 @@ REFUND = Question(
     ),
 )
 
-STRONG = "非常抱歉给您添麻烦了，我先帮您核实一下订单，二十四小时内把退款处理好，之后我会电话回访您。"
+STRONG = "非常抱歉给您添麻烦了，我先帮您核实一下订单，二十四小时内把退款处理好，之后我会电话回访您。"  # noqa: E501
 
 
 def _score(text: str, question: Question = REFUND) -> float:

@@ -17,7 +17,7 @@ from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silen
 
 SETTINGS = LoopSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=5),
                         scoring=ScoringConfig(), templates=load_templates())
-STRONG_12 = "非常抱歉给您添麻烦了，我马上查一下系统记录和库存，今天下午就给您发货，再送您一张优惠券，之后我会跟进到您收到货。"
+STRONG_12 = "非常抱歉给您添麻烦了，我马上查一下系统记录和库存，今天下午就给您发货，再送您一张优惠券，之后我会跟进到您收到货。"  # noqa: E501
 
 
 def _questions():  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ def test_loop_writes_session_record_as_it_goes(tmp_path: Path) -> None:
     source = ListSource([np.concatenate([silence(0.5), tone(2)]),
                          np.concatenate([silence(0.5), tone(1)])])
     parts = LoopParts(speaker=RecordingSpeaker(), source=source,
-                      transcriber=ScriptedTranscriber([STRONG_12, "我会拒绝，因为要保护客户隐私。"]),
+                      transcriber=ScriptedTranscriber([STRONG_12, "我会拒绝，因为要保护客户隐私。"]),  # noqa: E501
                       sink=store, saved_to=str(store.folder))
     result = run_session(_questions(), parts, SETTINGS)
     store.finish(result)

@@ -64,7 +64,8 @@ def test_digital_silence_skips_the_model() -> None:
     """All-zero audio returns an empty transcript without calling the model."""
     model = FakeWhisperModel([segment("谢谢")])
     result = FasterWhisperTranscriber(WhisperConfig(), model=model).transcribe(
-        np.zeros(32000, dtype=np.float32), "zh")
+        np.zeros(32000, dtype=np.float32), "zh"
+    )
     assert result.is_empty and not model.kwargs
 
 
@@ -79,7 +80,9 @@ def _fake_wheels(tmp_path: Path, payload: bytes) -> tuple[Path, Path]:
     return part1, part2
 
 
-def test_model_assembly_verifies_and_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_assembly_verifies_and_caches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Parts are concatenated, checked by size and hash, and a second call reuses the cache."""
     payload = b"0123456789abcdefghij"
     monkeypatch.setattr(whisper_model, "MODEL_BIN_SIZE_BYTES", len(payload))
@@ -92,8 +95,9 @@ def test_model_assembly_verifies_and_caches(tmp_path: Path, monkeypatch: pytest.
     assert not list((tmp_path / "cache").glob(".whisper-base-*"))  # no staging left over
 
 
-def test_corrupt_parts_are_refused_and_leave_no_cache(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corrupt_parts_are_refused_and_leave_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A part with the wrong content raises ModelError and leaves no half-made cache."""
     payload = b"0123456789abcdefghij"
     monkeypatch.setattr(whisper_model, "MODEL_BIN_SIZE_BYTES", len(payload))
@@ -108,8 +112,7 @@ def test_named_model_needs_permission_to_download(tmp_path: Path) -> None:
     """A model name other than the bundled one is refused unless downloading is allowed."""
     with pytest.raises(ModelError, match="not bundled"):
         whisper_model.locate_model("small", cache_dir=tmp_path, allow_download=False)
-    assert not whisper_model.locate_model("small", cache_dir=tmp_path,
-                                          allow_download=True).is_local
+    assert not whisper_model.locate_model("small", cache_dir=tmp_path, allow_download=True).is_local
 
 
 def test_folder_without_model_bin_is_refused(tmp_path: Path) -> None:
