@@ -85,8 +85,13 @@ def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
     from simulator.audio.pcm import SAMPLE_RATE_HZ
     from simulator.audio.replay import WavReplaySource
     from simulator.bank.loader import resolve_bank
-    from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
-    from simulator.config import WhisperConfig
+    from simulator.config import (
+        LimitsConfig,
+        ScoringConfig,
+        StreamingConfig,
+        VadConfig,
+        WhisperConfig,
+    )
     from simulator.feedback import load_templates
     from simulator.session import LoopParts, LoopSettings, run_turn
     from simulator.speech.whisper_stt import FasterWhisperTranscriber

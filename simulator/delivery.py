@@ -293,8 +293,9 @@ class Delivery:
 
 _BOUNDARY_PUNCT = frozenset(",.;:!?…—–，。；：！？、")
 """Punctuation that sets a word off (a comma, a full stop, a dash; not a hyphen)."""
-_ZH_FILLERS = ("就是说", "然后呢", "那个", "这个", "嗯", "呃", "啊", "额")
+_ZH_FILLERS = ("就是说", "然后呢", "那个", "这个", "哪个", "嗯", "呃", "啊", "额")
 """Longest first, so 就是说 is taken whole."""
+_ZH_PRONOUNS = ("我", "您", "你", "他", "她", "我们", "咱们")
 _ZH_ALWAYS = frozenset({"嗯", "呃", "然后呢"})
 _ZH_REPEATABLE = frozenset({"嗯", "呃", "啊", "额"})
 _ZH_E_BEFORE = frozenset("金余数限总差份面全巨配税名超定")
@@ -422,6 +423,10 @@ def _find_fillers_zh(units: list[_Unit]) -> list[tuple[int, int, str]]:
                 # followed by another filler. Sentence-initial 那个 without a pause stays a
                 # demonstrative: missing a filler is better than faulting correct grammar.
                 is_filler = after or chars.startswith(pattern, end) or starts_filler(end)
+            elif pattern == "哪个":
+                # Whisper often writes the hesitation 那个 as 哪个. At a clause start and
+                # running into a pronoun (哪个我觉得), it cannot be the question word.
+                is_filler = before and chars.startswith(_ZH_PRONOUNS, end)
             elif pattern == "就是说":
                 # 也就是说 ("that is to say") is a proper connective.
                 is_filler = before or chars[i - 1] != "也"

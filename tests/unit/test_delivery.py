@@ -384,3 +384,19 @@ def test_tip_order_can_drop_a_tip() -> None:
     config = DeliveryConfig(tip_order=(TipCode.DEAD_AIR,))
     result = _measure(_transcript(_words(["word"] * 100, total_s=30.0), "en"), config=config)
     assert result.pace_verdict is Verdict.TOO_FAST and result.tips == ()
+
+
+def test_whisper_spelling_of_nage_as_nage_question_word_counts() -> None:
+    """哪个 at a clause start running into a pronoun is Whisper's spelling of the filler 那个;
+    哪个 before a noun is a question word."""
+    from simulator.delivery import DeliveryConfig, measure_delivery
+    from simulator.text import normalise
+    from simulator.transcript import Transcript
+
+    def count(text: str) -> int:
+        transcript = Transcript(text=text, normalised=normalise(text), language="zh")
+        audio = np.zeros(16000, dtype=np.float32)
+        return measure_delivery(transcript, audio, None, DeliveryConfig()).filler_count
+
+    assert count("非常抱歉。哪个我特别理解您的心情。") == 1
+    assert count("请问您说的是哪个订单？") == 0
