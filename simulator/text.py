@@ -171,12 +171,23 @@ def normalise(text: str) -> str:
     return re.sub(f"(?<=[{_CJK}0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[0-9])", "", text)
 
 
+# Pure hesitation sounds, left out of error rates on both sides (as Whisper's own English
+# normaliser does): whether a transcriber writes them says nothing about what was said.
+# Scoring and delivery feedback still see them in `normalise`d text.
+ERROR_RATE_FILLERS = {"zh": frozenset("嗯呃"),
+                      "en": frozenset({"uh", "um", "hmm", "mm", "mhm", "mmm"})}
+
+
 def error_rate_units(text: str, language: str) -> list[str]:
-    """Units for error rates: characters for Mandarin (spaces dropped), words otherwise."""
+    """Units for error rates: characters for Mandarin (spaces dropped), words otherwise.
+
+    Hesitation fillers (`ERROR_RATE_FILLERS`) are not units.
+    """
     norm = normalise(text)
+    fillers = ERROR_RATE_FILLERS.get(language, frozenset())
     if language == "zh":
-        return [ch for ch in norm if not ch.isspace()]
-    return norm.split()
+        return [ch for ch in norm if not ch.isspace() and ch not in fillers]
+    return [word for word in norm.split() if word not in fillers]
 
 
 def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
