@@ -110,6 +110,10 @@ class StreamingConfig:
     pause_s: float = 0.45
     """A pause at least this long may close a stretch."""
     min_stretch_s: float = 6.0
+    use_context: bool = False
+    """Give Whisper the earlier stretches' text as its prompt. Off: measured, a prompt made
+    each stretch's decoding several times slower (docs/turnaround.md), so the stretches fell
+    behind the speaker; cuts fall in pauses, so stretches read well without it."""
     """Stretches shorter than this are not cut off (short pieces lose context)."""
 
     def __post_init__(self) -> None:

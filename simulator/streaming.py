@@ -3,7 +3,8 @@
 `IncrementalTranscription` watches the recorder's blocks and the endpointer. Whenever the
 speaker pauses (`pause_s`) after at least `min_stretch_s` of new audio, the stretch up to
 the middle of the pause is handed to a single worker thread, which transcribes stretches
-in order, each with the text before it as context. When the answer ends only the audio
+in order (optionally with the text before it as context: off by default, see
+`StreamingConfig.use_context`). When the answer ends only the audio
 after the last cut remains to be transcribed. Cuts fall inside pauses, never inside a
 word, so the joined text matches a whole-answer transcription closely (measured in
 docs/turnaround.md).
@@ -35,6 +36,7 @@ class IncrementalTranscription:
         self._language = language
         self._pause_samples = int(config.pause_s * SAMPLE_RATE_HZ)
         self._min_stretch_samples = int(config.min_stretch_s * SAMPLE_RATE_HZ)
+        self._use_context = config.use_context
         self._blocks: list[Block] = []
         self._num_samples = 0
         self._last_cut = 0
@@ -93,7 +95,8 @@ class IncrementalTranscription:
         # Runs on the single worker thread, in submission order, so the context is the
         # text of every earlier stretch.
         started = time.perf_counter()
-        result = self._transcriber.transcribe(audio, self._language, context=self._context)
+        context = self._context if self._use_context else ""
+        result = self._transcriber.transcribe(audio, self._language, context=context)
         self._context = _join_text([self._context, result.text], self._language)
         self.compute_s += time.perf_counter() - started
         return result

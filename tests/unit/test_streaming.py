@@ -48,7 +48,8 @@ def _run(audio: np.ndarray, config: StreamingConfig):  # type: ignore[no-untyped
 
 def test_stretches_are_cut_in_pauses_and_joined_in_order() -> None:
     """Three spoken stretches give three transcriptions, joined in order with context."""
-    fake, _rec, transcript = _run(_answer(), StreamingConfig(pause_s=0.45, min_stretch_s=4))
+    fake, _rec, transcript = _run(_answer(), StreamingConfig(pause_s=0.45, min_stretch_s=4,
+                                                             use_context=True))
     assert transcript.text == "w1 w2 w3"
     assert fake.contexts == ["", "w1", "w1 w2"]
 
