@@ -259,7 +259,19 @@ class Pyttsx3Voice:
             os.close(fd)
             path = Path(name)
             try:
-                self._synthesise(engine, sentence, path)
+                for attempt in range(_CANCEL_RETRIES + 1):
+                    try:
+                        self._synthesise(engine, sentence, path)
+                        break
+                    except _SentenceCancelled:
+                        # Under heavy CPU load eSpeak can still report itself busy when the
+                        # idle wait gives up; the sentence is cancelled, and a retry works.
+                        if attempt == _CANCEL_RETRIES:
+                            raise TtsError(
+                                "pyttsx3 cancelled the sentence before it was finished "
+                                f"({_CANCEL_RETRIES + 1} tries); use a voice from one thread "
+                                "only and do not call the engine's stop()") from None
+                        _LOGGER.info("eSpeak cancelled a sentence; synthesising it again")
                 return _read_wav(path)
             finally:
                 path.unlink(missing_ok=True)
@@ -310,10 +322,15 @@ class Pyttsx3Voice:
                 "(pip install -e '.[voice]')"
             )
         if not self._completed:
-            raise TtsError(
-                "pyttsx3 cancelled the sentence before it was finished; use a voice from one "
-                "thread only and do not call the engine's stop()"
-            )
+            raise _SentenceCancelled()
+
+
+_CANCEL_RETRIES = 2
+"""How often a sentence eSpeak cancelled is synthesised again before giving up."""
+
+
+class _SentenceCancelled(Exception):
+    """finished-utterance came with completed=False (retried by `_render_sentence`)."""
 
 
 def _wait_for_espeak_idle(timeout_s: float) -> bool:
