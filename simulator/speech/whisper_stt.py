@@ -170,7 +170,8 @@ def initial_prompt(language: str | None, context: str) -> str | None:
     return f"{base} {tail}" if base else tail
 
 
-def filter_segments(segments: Iterable[Any], no_speech_threshold: float) -> tuple[list[Any], list[str]]:
+def filter_segments(segments: Iterable[Any],
+                    no_speech_threshold: float) -> tuple[list[Any], list[str]]:
     """Split segments into those to keep and reasons for those dropped.
 
     A segment is dropped when Whisper itself thinks it is probably not speech

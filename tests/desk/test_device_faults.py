@@ -19,7 +19,6 @@ import json
 import queue
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,10 +28,10 @@ import pytest
 import soundfile
 
 from simulator.app import LISTENING_LINE
-from simulator.fixtures import read_manifest
 
 from .conftest import _require_desk
 from .pulse import VirtualDesk
+from .tool_output import pump_lines, strong_answer_file, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.desk, pytest.mark.slow]
@@ -42,39 +41,10 @@ DEVICE_TIMEOUT_S = 5.0
 """AudioConfig.device_timeout_s: how long the tool waits for a block before giving up."""
 
 
-def _answer_file(bank: str, question: str) -> Path:
-    for entry in read_manifest(ROOT / "audio_fixtures" / "manifest.json"):
-        if (entry.get("bank") == bank and str(entry.get("question")) == question
-                and entry.get("expected") == "strong"):
-            return ROOT / "audio_fixtures" / entry["file"]
-    raise AssertionError(f"no strong fixture for {bank} question {question}")
 
 
-def _pump(stream) -> queue.Queue[str]:  # type: ignore[no-untyped-def]
-    lines: queue.Queue[str] = queue.Queue()
-
-    def _run() -> None:
-        for line in iter(stream.readline, ""):
-            lines.put(line.rstrip("\n"))
-        lines.put("<EOF>")
-
-    threading.Thread(target=_run, daemon=True).start()
-    return lines
 
 
-def _wait_for(lines: queue.Queue[str], needle: str, timeout_s: float, seen: list[str]) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if needle in line:
-            return
-        if line == "<EOF>":
-            break
-    raise AssertionError(f"did not see {needle!r} in time; output so far:\n" + "\n".join(seen))
 
 
 def _drain(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
@@ -131,9 +101,9 @@ def _run_with_fault(tmp: Path, fault: Callable[[VirtualDesk], None]) -> FaultRun
                                 text=True)
         seen: list[str] = []
         try:
-            lines = _pump(tool.stdout)
-            _wait_for(lines, LISTENING_LINE, 180, seen)
-            desk.play_into_mic(_answer_file("cs-en", "2"))
+            lines = pump_lines(tool.stdout)
+            wait_for_line(lines, LISTENING_LINE, 180, seen)
+            desk.play_into_mic(strong_answer_file("cs-en", "2"))
             time.sleep(FAULT_AFTER_S)
             fault(desk)
             fault_at = time.monotonic()

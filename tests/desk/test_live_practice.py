@@ -9,11 +9,8 @@ feedback was played through the speaker.
 from __future__ import annotations
 
 import json
-import queue
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,48 +18,18 @@ import pytest
 import soundfile
 
 from simulator.app import LISTENING_LINE
-from simulator.fixtures import read_manifest
 
 from .pulse import VirtualDesk
+from .tool_output import pump_lines, strong_answer_file, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.desk, pytest.mark.slow]
 
 
-def _answer_file(bank: str, question: str) -> Path:
-    entries = read_manifest(ROOT / "audio_fixtures" / "manifest.json")
-    for entry in entries:
-        if (entry.get("bank") == bank and str(entry.get("question")) == question
-                and entry.get("expected") == "strong"):
-            return ROOT / "audio_fixtures" / entry["file"]
-    raise AssertionError(f"no strong fixture for {bank} question {question}")
 
 
-def _lines(stream) -> queue.Queue[str]:  # type: ignore[no-untyped-def]
-    lines: queue.Queue[str] = queue.Queue()
-
-    def _pump() -> None:
-        for line in iter(stream.readline, ""):
-            lines.put(line.rstrip("\n"))
-        lines.put("<EOF>")
-
-    threading.Thread(target=_pump, daemon=True).start()
-    return lines
 
 
-def _wait_for(lines: queue.Queue[str], needle: str, timeout_s: float, seen: list[str]) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if needle in line:
-            return
-        if line == "<EOF>":
-            break
-    raise AssertionError(f"did not see {needle!r} in time; output so far:\n" + "\n".join(seen))
 
 
 def _rms(path: Path) -> float:
@@ -73,7 +40,7 @@ def _rms(path: Path) -> float:
 @pytest.mark.timeout(400)
 def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path) -> None:
     """Two questions asked aloud, answered into the mic, scored, with feedback played."""
-    answers = [_answer_file("cs-en", "2"), _answer_file("cs-en", "3")]
+    answers = [strong_answer_file("cs-en", "2"), strong_answer_file("cs-en", "3")]
     env = desk.child_env()
     command = [sys.executable, "-m", "simulator", "practice", "--bank", "cs-en",
                "--question", "2", "--question", "3", "--voice", "espeak",
@@ -83,15 +50,15 @@ def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path)
     seen: list[str] = []
     feedback_rms = []
     try:
-        lines = _lines(tool.stdout)
-        _wait_for(lines, LISTENING_LINE, 180, seen)  # first question spoken, mic open
+        lines = pump_lines(tool.stdout)
+        wait_for_line(lines, LISTENING_LINE, 180, seen)  # first question spoken, mic open
         for index, answer in enumerate(answers):
             desk.play_into_mic(answer).wait(timeout=120)
             speakers = desk.start_recording_speakers(tmp_path / f"feedback-{index}.wav")
-            _wait_for(lines, "You scored", 120, seen)  # feedback text is printed as it is spoken
+            wait_for_line(lines, "You scored", 120, seen)  # feedback is printed as spoken
             # The next question's listening line (or the summary) ends this feedback.
             next_marker = LISTENING_LINE if index < len(answers) - 1 else "That's the end"
-            _wait_for(lines, next_marker, 120, seen)
+            wait_for_line(lines, next_marker, 120, seen)
             feedback_rms.append(_rms(desk.stop_recording_speakers(speakers)))
         assert tool.wait(timeout=120) == 0, "\n".join(seen)
     finally:

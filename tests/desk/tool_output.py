@@ -1,0 +1,52 @@
+"""Helpers for desk tests that run `interview-sim` as a child process and read its output."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+from simulator.fixtures import read_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def strong_answer_file(bank: str, question: str) -> Path:
+    """The shipped strong answer to a question (from audio_fixtures/manifest.json)."""
+    for entry in read_manifest(ROOT / "audio_fixtures" / "manifest.json"):
+        if (entry.get("bank") == bank and str(entry.get("question")) == question
+                and entry.get("expected") == "strong"):
+            return ROOT / "audio_fixtures" / entry["file"]
+    raise AssertionError(f"no strong fixture for {bank} question {question}")
+
+
+def pump_lines(stream: IO[str]) -> queue.Queue[str]:
+    """Read a child's output lines on a thread into a queue; "<EOF>" marks the end."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def _run() -> None:
+        for line in iter(stream.readline, ""):
+            lines.put(line.rstrip("\n"))
+        lines.put("<EOF>")
+
+    threading.Thread(target=_run, daemon=True).start()
+    return lines
+
+
+def wait_for_line(lines: queue.Queue[str], needle: str, timeout_s: float,
+                  seen: list[str]) -> None:
+    """Consume lines until one contains `needle`; fail with everything seen otherwise."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if needle in line:
+            return
+        if line == "<EOF>":
+            break
+    raise AssertionError(f"did not see {needle!r} in time; output so far:\n" + "\n".join(seen))
