@@ -22,11 +22,11 @@ _DIGIT_CHARS = "零〇一二两三四五六七八九幺"
 # A run of Chinese numeral characters that cn2an can turn into a number.
 _NUMERAL_RUN_RE = re.compile(f"[{_DIGIT_CHARS}十百千万亿点]+")
 # Runs that are only positional words, or idioms/words where the numeral is not a number.
-_NUMERAL_KEEP = {"万", "亿", "千", "百", "点", "十"}
+_NUMERAL_KEEP = {"万", "亿", "千", "百", "点"}
 _NUMERAL_WORDS_NOT_NUMBERS = ("一下", "一起", "一直", "一定", "一样", "一些", "一般", "一切",
                               "万一", "统一", "唯一", "一点", "第一时间", "一旦", "一致", "一边",
                               "一体", "专一", "一向", "一再", "一律", "一同", "一口气", "一方面",
-                              "之一", "一对一", "一站式", "十分")
+                              "之一", "一对一", "一站式", "十分", "十足", "十字", "十全十美", "一模一样")
 # 一点 is "a little" unless a numeral follows (一点五 is 1.5); 之一 is "one of" except in 百分之一.
 _NOT_NUMBERS_RE = re.compile("|".join(map(re.escape, _NUMERAL_WORDS_NOT_NUMBERS))
                              .replace("一点", f"一点(?![{_DIGIT_CHARS}十])")
@@ -34,6 +34,12 @@ _NOT_NUMBERS_RE = re.compile("|".join(map(re.escape, _NUMERAL_WORDS_NOT_NUMBERS)
 # Digit-by-digit readings (phone and order numbers): 幺 is how 1 is read aloud in them.
 _SPOKEN_DIGITS = {"零": "0", "〇": "0", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
                   "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "幺": "1"}
+# Variant spellings of one word: 帐户/账户 (账 is the standard form for accounts and bills),
+# 其它/其他. Both are correct; Whisper and people pick either.
+_VARIANT_RE = re.compile("帐(?=[户号单目款])|(?<=[转对付结查记])帐|其它")
+_VARIANTS = {"帐": "账", "其它": "其他"}
+# A spoken "dot" in an address (qq点com, abc点163) is the "." Whisper writes; "at" is "@".
+_SPOKEN_DOT_RE = re.compile("(?<=[a-z])点(?=[a-z0-9])|(?<=[0-9])点(?=[a-z])")
 # Erhua: 这块儿 and 这块 are the same words; Whisper writes the 儿 or not at random.
 _ERHUA_RE = re.compile("(?<=[这那哪块点会边事玩味])儿")
 # Arabic-digit forms Whisper writes, rewritten to the spoken Chinese form's shape:
@@ -41,8 +47,10 @@ _ERHUA_RE = re.compile("(?<=[这那哪块点会边事玩味])儿")
 _CLOCK_RE = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})(?!\d)")
 _DECIMAL_RE = re.compile(r"(\d)\.(?=\d)")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-# 10万 and 100000 (and 1点5万, 15000) are one number.
-_MYRIAD_RE = re.compile(r"(\d+)(?:点(\d+))?([万亿])(\d{4})?(?![\d点])")
+# 10万 and 100000 are one number, written the way Mandarin says it: 10万. (Digits all the way
+# would turn a misheard 晚 -> 万 into five errors instead of one.)
+_MYRIAD_SPLIT_RE = re.compile(r"(?<![\d点])(\d{1,4})万(\d{4})(?![\d点])")  # 1万4400 -> 14400
+_ROUND_NUMBER_RE = re.compile(r"(?<![\d点])([1-9]\d{0,4})(0000(?:0000)?)(?![\d点])")
 
 
 @functools.lru_cache(maxsize=2)
@@ -77,8 +85,8 @@ def numerals_to_digits(text: str) -> str:
 
     Words in which a numeral is not a quantity (一下, 一起, 统一...) are left alone. Digit
     strings read one by one (幺三八...) become digit strings, clock times and decimals keep
-    点 between their parts (九点三十 and 9:30 -> 9点30), 万/亿 are multiplied out
-    (十万 and 10万 -> 100000), and 百分之八十 becomes 80%.
+    点 between their parts (九点三十 and 9:30 -> 9点30), round ten-thousands keep 万
+    (十万, 100,000 and 10万 -> 10万), and 百分之八十 becomes 80%.
     """
     protected: list[str] = []
 
@@ -94,20 +102,11 @@ def numerals_to_digits(text: str) -> str:
     converted = _NUMERAL_RUN_RE.sub(_convert_numeral_run, guarded)
     converted = converted.replace("百分之百", "100%")
     converted = re.sub(r"百分之(\d+(?:点\d+)?)", r"\1%", converted)
-    converted = _MYRIAD_RE.sub(_multiply_out, converted)
+    converted = _MYRIAD_SPLIT_RE.sub(lambda m: str(int(m.group(1)) * 10_000 + int(m.group(2))),
+                                     converted)
+    converted = _ROUND_NUMBER_RE.sub(
+        lambda m: m.group(1) + ("万" if len(m.group(2)) == 4 else "亿"), converted)
     return re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], converted)
-
-
-def _multiply_out(match: re.Match[str]) -> str:
-    whole, fraction, unit, rest = match.groups()
-    scale = 10_000 if unit == "万" else 100_000_000
-    value = int(whole) * scale
-    if fraction:
-        digits = fraction[: len(str(scale)) - 1]
-        value += int(digits) * scale // 10 ** len(digits)
-    if rest:
-        value += int(rest)
-    return str(value)
 
 
 def _convert_numeral_run(match: re.Match[str]) -> str:
@@ -115,7 +114,7 @@ def _convert_numeral_run(match: re.Match[str]) -> str:
     after_latin = match.start() > 0 and match.string[match.start() - 1].isascii() \
         and match.string[match.start() - 1].isalpha()
     if run.endswith("点") and len(run) > 1:  # 三点, 十点 (o'clock) -> 3点, 10点
-        return _convert_part(run[:-1], after_latin or run == "十点") + "点"
+        return _convert_part(run[:-1], after_latin) + "点"
     if run.startswith("点") or (run in _NUMERAL_KEEP and not after_latin):
         return run
     if "点" in run:  # 九点三十 (9:30) or 一点五 (1.5): each side of 点 on its own
@@ -137,10 +136,10 @@ def _digit_by_digit(run: str, min_len: int) -> str:
 
 
 def _convert_part(run: str, convert_single: bool) -> str:
-    """Convert one numeral run; a lone 十/百... only when `convert_single` (after a letter)."""
+    """Convert one numeral run; a lone 百/千/万/亿 only when `convert_single` (Win十 -> win10)."""
     if not run or (run in _NUMERAL_KEEP and not convert_single):
         return run
-    if "幺" in run or (len(run) >= 2 and run[0] in "零〇" and run != "零点"):
+    if "幺" in run or (len(run) >= 2 and run[0] in "零〇"):
         # Read digit by digit: 幺三八..., 零零六 (keeps the leading zeros).
         return _digit_by_digit(run, min_len=2)
     import cn2an  # imported lazily: it loads a small grammar on import
@@ -165,6 +164,8 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower()
     if has_cjk(text):
+        text = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(0)], text)
+        text = _SPOKEN_DOT_RE.sub(".", text).replace("@", " at ")
         text = numerals_to_digits(_ERHUA_RE.sub("", text))
     text = strip_punctuation(text)
     # Drop spaces that sit between two CJK characters, or between CJK and a digit.

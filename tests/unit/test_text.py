@@ -21,6 +21,19 @@ from simulator.text import error_rate, normalise, to_traditional
         ("电话一三八一二三四五六七八", "电话13812345678"),
         ("Hello, World!  I can help.", "hello world i can help"),
         ("我 们 会", "我们会"),
+        # Variant spellings of one word, as Whisper and people write either.
+        ("我的帐户和转帐记录", "我的账户和转账记录"),
+        ("其它问题", "其他问题"),
+        # Round ten-thousands keep 万 whichever way they were written.
+        ("十万块", "10万块"),
+        ("100,000元", "10万元"),
+        ("一万四千四百", "14400"),
+        # A lone 十 is a number; inside these words it is not.
+        ("十个人", "10个人"),
+        ("十分满意，十足的把握，一模一样", "十分满意十足的把握一模一样"),
+        # A spoken "dot" in an address is the "." Whisper writes.
+        ("邮箱是abc点163点com", "邮箱是abc 163 com"),
+        ("邮箱是abc.163.com", "邮箱是abc 163 com"),
     ],
 )
 def test_normalise_table(raw: str, expected: str) -> None:
