@@ -64,16 +64,19 @@ def settings_for(config: SimulatorConfig, *, live: bool = True) -> LoopSettings:
 def build_transcriber(config: WhisperConfig, *, preload: bool = True) -> Any:
     """The Whisper transcriber; with `preload`, the model loads and warms up on a
     background thread while the first question is spoken (a load error resurfaces at
-    first use)."""
+    first use), and so do the scorer's word and pinyin tables."""
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     transcriber = FasterWhisperTranscriber(config)
     if preload:
         def _load() -> None:
+            from simulator.scoring import matching
+
             try:
                 transcriber.warm_up()
             except SimulatorError as e:  # reported again, on the main thread, at first use
                 _LOGGER.debug("background model load failed: %s", e)
+            matching.warm_up()
 
         threading.Thread(target=_load, name="whisper-load", daemon=True).start()
     return transcriber

@@ -45,7 +45,8 @@ def _echo_for(json_mode: bool) -> Callable[[str], None]:
 
 def _meta(config: SimulatorConfig) -> dict[str, Any]:
     return {"tool_version": __version__, "model": config.whisper.model,
-            "silence_s": config.vad.stop_s}
+            "silence_s": config.vad.stop_s,
+            "sentence_end_silence_s": config.vad.sentence_end_stop_s}
 
 
 def _heard(echo: Callable[[str], None]) -> Callable[[Transcript], None]:

@@ -29,6 +29,10 @@ class VadConfig:
     """Speech must last this long (seconds) before an answer counts as started."""
     stop_s: float = 1.5
     """Trailing silence (seconds) that ends an answer."""
+    sentence_end_stop_s: float = 0.7
+    """Shorter trailing silence that ends an answer when the streamed transcript ends a
+    sentence (full stop, no "and"/"然后"/"um" at the end). Needs streaming transcription;
+    at or above `stop_s` it never applies."""
     pre_roll_s: float = 0.5
     """Audio kept from before the detected start (seconds), so first syllables survive."""
     min_speech_dbfs: float = -50.0
@@ -42,6 +46,10 @@ class VadConfig:
         _check(0 < self.start_s <= 2, f"vad start_s must be in (0, 2], got {self.start_s}")
         _check(
             0.2 <= self.stop_s <= 10, f"--silence-s must be between 0.2 and 10, got {self.stop_s}"
+        )
+        _check(
+            0.2 <= self.sentence_end_stop_s <= 10,
+            f"--sentence-end-silence-s must be between 0.2 and 10, got {self.sentence_end_stop_s}",
         )
         _check(
             0 <= self.pre_roll_s <= 3, f"vad pre_roll_s must be in [0, 3], got {self.pre_roll_s}"
@@ -110,11 +118,12 @@ class StreamingConfig:
     pause_s: float = 0.45
     """A pause at least this long may close a stretch."""
     min_stretch_s: float = 6.0
+    """Stretches shorter than this are not committed (short pieces lose context); they are
+    transcribed speculatively as the answer's possible tail."""
     use_context: bool = False
     """Give Whisper the earlier stretches' text as its prompt. Off: measured, a prompt made
     each stretch's decoding several times slower (docs/turnaround.md), so the stretches fell
     behind the speaker; cuts fall in pauses, so stretches read well without it."""
-    """Stretches shorter than this are not cut off (short pieces lose context)."""
 
     def __post_init__(self) -> None:
         _check(

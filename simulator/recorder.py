@@ -1,7 +1,8 @@
 """Record one answer from an audio source, ending it the way a listener would.
 
 `record_answer` pulls 30 ms blocks from a source and stops when the endpointer hears
-`stop_s` of trailing silence after speech, when the user presses Enter, when the answer
+`stop_s` of trailing silence after speech (or only `sentence_end_stop_s` when the observer,
+the streaming transcriber, heard a finished sentence), when the user presses Enter, when the answer
 reaches `max_answer_s`, when nobody has started speaking within `no_speech_timeout_s`, or
 when the source runs out. Every limit is counted in samples, so live and replayed audio
 run the same code and replay is deterministic.
@@ -31,6 +32,8 @@ class EndReason(StrEnum):
 
     SILENCE = "silence"
     """Trailing silence after speech (the normal case)."""
+    SENTENCE_END = "sentence_end"
+    """A shorter trailing silence after speech that ended a sentence (streaming only)."""
     ENTER = "enter"
     """The user pressed Enter."""
     MAX_LENGTH = "max_length"
@@ -49,6 +52,11 @@ class BlockObserver(Protocol):
 
     def feed(self, block: Block, endpointer: Endpointer) -> None:
         """Called after the endpointer has processed `block`."""
+        ...
+
+    def sounds_finished(self, endpointer: Endpointer) -> bool | None:
+        """Whether the speech up to the current pause ends a sentence (None: not known yet,
+        ask again with the next block)."""
         ...
 
 
@@ -99,6 +107,9 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
         The recording. Audio before the detected start is trimmed to the pre-roll.
     """
     endpointer = Endpointer(vad)
+    sentence_end_samples = (int(vad.sentence_end_stop_s * SAMPLE_RATE_HZ)
+                            if vad.sentence_end_stop_s < vad.stop_s else None)
+    judged_speech_end: int | None = None  # the pause the observer has answered for
     kept: list[Block] = []
     max_samples = int(limits.max_answer_s * SAMPLE_RATE_HZ)
     timeout_samples = int(limits.no_speech_timeout_s * SAMPLE_RATE_HZ)
@@ -114,6 +125,17 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
                 if endpointer.ended:
                     reason = EndReason.SILENCE
                     break
+                if (observer is not None and sentence_end_samples is not None
+                        and endpointer.speech_end_sample is not None
+                        and endpointer.speech_end_sample != judged_speech_end
+                        and endpointer.num_samples - endpointer.speech_end_sample
+                        >= sentence_end_samples):
+                    finished = observer.sounds_finished(endpointer)
+                    if finished is not None:
+                        judged_speech_end = endpointer.speech_end_sample
+                    if finished:
+                        reason = EndReason.SENTENCE_END
+                        break
                 if stop_requested():
                     reason = EndReason.ENTER
                     break

@@ -79,6 +79,14 @@ def prepare_answer(normalised: str) -> AnswerText:
                       boundaries=_word_boundaries(text) if chinese else frozenset())
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary and pypinyin's tables now (about 1.5 s together), so the
+    first answer's feedback does not wait for them; the app calls this on a background
+    thread while the first question is spoken."""
+    _word_boundaries("您好，请问有什么可以帮您")
+    _pinyin_per_char("您好")
+
+
 @functools.lru_cache(maxsize=1024)
 def _word_boundaries(text: str) -> frozenset[int]:
     import jieba  # loads its dictionary on first use (about a second)

@@ -85,7 +85,8 @@ def test_streaming_matches_whole_answer(transcriber: FasterWhisperTranscriber) -
     audio = np.concatenate([read_audio(ROOT / "audio_fixtures" / f"{n}.wav") for n in names])
     stream = IncrementalTranscription(transcriber, "zh", StreamingConfig())
     # Each fixture ends with 2 s of silence: a 3 s stop keeps both in one answer.
-    rec = record_answer(blocks(audio), VadConfig(stop_s=3.0), LimitsConfig(), observer=stream)
+    rec = record_answer(blocks(audio), VadConfig(stop_s=3.0, sentence_end_stop_s=3.0),
+                        LimitsConfig(), observer=stream)
     assert rec.end_reason.value == "source_ended" or rec.duration_s > 45
     end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
     streamed = stream.finish(rec.stream_offset_samples, end)

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ, blocks
 from simulator.config import LimitsConfig, StreamingConfig, VadConfig
-from simulator.recorder import record_answer
-from simulator.streaming import IncrementalTranscription
+from simulator.recorder import EndReason, record_answer
+from simulator.streaming import IncrementalTranscription, ends_sentence
 from simulator.transcript import Transcript, Word
 from tests.fakes import silence, tone
 
 
 class MarkingTranscriber:
-    """Returns one word per stretch, timed at the stretch's first loud sample."""
+    """Returns one word per stretch (plus `ending`), timed at the stretch's first loud sample."""
 
-    def __init__(self) -> None:
+    def __init__(self, ending: str = "") -> None:
         self.stretches: list[np.ndarray] = []
         self.contexts: list[str] = []
+        self.ending = ending
 
     def transcribe(self, audio, language, context=""):  # type: ignore[no-untyped-def]
         self.stretches.append(audio)
         self.contexts.append(context)
         loud = np.flatnonzero(np.abs(audio) > 0.05)
         start_s = loud[0] / SAMPLE_RATE_HZ if len(loud) else 0.0
-        word = f"w{len(self.stretches)}"
+        word = f"w{len(self.stretches)}{self.ending}"
         return Transcript(text=word, normalised=word, language=language,
                           words=(Word(word, start_s, start_s + 0.5),))
 
@@ -38,10 +41,26 @@ def _answer() -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _run(audio: np.ndarray, config: StreamingConfig):  # type: ignore[no-untyped-def]
-    fake = MarkingTranscriber()
+class WaitingObserver:
+    """The streaming observer, but judging sentence ends only once the text is ready: replayed
+    blocks arrive faster than a worker thread transcribes, a microphone's do not."""
+
+    def __init__(self, stream: IncrementalTranscription) -> None:
+        self.stream = stream
+
+    def feed(self, block, endpointer):  # type: ignore[no-untyped-def]
+        self.stream.feed(block, endpointer)
+
+    def sounds_finished(self, endpointer):  # type: ignore[no-untyped-def]
+        return self.stream.sounds_finished(endpointer, wait=True)
+
+
+def _run(audio: np.ndarray, config: StreamingConfig, ending: str = "",  # type: ignore[no-untyped-def]
+         vad: VadConfig | None = None):
+    fake = MarkingTranscriber(ending)
     stream = IncrementalTranscription(fake, "en", config)
-    rec = record_answer(blocks(audio), VadConfig(), LimitsConfig(), observer=stream)
+    rec = record_answer(blocks(audio), vad or VadConfig(), LimitsConfig(),
+                        observer=WaitingObserver(stream))
     end = rec.stream_offset_samples + round(rec.speech_end_s * SAMPLE_RATE_HZ)
     return fake, rec, stream.finish(rec.stream_offset_samples, end)
 
@@ -75,7 +94,88 @@ def test_word_times_are_relative_to_the_kept_recording() -> None:
 
 
 def test_short_answer_is_one_stretch() -> None:
-    """An answer shorter than min_stretch_s is transcribed once, at the end."""
+    """An answer shorter than min_stretch_s is one piece: the tail transcribed in its last
+    pause covers all of it; the earlier speculative piece is dropped, not doubled."""
     audio = np.concatenate([silence(0.5), tone(2), silence(0.6), tone(1), silence(3)])
-    fake, _rec, transcript = _run(audio, StreamingConfig(min_stretch_s=4))
-    assert len(fake.stretches) == 1 and transcript.text == "w1"
+    fake, rec, transcript = _run(audio, StreamingConfig(min_stretch_s=4))
+    last = fake.stretches[-1]
+    assert transcript.text == f"w{len(fake.stretches)}" and " " not in transcript.text
+    assert len(last) >= rec.stream_offset_samples + int(
+        (rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
+    assert len(fake.stretches) <= 2
+
+
+def test_tail_transcribed_in_the_pause_is_used_at_the_end() -> None:
+    """When the answer ends, its last piece was already transcribed during the pause:
+    finishing submits nothing new."""
+    audio = np.concatenate([silence(0.5), tone(2), silence(3)])
+    fake = MarkingTranscriber()
+    stream = IncrementalTranscription(fake, "en", StreamingConfig(min_stretch_s=4))
+    rec = record_answer(blocks(audio), VadConfig(), LimitsConfig(), observer=stream)
+    calls_before_finish = len(fake.stretches)
+    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
+    transcript = stream.finish(rec.stream_offset_samples, end)
+    assert calls_before_finish == 1 and len(fake.stretches) == 1
+    assert transcript.text == "w1"
+
+
+def test_finished_sentence_ends_the_answer_after_the_shorter_silence() -> None:
+    """Speech whose text ends with a full stop ends the answer after sentence_end_stop_s;
+    the same speech heard as unfinished waits for the full stop_s."""
+    audio = np.concatenate([silence(0.5), tone(2), silence(3)])
+    vad = VadConfig(stop_s=1.5, sentence_end_stop_s=0.6)
+    _f, finished, text = _run(audio, StreamingConfig(min_stretch_s=4), ending=".", vad=vad)
+    _f, unfinished, _t = _run(audio, StreamingConfig(min_stretch_s=4), ending=" and", vad=vad)
+    assert finished.end_reason is EndReason.SENTENCE_END
+    assert finished.trailing_silence_s == pytest.approx(0.6, abs=0.04)
+    assert text.text == "w1."
+    assert unfinished.end_reason is EndReason.SILENCE
+    assert unfinished.trailing_silence_s == pytest.approx(1.5, abs=0.04)
+
+
+def test_sentence_judgement_not_ready_never_stalls_the_recorder() -> None:
+    """While the tail's text is still being transcribed the recorder keeps listening (the
+    observer answers None) and the normal stop_s ends the answer."""
+    release = threading.Event()
+
+    class SlowTranscriber(MarkingTranscriber):
+        def transcribe(self, audio, language, context=""):  # type: ignore[no-untyped-def]
+            release.wait(5)
+            return super().transcribe(audio, language, context)
+
+    audio = np.concatenate([silence(0.5), tone(2), silence(3)])
+    stream = IncrementalTranscription(SlowTranscriber(ending="."), "en",
+                                      StreamingConfig(min_stretch_s=4))
+    rec = record_answer(blocks(audio), VadConfig(stop_s=1.5, sentence_end_stop_s=0.6),
+                        LimitsConfig(), observer=stream)
+    release.set()
+    assert rec.end_reason is EndReason.SILENCE
+    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
+    assert stream.finish(rec.stream_offset_samples, end).text == "w1."
+
+
+def test_sentence_end_silence_at_stop_s_turns_the_shortcut_off() -> None:
+    """With sentence_end_stop_s >= stop_s only the normal silence ends an answer."""
+    audio = np.concatenate([silence(0.5), tone(2), silence(3)])
+    vad = VadConfig(stop_s=1.0, sentence_end_stop_s=1.0)
+    _f, rec, _t = _run(audio, StreamingConfig(min_stretch_s=4), ending=".", vad=vad)
+    assert rec.end_reason is EndReason.SILENCE
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("我会先向客户道歉。", "zh", True),
+    ("我会先向客户道歉", "zh", False),
+    ("我会先向客户道歉，然后。", "zh", False),
+    ("首先是倾听，嗯。", "zh", False),
+    ("我會先道歉，然後。", "zh", False),
+    ("我會先道歉。", "zh", True),
+    ("I would apologise first.", "en", True),
+    ("I would apologise first and.", "en", False),
+    ("So, um.", "en", False),
+    ("Thank you!", "en", True),
+    ("", "en", False),
+    ("。", "zh", False),
+])
+def test_ends_sentence(text: str, language: str, expected: bool) -> None:
+    """A full stop ends a sentence unless the last word announces more."""
+    assert ends_sentence(text, language) is expected
