@@ -11,11 +11,20 @@ Printed per length and mode: median and p95 of
   - the trailing-silence wait that ends the answer (endpointing, reported separately),
   - end of answer (endpoint) -> first feedback sound (processing only),
 plus transcription real-time factor, peak RSS, and the time from launch to the first
-question being spoken. The last line is
+question being spoken, how each answer ended (`silence` after `stop_s`, `sentence_end`
+after the shorter wait that follows a finished sentence) and how far the streamed
+transcript is from the whole-answer one (CER). The last line is
 `turnaround_median_s=<streaming, 60 s> batch_median_s=<batch, 60 s> ratio=<batch/streaming>`,
-both measured from the endpoint decision to the first feedback sound.
+both measured from the end of speech (the last speech block) to the first feedback sound:
+what the candidate feels, the trailing-silence wait included.
 
-Usage: .venv/bin/python scripts/bench_turnaround.py [--runs 3] [--lengths 15,60,180]
+The answers are built from whole fixture answers joined by `--gap-s` of silence (default
+0.5 s, a pause between sentences). The fixture voices pause up to 0.9 s inside their own
+answers; where such a pause follows a finished sentence the streaming answer may end
+there (`sentence_end`), which the table shows as a shorter answer: how often that happens
+to real speakers is measured by `scripts/bench_endpointing.py`.
+
+Usage: .venv/bin/python scripts/bench_turnaround.py [--runs 3] [--lengths 15,60,180] [--gap-s 0.5]
 """
 
 from __future__ import annotations
@@ -35,11 +44,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GAP_S = 0.8
+GAP_S = 0.5
 SOURCES = ["zh-1-strong", "zh-12-strong", "zh-16-strong", "zh-22-strong"]
 
 
-def build_answer(length_s: int, folder: Path) -> Path:
+def build_answer(length_s: int, folder: Path, gap_s: float = GAP_S) -> Path:
     """A Mandarin answer of about `length_s` seconds from the shipped fixtures."""
     from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio, write_wav
 
@@ -55,8 +64,8 @@ def build_answer(length_s: int, folder: Path) -> Path:
             piece = pieces[i % len(pieces)]
             remaining = int((length_s - total) * SAMPLE_RATE_HZ)
             piece = piece[:remaining] if remaining < len(piece) else piece
-            out += [piece, np.zeros(int(GAP_S * SAMPLE_RATE_HZ), np.float32)]
-            total += len(piece) / SAMPLE_RATE_HZ + GAP_S
+            out += [piece, np.zeros(int(gap_s * SAMPLE_RATE_HZ), np.float32)]
+            total += len(piece) / SAMPLE_RATE_HZ + gap_s
             i += 1
         audio = np.concatenate(out)
     path = folder / f"answer-{length_s}s.wav"
@@ -92,17 +101,22 @@ def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
         VadConfig,
         WhisperConfig,
     )
+    from simulator.delivery import DeliveryConfig, load_delivery_templates
     from simulator.feedback import load_templates
+    from simulator.scoring import matching
     from simulator.session import LoopParts, LoopSettings, run_turn
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     started = time.perf_counter()
     transcriber = FasterWhisperTranscriber(WhisperConfig(cpu_threads=2))
     transcriber.warm_up()  # as the app does while the first question is spoken
+    matching.warm_up()
     load_s = time.perf_counter() - started
     settings = LoopSettings(vad=VadConfig(), limits=LimitsConfig(max_answer_s=600),
                             scoring=ScoringConfig(), templates=load_templates(),
-                            streaming=StreamingConfig() if mode == "streaming" else None)
+                            streaming=StreamingConfig() if mode == "streaming" else None,
+                            delivery=DeliveryConfig(),
+                            delivery_templates=load_delivery_templates())
     question = resolve_bank("cs-zh").question("12")
     rows = []
     for _ in range(runs):
@@ -125,6 +139,7 @@ def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
             "endpoint_to_feedback_s": feedback_wall - endpoint_wall,
             "transcribe_compute_rtf": turn.timings.transcribe_s / rec.duration_s,
             "answer_s": rec.duration_s,
+            "end_reason": rec.end_reason.value,
             "turn_wall_s": time.perf_counter() - turn_started,
             "text": turn.transcript.text,
         })
@@ -157,6 +172,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lengths", default="15,60,180")
+    parser.add_argument("--gap-s", type=float, default=GAP_S,
+                        help="silence between the fixture answers an answer is built from")
     parser.add_argument("--worker", nargs=3, metavar=("ANSWER", "MODE", "RUNS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -168,7 +185,7 @@ def main() -> int:
     results: dict[tuple[int, str], dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for length in lengths:
-            answer = build_answer(length, Path(tmp))
+            answer = build_answer(length, Path(tmp), args.gap_s)
             runs = args.runs if length < 150 else max(1, args.runs - 1)
             for mode in ("batch", "streaming"):
                 done = subprocess.run([sys.executable, __file__, "--worker", str(answer), mode,
@@ -177,22 +194,30 @@ def main() -> int:
                 rows = results[(length, mode)]["runs"]
                 print(f"# {length}s {mode}: endpoint->feedback "
                       f"{[round(r['endpoint_to_feedback_s'], 2) for r in rows]}", flush=True)
+    from simulator.text import error_rate
+
     print(f"{'length':>7} {'mode':<10} {'speech->fb med':>14} {'p95':>6} {'wait':>5} "
-          f"{'endpoint->fb med':>16} {'p95':>6} {'rtf':>5} {'peak MB':>8} {'load s':>6}")
+          f"{'endpoint->fb med':>16} {'p95':>6} {'rtf':>5} {'peak MB':>8} {'load s':>6} "
+          f"{'answer s':>8} {'ended by':<14} {'CER vs batch':>12}")
     for (length, mode), res in results.items():
         rows = res["runs"]
         s2f = [r["speech_to_feedback_s"] for r in rows]
         e2f = [r["endpoint_to_feedback_s"] for r in rows]
         wait = statistics.median(r["trailing_wait_s"] for r in rows)
         rtf = statistics.median(r["transcribe_compute_rtf"] for r in rows)
+        answer_s = statistics.median(r["answer_s"] for r in rows)
+        reasons = ",".join(sorted({str(r["end_reason"]) for r in rows}))
+        batch_text = results[(length, "batch")]["runs"][0]["text"]
+        cer = max(error_rate(str(batch_text), str(r["text"]), "zh") for r in rows)
         print(f"{length:>6}s {mode:<10} {statistics.median(s2f):>14.2f} {_pct(s2f, 95):>6.2f} "
               f"{wait:>5.2f} {statistics.median(e2f):>16.2f} {_pct(e2f, 95):>6.2f} {rtf:>5.3f} "
-              f"{res['peak_rss_mb']:>8.0f} {res['load_s']:>6.2f}")
+              f"{res['peak_rss_mb']:>8.0f} {res['load_s']:>6.2f} {answer_s:>8.1f} "
+              f"{reasons:<14} {cer:>12.3f}")
     print(f"launch to first question printed: {launch_to_first_question_s():.2f} s")
     key = 60 if 60 in lengths else lengths[0]
-    streaming = statistics.median(r["endpoint_to_feedback_s"]
+    streaming = statistics.median(r["speech_to_feedback_s"]
                                   for r in results[(key, "streaming")]["runs"])
-    batch = statistics.median(r["endpoint_to_feedback_s"] for r in results[(key, "batch")]["runs"])
+    batch = statistics.median(r["speech_to_feedback_s"] for r in results[(key, "batch")]["runs"])
     print(f"turnaround_median_s={streaming:.2f} batch_median_s={batch:.2f} "
           f"ratio={batch / streaming if streaming > 0 else float('inf'):.1f}")
     return 0
