@@ -22,6 +22,7 @@ word that announces more ("然后", "and", "um") lets the answer end after a sho
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import time
@@ -89,6 +90,8 @@ class IncrementalTranscription:
         self._min_stretch_samples = int(config.min_stretch_s * SAMPLE_RATE_HZ)
         self._use_context = config.use_context
         self._blocks: list[Block] = []
+        self._block_starts: list[int] = []
+        """Stream sample where each block starts (to slice a piece without copying it all)."""
         self._num_samples = 0
         self._last_cut = 0
         self._handled_speech_end: int | None = None
@@ -104,6 +107,7 @@ class IncrementalTranscription:
     def feed(self, block: Block, endpointer: Endpointer) -> None:
         """Take the next block (already given to the endpointer)."""
         self._blocks.append(block)
+        self._block_starts.append(self._num_samples)
         self._num_samples += len(block)
         speech_end = endpointer.speech_end_sample
         if (speech_end is None or speech_end == self._handled_speech_end
@@ -167,7 +171,10 @@ class IncrementalTranscription:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _submit(self, start: int, end: int) -> _Piece:
-        audio = np.concatenate(self._blocks)[start:end] if self._blocks else np.zeros(0, np.float32)
+        first = max(0, bisect.bisect_right(self._block_starts, start) - 1)
+        audio = (np.concatenate(self._blocks[first:])[start - self._block_starts[first]:
+                                                       end - self._block_starts[first]]
+                 if self._blocks else np.zeros(0, np.float32))
         _LOGGER.debug("piece %.2f-%.2f s submitted", start / SAMPLE_RATE_HZ, end / SAMPLE_RATE_HZ)
         earlier = list(self._committed)
         return _Piece(start, end, self._executor.submit(self._transcribe, audio, earlier))
