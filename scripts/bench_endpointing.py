@@ -121,7 +121,7 @@ def main() -> int:
             print(f"{name:<12} {len(results):>5} {pauses:>12} {x:>4.1f} "
                   f"{cut / len(results):>9.1%} {early / len(results):>9.1%} "
                   f"{statistics.median(waits):>13.2f}")
-            if x == 0.7:
+            if x == VadConfig().sentence_end_stop_s:
                 summary.append(f"{name}_cut_short={cut / len(results):.3f} "
                                f"{name}_early_end={early / len(results):.3f}")
     print(" ".join(summary))

@@ -55,7 +55,7 @@ def _speech_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=0, help="CPU threads for Whisper (0: all)")
     p.add_argument("--silence-s", type=float, default=1.5,
                    help="trailing silence that ends an answer (seconds)")
-    p.add_argument("--sentence-end-silence-s", type=float, default=0.7,
+    p.add_argument("--sentence-end-silence-s", type=float, default=1.0,
                    help="shorter silence that ends an answer once what was heard ends a "
                         "sentence (live microphone; set it to --silence-s to turn it off)")
     p.add_argument("--max-answer-s", type=float, default=180.0)
@@ -172,7 +172,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
                           output_device=getattr(args, "output_device", None),
                           voice=getattr(args, "voice", "none")),
         vad=VadConfig(stop_s=getattr(args, "silence_s", 1.5),
-                      sentence_end_stop_s=getattr(args, "sentence_end_silence_s", 0.7)),
+                      sentence_end_stop_s=getattr(args, "sentence_end_silence_s", 1.0)),
         limits=LimitsConfig(max_answer_s=getattr(args, "max_answer_s", 180.0),
                             no_speech_timeout_s=getattr(args, "no_speech_timeout_s", 12.0)),
         streaming=StreamingConfig(enabled=not getattr(args, "batch_transcription", False)),

@@ -29,7 +29,7 @@ class VadConfig:
     """Speech must last this long (seconds) before an answer counts as started."""
     stop_s: float = 1.5
     """Trailing silence (seconds) that ends an answer."""
-    sentence_end_stop_s: float = 0.7
+    sentence_end_stop_s: float = 1.0
     """Shorter trailing silence that ends an answer when the streamed transcript ends a
     sentence (full stop, no "and"/"然后"/"um" at the end). Needs streaming transcription;
     at or above `stop_s` it never applies."""

@@ -6,9 +6,10 @@ handed to a single worker thread:
 
 * after at least `min_stretch_s` of new audio the cut is *committed*: that stretch is part
   of the answer whatever comes next;
-* a shorter piece is transcribed *speculatively*, as the answer's possible tail. If the
-  speaker goes on, the result is dropped and the audio joins the next stretch; if the
-  answer ends here, the tail is already transcribed and the feedback can start at once.
+* a shorter piece is transcribed *speculatively*, as the answer's possible tail, when the
+  worker is idle. If the speaker goes on, the result is dropped and the audio joins the
+  next stretch; if the answer ends here, the tail is (being) transcribed already, about
+  `stop_s - pause_s` seconds before the endpointer would have asked for it.
 
 The worker transcribes in submission order (optionally with the committed text as
 context: off by default, see `StreamingConfig.use_context`). Cuts fall inside pauses, never
@@ -99,6 +100,8 @@ class IncrementalTranscription:
         self._committed: list[_Piece] = []
         self._tail: _Piece | None = None
         """The speculative last piece, if the latest pause was too early to commit a cut."""
+        self._latest: _Piece | None = None
+        """The piece submitted last (the worker is idle once it is done)."""
         self._at_pause: tuple[int, _Piece] | None = None
         """(speech end, piece whose text ends at that pause): for `sounds_finished`."""
         self.compute_s = 0.0
@@ -114,12 +117,17 @@ class IncrementalTranscription:
                 or self._num_samples - speech_end < self._pause_samples
                 or speech_end <= self._last_cut):
             return
+        commit = speech_end - self._last_cut >= self._min_stretch_samples
+        if not commit and self._latest is not None and not self._latest.result.done():
+            # A guess never queues behind other work: it would delay the real tail if the
+            # speaker goes on. Asked again with the next block of this pause.
+            return
         self._handled_speech_end = speech_end
         cut = speech_end + (self._num_samples - speech_end) // 2
         piece = self._submit(self._last_cut, cut)
         if self._tail is not None:
             self._tail.result.cancel()  # the speaker went on: that tail was not the end
-        if speech_end - self._last_cut >= self._min_stretch_samples:
+        if commit:
             self._committed.append(piece)
             self._last_cut, self._tail = cut, None
         else:
@@ -177,7 +185,8 @@ class IncrementalTranscription:
                  if self._blocks else np.zeros(0, np.float32))
         _LOGGER.debug("piece %.2f-%.2f s submitted", start / SAMPLE_RATE_HZ, end / SAMPLE_RATE_HZ)
         earlier = list(self._committed)
-        return _Piece(start, end, self._executor.submit(self._transcribe, audio, earlier))
+        self._latest = _Piece(start, end, self._executor.submit(self._transcribe, audio, earlier))
+        return self._latest
 
     def _transcribe(self, audio: Block, earlier: list[_Piece]) -> Transcript:
         # Runs on the single worker thread in submission order: every committed piece

@@ -154,6 +154,29 @@ def test_sentence_judgement_not_ready_never_stalls_the_recorder() -> None:
     assert stream.finish(rec.stream_offset_samples, end).text == "w1."
 
 
+def test_no_guess_is_queued_behind_busy_work() -> None:
+    """While the worker is busy, a short pause does not queue a speculative tail (it would
+    delay the real one): the tail is then transcribed at the end, up to the last sample."""
+    release = threading.Event()
+
+    class BusyTranscriber(MarkingTranscriber):
+        def transcribe(self, audio, language, context=""):  # type: ignore[no-untyped-def]
+            release.wait(5)
+            return super().transcribe(audio, language, context)
+
+    fake = BusyTranscriber()
+    audio = np.concatenate([silence(0.5), tone(5), silence(0.8), tone(1), silence(0.8),
+                            tone(1), silence(3)])
+    stream = IncrementalTranscription(fake, "en", StreamingConfig(min_stretch_s=4))
+    rec = record_answer(blocks(audio), VadConfig(), LimitsConfig(), observer=stream)
+    release.set()
+    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
+    transcript = stream.finish(rec.stream_offset_samples, end)
+    recorded = rec.stream_offset_samples + len(rec.audio)
+    assert len(fake.stretches) == 2 and transcript.text == "w1 w2"
+    assert len(fake.stretches[0]) + len(fake.stretches[1]) == recorded
+
+
 def test_sentence_end_silence_at_stop_s_turns_the_shortcut_off() -> None:
     """With sentence_end_stop_s >= stop_s only the normal silence ends an answer."""
     audio = np.concatenate([silence(0.5), tone(2), silence(3)])
