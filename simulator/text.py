@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from simulator.text_en import fold_english
+
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
@@ -158,11 +160,13 @@ def normalise(text: str) -> str:
     """Return the comparison form of `text` (Mandarin, English or mixed).
 
     Steps: NFKC (full-width letters/digits to half-width), traditional to simplified,
-    lower case, Chinese numerals to digits, punctuation to spaces, whitespace collapsed.
+    lower case, English spelling variants folded (`text_en.fold_english`: "twenty four"
+    -> 24, "I'm" -> "i am", -ise -> -ize), Chinese numerals to digits, punctuation to
+    spaces, whitespace collapsed.
     Spaces between Chinese characters are removed (Whisper inserts them at pauses).
     """
     text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text).lower()
+    text = fold_english(to_simplified(text).lower())
     if has_cjk(text):
         text = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group(0)], text)
         text = _SPOKEN_DOT_RE.sub(".", text).replace("@", " at ")

@@ -61,3 +61,32 @@ def test_error_rate_of_empty_reference() -> None:
     """An empty reference gives 0 for an empty hypothesis and 1 otherwise."""
     assert error_rate("", "", "zh") == 0.0
     assert error_rate("", "谢谢观看", "zh") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("I'm sorry, I can't share another customer's details.",
+         "i am sorry i can not share another customers details"),
+        ("We'll call you back; won't take long", "we will call you back will not take long"),
+        ("within twenty-four hours", "within 24 hours"),
+        ("within twenty four hours", "within 24 hours"),
+        ("one hundred and fifty dollars", "150 dollars"),
+        ("two thousand five hundred", "2500"),
+        ("20% off", "20 percent off"),
+        ("I apologise and organised it", "i apologize and organized it"),
+        ("the colour of our favourite centre", "the color of our favorite center"),
+        # Not written numbers: digit strings read one by one, and "hundreds of".
+        ("four five six", "four five six"),
+        ("hundreds of calls", "hundreds of calls"),
+    ],
+)
+def test_english_spelling_variants_fold(raw: str, expected: str) -> None:
+    """Numbers, contractions and British spellings written either way compare equal."""
+    assert normalise(raw) == expected
+
+
+def test_wer_ignores_english_spelling_variants() -> None:
+    """"twenty four" heard as "24", "I'm" as "I am": no word errors."""
+    assert error_rate("I'm sorry, I apologise: within twenty four hours",
+                      "I am sorry, I apologize, within 24 hours", "en") == 0.0
