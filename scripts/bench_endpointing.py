@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+from concurrent import futures
 import sys
 from pathlib import Path
 
@@ -61,6 +62,10 @@ class PauseLog(IncrementalTranscription):
                 > len(block):
             self.pauses.append((self._previous_end, end - len(block)))
         self._previous_end = end
+        if self._latest is not None:
+            # Blocks arrive here faster than real time: let the worker finish first, so
+            # every pause gets its guess as it would with live audio on an idle worker.
+            futures.wait([self._latest.result])
         super().feed(block, endpointer)
         if end is not None and end not in self.judged and self.sounds_finished(endpointer, wait=True):
             self.judged[end] = True

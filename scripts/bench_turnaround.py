@@ -44,6 +44,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from simulator.config import StreamingConfig  # noqa: E402
+
 GAP_S = 0.5
 SOURCES = ["zh-1-strong", "zh-12-strong", "zh-16-strong", "zh-22-strong"]
 
@@ -89,7 +91,7 @@ class TimingSpeaker:
         return 0.0
 
 
-def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
+def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, object]:
     """Run `runs` turns in this process and return the raw timings."""
     from simulator.audio.pcm import SAMPLE_RATE_HZ
     from simulator.audio.replay import WavReplaySource
@@ -97,7 +99,6 @@ def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
     from simulator.config import (
         LimitsConfig,
         ScoringConfig,
-        StreamingConfig,
         VadConfig,
         WhisperConfig,
     )
@@ -114,7 +115,8 @@ def worker(answer: Path, mode: str, runs: int) -> dict[str, object]:
     load_s = time.perf_counter() - started
     settings = LoopSettings(vad=VadConfig(), limits=LimitsConfig(max_answer_s=600),
                             scoring=ScoringConfig(), templates=load_templates(),
-                            streaming=StreamingConfig() if mode == "streaming" else None,
+                            streaming=(StreamingConfig(pause_s=pause_s)
+                                       if mode == "streaming" else None),
                             delivery=DeliveryConfig(),
                             delivery_templates=load_delivery_templates())
     question = resolve_bank("cs-zh").question("12")
@@ -174,22 +176,28 @@ def main() -> int:
     parser.add_argument("--lengths", default="15,60,180")
     parser.add_argument("--gap-s", type=float, default=GAP_S,
                         help="silence between the fixture answers an answer is built from")
+    parser.add_argument("--modes", default="batch,streaming",
+                        help="which of batch,streaming to run (the last line needs both)")
+    parser.add_argument("--pause-s", type=float, default=StreamingConfig().pause_s,
+                        help="streaming: pause that closes a piece (StreamingConfig.pause_s)")
     parser.add_argument("--worker", nargs=3, metavar=("ANSWER", "MODE", "RUNS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(Path(args.worker[0]), args.worker[1], int(args.worker[2])),
-                         ensure_ascii=False))
+        print(json.dumps(worker(Path(args.worker[0]), args.worker[1], int(args.worker[2]),
+                                args.pause_s), ensure_ascii=False))
         return 0
+    modes = args.modes.split(",")
     lengths = [int(x) for x in args.lengths.split(",")]
     results: dict[tuple[int, str], dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for length in lengths:
             answer = build_answer(length, Path(tmp), args.gap_s)
             runs = args.runs if length < 150 else max(1, args.runs - 1)
-            for mode in ("batch", "streaming"):
+            for mode in modes:
                 done = subprocess.run([sys.executable, __file__, "--worker", str(answer), mode,
-                                       str(runs)], capture_output=True, text=True, check=True)
+                                       str(runs), "--pause-s", str(args.pause_s)],
+                                      capture_output=True, text=True, check=True)
                 results[(length, mode)] = json.loads(done.stdout.strip().splitlines()[-1])
                 rows = results[(length, mode)]["runs"]
                 print(f"# {length}s {mode}: endpoint->feedback "
@@ -207,13 +215,16 @@ def main() -> int:
         rtf = statistics.median(r["transcribe_compute_rtf"] for r in rows)
         answer_s = statistics.median(r["answer_s"] for r in rows)
         reasons = ",".join(sorted({str(r["end_reason"]) for r in rows}))
-        batch_text = results[(length, "batch")]["runs"][0]["text"]
-        cer = max(error_rate(str(batch_text), str(r["text"]), "zh") for r in rows)
+        batch = results.get((length, "batch"))
+        cer = (max(error_rate(str(batch["runs"][0]["text"]), str(r["text"]), "zh") for r in rows)
+               if batch else float("nan"))
         print(f"{length:>6}s {mode:<10} {statistics.median(s2f):>14.2f} {_pct(s2f, 95):>6.2f} "
               f"{wait:>5.2f} {statistics.median(e2f):>16.2f} {_pct(e2f, 95):>6.2f} {rtf:>5.3f} "
               f"{res['peak_rss_mb']:>8.0f} {res['load_s']:>6.2f} {answer_s:>8.1f} "
               f"{reasons:<14} {cer:>12.3f}")
     print(f"launch to first question printed: {launch_to_first_question_s():.2f} s")
+    if modes != ["batch", "streaming"]:
+        return 0
     key = 60 if 60 in lengths else lengths[0]
     streaming = statistics.median(r["speech_to_feedback_s"]
                                   for r in results[(key, "streaming")]["runs"])

@@ -137,12 +137,17 @@ class IncrementalTranscription:
     def sounds_finished(self, endpointer: Endpointer, wait: bool = False) -> bool | None:
         """Whether the speech so far ends a sentence, judged on the last piece's text.
 
-        Returns None while that text is not ready yet (unless `wait`), so a live recorder
-        keeps listening instead of stalling; False when the piece ending at the current
-        pause has not been submitted (the pause is shorter than `pause_s`).
+        Returns None while that text is not ready yet (unless `wait`) or its piece is still
+        waiting for the worker, so a live recorder keeps listening instead of stalling;
+        False when the pause is shorter than `pause_s` (nothing was handed over).
         """
-        if self._at_pause is None or self._at_pause[0] != endpointer.speech_end_sample:
-            return False
+        speech_end = endpointer.speech_end_sample
+        if self._at_pause is None or self._at_pause[0] != speech_end:
+            # Not judged yet: a guess waits for an idle worker (None: ask again), or the
+            # pause is too short to have been handed over (False).
+            waiting = (speech_end is not None and speech_end > self._last_cut
+                       and self._num_samples - speech_end >= self._pause_samples)
+            return None if waiting else False
         result = self._at_pause[1].result
         if not wait and not result.done():
             return None
