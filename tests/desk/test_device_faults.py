@@ -16,7 +16,6 @@ does, at module scope so that several checks can read one run).
 from __future__ import annotations
 
 import json
-import queue
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from simulator.app import LISTENING_LINE
 
 from .conftest import _require_desk
 from .pulse import VirtualDesk
-from .tool_output import pump_lines, strong_answer_file, wait_for_line
+from .tool_output import drain, pump_lines, strong_answer_file, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.desk, pytest.mark.slow]
@@ -39,24 +38,6 @@ FAULT_AFTER_S = 6.0
 """Seconds into the played answer when the fault is injected."""
 DEVICE_TIMEOUT_S = 5.0
 """AudioConfig.device_timeout_s: how long the tool waits for a block before giving up."""
-
-
-
-
-
-
-
-
-def _drain(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if line == "<EOF>":
-            return
-        seen.append(line)
 
 
 def _practice_command(sessions: Path, *extra: str) -> list[str]:
@@ -109,7 +90,7 @@ def _run_with_fault(tmp: Path, fault: Callable[[VirtualDesk], None]) -> FaultRun
             fault_at = time.monotonic()
             returncode = tool.wait(timeout=240)
             exited_at = time.monotonic()
-            _drain(lines, seen, 5)
+            drain(lines, seen, 5)
         finally:
             if tool.poll() is None:
                 tool.kill()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -35,18 +36,31 @@ def pump_lines(stream: IO[str]) -> queue.Queue[str]:
     return lines
 
 
-def wait_for_line(lines: queue.Queue[str], needle: str, timeout_s: float,
-                  seen: list[str]) -> None:
-    """Consume lines until one contains `needle`; fail with everything seen otherwise."""
+def _read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
+                done: Callable[[str], bool]) -> bool:
+    """Append lines to `seen` until `done(line)` (True), end of output or timeout (False)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             line = lines.get(timeout=0.5)
         except queue.Empty:
             continue
-        seen.append(line)
-        if needle in line:
-            return
         if line == "<EOF>":
-            break
-    raise AssertionError(f"did not see {needle!r} in time; output so far:\n" + "\n".join(seen))
+            return False
+        seen.append(line)
+        if done(line):
+            return True
+    return False
+
+
+def wait_for_line(lines: queue.Queue[str], needle: str, timeout_s: float,
+                  seen: list[str]) -> None:
+    """Consume lines until one contains `needle`; fail with everything seen otherwise."""
+    if not _read_until(lines, seen, timeout_s, lambda line: needle in line):
+        raise AssertionError(f"did not see {needle!r} in time; output so far:\n"
+                             + "\n".join(seen))
+
+
+def drain(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
+    """Consume the rest of the output (until it ends or `timeout_s`) into `seen`."""
+    _read_until(lines, seen, timeout_s, lambda line: False)
