@@ -95,7 +95,6 @@ class IncrementalTranscription:
         """Stream sample where each block starts (to slice a piece without copying it all)."""
         self._num_samples = 0
         self._last_cut = 0
-        self._handled_speech_end: int | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-stream")
         self._committed: list[_Piece] = []
         self._tail: _Piece | None = None
@@ -113,7 +112,8 @@ class IncrementalTranscription:
         self._block_starts.append(self._num_samples)
         self._num_samples += len(block)
         speech_end = endpointer.speech_end_sample
-        if (speech_end is None or speech_end == self._handled_speech_end
+        if (speech_end is None
+                or (self._at_pause is not None and self._at_pause[0] == speech_end)
                 or self._num_samples - speech_end < self._pause_samples
                 or speech_end <= self._last_cut):
             return
@@ -122,7 +122,6 @@ class IncrementalTranscription:
             # A guess never queues behind other work: it would delay the real tail if the
             # speaker goes on. Asked again with the next block of this pause.
             return
-        self._handled_speech_end = speech_end
         cut = speech_end + (self._num_samples - speech_end) // 2
         piece = self._submit(self._last_cut, cut)
         if self._tail is not None:

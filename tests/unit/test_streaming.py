@@ -41,6 +41,18 @@ def _answer() -> np.ndarray:
     return np.concatenate(parts)
 
 
+class GatedTranscriber(MarkingTranscriber):
+    """Holds every call until `release` is set: a worker busy for as long as the test wants."""
+
+    def __init__(self, ending: str = "") -> None:
+        super().__init__(ending)
+        self.release = threading.Event()
+
+    def transcribe(self, audio, language, context=""):  # type: ignore[no-untyped-def]
+        self.release.wait(5)
+        return super().transcribe(audio, language, context)
+
+
 class WaitingObserver:
     """The streaming observer, but judging sentence ends only once the text is ready: replayed
     blocks arrive faster than a worker thread transcribes, a microphone's do not."""
@@ -136,19 +148,12 @@ def test_finished_sentence_ends_the_answer_after_the_shorter_silence() -> None:
 def test_sentence_judgement_not_ready_never_stalls_the_recorder() -> None:
     """While the tail's text is still being transcribed the recorder keeps listening (the
     observer answers None) and the normal stop_s ends the answer."""
-    release = threading.Event()
-
-    class SlowTranscriber(MarkingTranscriber):
-        def transcribe(self, audio, language, context=""):  # type: ignore[no-untyped-def]
-            release.wait(5)
-            return super().transcribe(audio, language, context)
-
+    slow = GatedTranscriber(ending=".")
     audio = np.concatenate([silence(0.5), tone(2), silence(3)])
-    stream = IncrementalTranscription(SlowTranscriber(ending="."), "en",
-                                      StreamingConfig(min_stretch_s=4))
+    stream = IncrementalTranscription(slow, "en", StreamingConfig(min_stretch_s=4))
     rec = record_answer(blocks(audio), VadConfig(stop_s=1.5, sentence_end_stop_s=0.6),
                         LimitsConfig(), observer=stream)
-    release.set()
+    slow.release.set()
     assert rec.end_reason is EndReason.SILENCE
     end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
     assert stream.finish(rec.stream_offset_samples, end).text == "w1."
@@ -157,19 +162,12 @@ def test_sentence_judgement_not_ready_never_stalls_the_recorder() -> None:
 def test_no_guess_is_queued_behind_busy_work() -> None:
     """While the worker is busy, a short pause does not queue a speculative tail (it would
     delay the real one): the tail is then transcribed at the end, up to the last sample."""
-    release = threading.Event()
-
-    class BusyTranscriber(MarkingTranscriber):
-        def transcribe(self, audio, language, context=""):  # type: ignore[no-untyped-def]
-            release.wait(5)
-            return super().transcribe(audio, language, context)
-
-    fake = BusyTranscriber()
+    fake = GatedTranscriber()
     audio = np.concatenate([silence(0.5), tone(5), silence(0.8), tone(1), silence(0.8),
                             tone(1), silence(3)])
     stream = IncrementalTranscription(fake, "en", StreamingConfig(min_stretch_s=4))
     rec = record_answer(blocks(audio), VadConfig(), LimitsConfig(), observer=stream)
-    release.set()
+    fake.release.set()
     end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
     transcript = stream.finish(rec.stream_offset_samples, end)
     recorded = rec.stream_offset_samples + len(rec.audio)
