@@ -3,8 +3,8 @@
 `PhoneLineVoice` wraps any `Voice` (`--phone-line`), so the simulated customer sounds like
 a caller on a narrowband line, which is what call-centre agents actually hear. The band
 limit is an FFT mask with raised-cosine edges (a brick-wall mask rings audibly), applied at
-the voice's own rate; the result is then resampled to 8 kHz with `pcm.resample`, whose
-windowed-sinc low-pass has nothing left to remove above 3.4 kHz. numpy only.
+the voice's own rate; the result is then resampled to 8 kHz with `pcm.resample` (soxr),
+whose anti-aliasing filter has nothing left to remove above 3.4 kHz.
 """
 
 from __future__ import annotations
