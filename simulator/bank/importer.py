@@ -350,8 +350,8 @@ def render_bank_toml(data: Mapping[str, Any]) -> str:
     """Render bank data as TOML in the layout of the shipped banks.
 
     `[bank]`, then one `[[sections]]` and one `[[questions]]` table each, key points as
-    indented `[[questions.key_points]]` with one-line cue lists. Data of another shape is
-    rendered by tomli_w as it likes.
+    indented `[[questions.key_points]]` with one-line cue lists and multi-line model answers
+    (tomlkit writes this layout as asked). Data of another shape is rendered as tomlkit likes.
 
     Args:
         data: Bank data in the schema of `prompts/banks/*.toml`.
@@ -363,22 +363,41 @@ def render_bank_toml(data: Mapping[str, Any]) -> str:
         TypeError: a value has no TOML form.
         ValueError: a value has no TOML form.
     """
-    import tomli_w  # imported on use: only the importer writes TOML
+    import tomlkit  # imported on use: only the importer writes TOML
 
-    plain = tomli_w.dumps(dict(data), multiline_strings=True)
+    plain = tomlkit.dumps(dict(data))
     if not _bank_shaped(data):
         return plain
-    parts = [tomli_w.dumps({"bank": data["bank"]}, multiline_strings=True)]
-    parts += ["[[sections]]\n" + tomli_w.dumps(section) for section in data["sections"]]
+    document = tomlkit.document()
+    document.add("bank", _toml_table(data["bank"]))
+    sections = tomlkit.aot()
+    for section in data["sections"]:
+        sections.append(_toml_table(section))
+    document.add("sections", sections)
+    questions = tomlkit.aot()
     for question in data["questions"]:
-        fields = {key: value for key, value in question.items() if key != "key_points"}
-        parts.append("[[questions]]\n" + tomli_w.dumps(fields, multiline_strings=True))
-        for point in question.get("key_points", []):
-            body = _ONE_LINE_ARRAY_RE.sub(_one_line_array, tomli_w.dumps(point))
-            parts.append("  [[questions.key_points]]\n"
-                         + "".join(f"  {line}\n" for line in body.splitlines()))
-    rendered = "\n".join(parts)
+        table = _toml_table({key: value for key, value in question.items()
+                             if key != "key_points"})
+        if "key_points" in question:
+            points = tomlkit.aot()
+            for point in question["key_points"]:
+                points.append(_toml_table(point).indent(2))
+            table.add("key_points", points)
+        questions.append(table)
+    document.add("questions", questions)
+    rendered = tomlkit.dumps(document)
     return rendered if tomllib.loads(rendered) == tomllib.loads(plain) else plain
+
+
+def _toml_table(values: Mapping[str, Any]) -> Any:
+    """A tomlkit table of `values`; text with line breaks as a multi-line string."""
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in values.items():
+        multiline = isinstance(value, str) and "\n" in value
+        table.add(key, tomlkit.string(value, multiline=True) if multiline else value)
+    return table
 
 
 def _bank_shaped(data: Mapping[str, Any]) -> bool:
@@ -393,14 +412,6 @@ def _bank_shaped(data: Mapping[str, Any]) -> bool:
     points = [question.get("key_points", []) for question in data["questions"]]
     return all(isinstance(group, list) and all(isinstance(kp, Mapping) for kp in group)
                for group in points)
-
-
-_ONE_LINE_ARRAY_RE = re.compile(r"\[\n((?:[ ]+[^\n]*,\n)+)\]")
-
-
-def _one_line_array(match: re.Match[str]) -> str:
-    """tomli_w's one-item-per-line array as `["a", "b"]` (items are single-line strings)."""
-    return "[" + ", ".join(item.strip()[:-1] for item in match.group(1).splitlines()) + "]"
 
 
 def format_report(result: ImportResult) -> str:

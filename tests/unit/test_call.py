@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-import tomli_w
+import tomlkit
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, Sound
 from simulator.call import (
@@ -153,7 +153,7 @@ def test_invalid_scenario_names_file_and_field(tmp_path: Path,
     data = copy.deepcopy(MINIMAL)
     change(data)
     path = tmp_path / "broken.toml"
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    path.write_text(tomlkit.dumps(data), encoding="utf-8")
     with pytest.raises(BankError) as caught:
         load_scenario(path)
     message = str(caught.value)
