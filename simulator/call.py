@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from simulator.call_scenario import Branch, Ending, Scenario, Step
-from simulator.config import LimitsConfig, StreamingConfig, VadConfig
+from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
 from simulator.delivery import Delivery, DeliveryConfig, delivery_json, measure_delivery, render_tip
 from simulator.errors import SimulatorError
 from simulator.ports import AudioSource, Speaker, Transcriber
@@ -245,7 +245,7 @@ def run_call(scenario: Scenario, parts: CallParts, settings: CallSettings) -> Ca
         The turns, how the call ended, the scorecard and the spoken summary.
 
     Raises:
-        BankError: the scorecard has no checklist for the scenario's language.
+        DataFileError: the scorecard has no checklist for the scenario's language.
     """
     language = scenario.language
     settings.scorecard.checklist(language)  # fail before the call, not after it
@@ -274,7 +274,7 @@ def run_call(scenario: Scenario, parts: CallParts, settings: CallSettings) -> Ca
             outcome, final_line = Outcome.SATISFIED, ""
             break
         choice = choose_branch(step, turn.transcript, language,
-                               fuzzy_threshold=settings.scorecard.points.fuzzy_threshold)
+                               fuzzy_threshold=ScoringConfig().fuzzy_threshold)
         _keep(replace(turn, branch=choice), turns, parts)
         _LOGGER.info("call %s, turn %d: %s -> %s (%s)", scenario.id, turn.index, step.id,
                      choice.branch.goto, "; ".join(choice.reasons))

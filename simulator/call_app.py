@@ -43,7 +43,7 @@ from simulator.call import (
 )
 from simulator.call_scenario import resolve_scenario
 from simulator.config import AudioConfig, SimulatorConfig
-from simulator.errors import AudioDeviceError, AudioFileError, ConfigError, TtsError
+from simulator.errors import AudioDeviceError, AudioFileError, StorageError, TtsError
 from simulator.ports import AudioSource, Speaker, Voice
 from simulator.recorder import Recording
 from simulator.report import SessionStore, write_json_atomic
@@ -92,7 +92,7 @@ class CallStore(SessionStore):
         try:
             write_wav(path, recording.audio)
         except AudioFileError as e:
-            raise ConfigError(f"{path}: cannot save the answer ({e})") from e
+            raise StorageError(f"{path}: cannot save the answer ({e})") from e
         return path
 
     def record_call_turn(self, turn: CallTurn) -> None:

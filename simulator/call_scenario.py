@@ -5,7 +5,7 @@ customer (annoyed, angry, calming down...) with the line(s) the customer says on
 and branches, tried in order on the trainee's last answer, that choose the next step; the
 last branch of a step has no condition (the default). Terminal steps end the call: the
 customer is satisfied (the trainee gets one closing answer) or hangs up. The file format
-is documented in `prompts/scenarios/README.md`. Every problem is a `BankError` naming the
+is documented in `prompts/scenarios/README.md`. Every problem is a `DataFileError` naming the
 file, the step, the branch and the field.
 """
 
@@ -17,9 +17,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from simulator.bank.loader import LANGUAGES, PROMPTS_DIR
-from simulator.errors import BankError
-from simulator.tomlfile import read_toml
+from simulator.data import (
+    LANGUAGES,
+    PROMPTS_DIR,
+    no_unknown,
+    optional_text,
+    read_toml,
+    resolve_data_file,
+    strings,
+    text,
+)
+from simulator.errors import DataFileError
 
 SCENARIOS_DIR = PROMPTS_DIR / "scenarios"
 """The shipped scenarios."""
@@ -121,7 +129,7 @@ def load_scenario(path: Path) -> Scenario:
     """Read, parse and validate one scenario file.
 
     Raises:
-        BankError: the file is missing, too large, not TOML or invalid (names file, step and
+        DataFileError: the file is missing, too large, not TOML or invalid (names file, step and
             field).
     """
     data = read_toml(path, "scenario", MAX_SCENARIO_BYTES)
@@ -132,91 +140,91 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> Scenario:
     """Validate a scenario already parsed into plain data and build a `Scenario`.
 
     Raises:
-        BankError: with `source`, the step, the branch and the field in the message.
+        DataFileError: with `source`, the step, the branch and the field in the message.
     """
     head = data.get("scenario")
     if not isinstance(head, Mapping):
-        raise BankError(f"{source}: missing table [scenario]")
+        raise DataFileError(f"{source}: missing table [scenario]")
     where = f"{source}: [scenario]"
-    _no_unknown(head, _HEAD_FIELDS, where)
-    _no_unknown(data, {"scenario", "steps"}, source, kind="table")
-    language = _text(head, "language", where)
+    no_unknown(head, _HEAD_FIELDS, where)
+    no_unknown(data, {"scenario", "steps"}, source, kind="table")
+    language = text(head, "language", where)
     if language not in LANGUAGES:
-        raise BankError(f"{where}: field 'language' is {language!r}; use one of {LANGUAGES}")
+        raise DataFileError(f"{where}: field 'language' is {language!r}; use one of {LANGUAGES}")
     max_turns = head.get("max_turns")
     if (not isinstance(max_turns, int) or isinstance(max_turns, bool)
             or not 1 <= max_turns <= MAX_TURNS_LIMIT):
-        raise BankError(f"{where}: field 'max_turns' must be an integer from 1 to "
+        raise DataFileError(f"{where}: field 'max_turns' must be an integer from 1 to "
                         f"{MAX_TURNS_LIMIT}")
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise BankError(f"{source}: field 'steps' must be a non-empty list of tables ([[steps]])")
+        raise DataFileError(f"{source}: field 'steps' must be a non-empty list of tables ([[steps]])")
     steps: dict[str, Step] = {}
     for i, raw in enumerate(raw_steps):
         step = _step(raw, i, source)
         if step.id in steps:
-            raise BankError(f"{source}: step {step.id}: duplicate step id")
+            raise DataFileError(f"{source}: step {step.id}: duplicate step id")
         steps[step.id] = step
     start = head.get("start", next(iter(steps)))
     if start not in steps:
-        raise BankError(f"{where}: field 'start' is {start!r}, not a step id "
+        raise DataFileError(f"{where}: field 'start' is {start!r}, not a step id "
                         f"({', '.join(steps)})")
     _check_graph(steps, start, source)
-    return Scenario(id=_text(head, "id", where), title=_text(head, "title", where),
-                    language=language, persona=_text(head, "persona", where),
-                    opening=_text(head, "opening", where),
-                    out_of_turns=_text(head, "out_of_turns", where), max_turns=max_turns,
+    return Scenario(id=text(head, "id", where), title=text(head, "title", where),
+                    language=language, persona=text(head, "persona", where),
+                    opening=text(head, "opening", where),
+                    out_of_turns=text(head, "out_of_turns", where), max_turns=max_turns,
                     start=start, steps=steps, source=source,
-                    briefing=_optional_text(head, "briefing", where))
+                    briefing=optional_text(head, "briefing", where))
 
 
 def _step(raw: Any, index: int, source: str) -> Step:
     where = f"{source}: step {index + 1}"
     if not isinstance(raw, Mapping):
-        raise BankError(f"{where}: not a table")
-    step_id = _text(raw, "id", where)
+        raise DataFileError(f"{where}: not a table")
+    step_id = text(raw, "id", where)
     where = f"{source}: step {step_id}"
-    _no_unknown(raw, _STEP_FIELDS, where)
+    no_unknown(raw, _STEP_FIELDS, where)
     end_text = raw.get("end")
     end = None
     if end_text is not None:
         try:
             end = Ending(end_text)
         except ValueError as e:
-            raise BankError(f"{where}: field 'end' is {end_text!r}; use "
+            raise DataFileError(f"{where}: field 'end' is {end_text!r}; use "
                             f"{' or '.join(repr(x.value) for x in Ending)}") from e
-    lines = _strings(raw, "lines", where) if "lines" in raw else ()
+    lines = strings(raw, "lines", where) if "lines" in raw else ()
     raw_branches = raw.get("branches", [])
     if not isinstance(raw_branches, list):
-        raise BankError(f"{where}: field 'branches' must be a list of tables ([[steps.branches]])")
+        raise DataFileError(f"{where}: field 'branches' must be a list of tables ([[steps.branches]])")
     branches = tuple(_branch(b, f"{where}, branch {k + 1}") for k, b in enumerate(raw_branches))
     if end is not None and branches:
-        raise BankError(f"{where}: field 'branches' must be empty: the step ends the call "
+        raise DataFileError(f"{where}: field 'branches' must be empty: the step ends the call "
                         f"(end = {end.value!r})")
     if end is None:
         defaults = [k for k, b in enumerate(branches) if b.is_default]
         if not defaults:
-            raise BankError(f"{where}: field 'branches' needs a last branch with no condition "
+            raise DataFileError(f"{where}: field 'branches' needs a last branch with no condition "
                             "(the default), or set 'end'")
         if defaults != [len(branches) - 1]:
-            raise BankError(f"{where}, branch {defaults[0] + 1}: a branch with no condition "
+            raise DataFileError(f"{where}, branch {defaults[0] + 1}: a branch with no condition "
                             "must be the last one (branches are tried in order)")
-    return Step(id=step_id, mood=_text(raw, "mood", where), lines=lines, branches=branches,
+    return Step(id=step_id, mood=text(raw, "mood", where), lines=lines, branches=branches,
                 end=end)
 
 
 def _branch(raw: Any, where: str) -> Branch:
     if not isinstance(raw, Mapping):
-        raise BankError(f"{where}: not a table")
-    _no_unknown(raw, _BRANCH_FIELDS, where)
-    cues = {name: _strings(raw, name, where) if name in raw else () for name in _CUE_CONDITIONS}
+        raise DataFileError(f"{where}: not a table")
+    no_unknown(raw, _BRANCH_FIELDS, where)
+    cues = {name: strings(raw, name, where) if name in raw else () for name in _CUE_CONDITIONS}
     flags: dict[str, bool | None] = {}
     for name in _FLAG_CONDITIONS:
         value = raw.get(name)
         if value is not None and not isinstance(value, bool):
-            raise BankError(f"{where}: field '{name}' must be true or false")
+            raise DataFileError(f"{where}: field '{name}' must be true or false")
         flags[name] = value
-    return Branch(goto=_text(raw, "goto", where), label=_optional_text(raw, "label", where),
+    return Branch(goto=text(raw, "goto", where), label=optional_text(raw, "label", where),
                   heard_any=cues["heard_any"], heard_all=cues["heard_all"],
                   heard_none=cues["heard_none"], heard_time=flags["heard_time"],
                   silent=flags["silent"])
@@ -225,19 +233,19 @@ def _branch(raw: Any, where: str) -> Branch:
 def _check_graph(steps: Mapping[str, Step], start: str, source: str) -> None:
     """Targets exist and can speak; every step is reachable; the call can end."""
     if steps[start].end is not None:
-        raise BankError(f"{source}: step {start}: the start step cannot end the call "
+        raise DataFileError(f"{source}: step {start}: the start step cannot end the call "
                         "(field 'end')")
     for step in steps.values():
         for k, branch in enumerate(step.branches):
             where = f"{source}: step {step.id}, branch {k + 1}"
             if branch.goto not in steps:
-                raise BankError(f"{where}: field 'goto' is {branch.goto!r}, not a step id "
+                raise DataFileError(f"{where}: field 'goto' is {branch.goto!r}, not a step id "
                                 f"({', '.join(steps)})")
             if not steps[branch.goto].lines:
-                raise BankError(f"{source}: step {branch.goto}: field 'lines' is needed: "
+                raise DataFileError(f"{source}: step {branch.goto}: field 'lines' is needed: "
                                 f"branch {k + 1} of step {step.id} goes there")
         if step.end is not None and not step.lines:
-            raise BankError(f"{source}: step {step.id}: field 'lines' is needed on a step "
+            raise DataFileError(f"{source}: step {step.id}: field 'lines' is needed on a step "
                             "that ends the call")
     seen, todo = {start}, [start]
     while todo:
@@ -247,40 +255,11 @@ def _check_graph(steps: Mapping[str, Step], start: str, source: str) -> None:
                 todo.append(branch.goto)
     unreachable = [step_id for step_id in steps if step_id not in seen]
     if unreachable:
-        raise BankError(f"{source}: step {unreachable[0]}: no branch leads there from the "
+        raise DataFileError(f"{source}: step {unreachable[0]}: no branch leads there from the "
                         f"start step {start!r}")
     if not any(steps[step_id].end is not None for step_id in seen):
-        raise BankError(f"{source}: no step ends the call; give one step end = \"satisfied\" "
+        raise DataFileError(f"{source}: no step ends the call; give one step end = \"satisfied\" "
                         "or \"hung_up\"")
-
-
-def _no_unknown(table: Mapping[str, Any], known: set[str], where: str,
-                kind: str = "field") -> None:
-    extra = sorted(set(table) - known)
-    if extra:
-        raise BankError(f"{where}: unknown {kind} '{extra[0]}'; use {', '.join(sorted(known))}")
-
-
-def _text(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise BankError(f"{where}: field '{key}' must be a non-empty string")
-    return value.strip()
-
-
-def _optional_text(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table.get(key, "")
-    if not isinstance(value, str):
-        raise BankError(f"{where}: field '{key}' must be a string")
-    return value.strip()
-
-
-def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = table.get(key)
-    if (not isinstance(value, list) or not value
-            or not all(isinstance(x, str) and x.strip() for x in value)):
-        raise BankError(f"{where}: field '{key}' must be a non-empty list of non-empty strings")
-    return tuple(x.strip() for x in value)
 
 
 def scenario_paths() -> list[Path]:
@@ -292,13 +271,6 @@ def resolve_scenario(name_or_path: str) -> Scenario:
     """Load a scenario given a file path or the id of a shipped scenario.
 
     Raises:
-        BankError: no such file or id (lists the shipped ids), or the file is invalid.
+        DataFileError: no such file or id (lists the shipped ids), or the file is invalid.
     """
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.is_file():
-        return load_scenario(candidate)
-    for path in scenario_paths():
-        if path.stem == name_or_path:
-            return load_scenario(path)
-    known = ", ".join(p.stem for p in scenario_paths()) or "none"
-    raise BankError(f"unknown scenario {name_or_path!r}: give a .toml path or one of: {known}")
+    return load_scenario(resolve_data_file(name_or_path, scenario_paths(), "scenario"))

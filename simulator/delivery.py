@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import string
-import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -27,8 +26,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulator.audio.pcm import BLOCK_SAMPLES, SAMPLE_RATE_HZ, rms_dbfs
-from simulator.bank.loader import PROMPTS_DIR
-from simulator.errors import BankError, ConfigError
+from simulator.data import PROMPTS_DIR, read_toml
+from simulator.errors import ConfigError, DataFileError
 from simulator.text import has_cjk, to_simplified
 from simulator.transcript import Transcript, Word
 
@@ -36,10 +35,11 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_DELIVERY_TEMPLATES_PATH = PROMPTS_DIR / "delivery.toml"
 """The shipped spoken delivery tips."""
+MAX_TEMPLATES_BYTES = 1_000_000
 
 
 class Verdict(StrEnum):
-    """The judgement on one delivery metric (also the keys of `[lang.verdicts]`)."""
+    """The judgement on one delivery metric."""
 
     FINE = "fine"
     TOO_SLOW = "too_slow"
@@ -800,52 +800,42 @@ def _verdict(verdict: Verdict | None) -> str | None:
 # --- spoken tips --------------------------------------------------------------------------
 
 DeliveryTemplates = dict[str, dict[str, Any]]
-"""language -> {"examples_separator": str, "tips": {code: text}, "verdicts": {verdict: word}}."""
+"""language -> {"examples_separator": str, "tips": {code: text}}."""
 
 
 def load_delivery_templates(path: Path = DEFAULT_DELIVERY_TEMPLATES_PATH) -> DeliveryTemplates:
-    """Read and check the spoken delivery tips and verdict words.
+    """Read and check the spoken delivery tips.
 
     Every language table needs `examples_separator`, a template for every `TipCode` under
-    `tips` (using only that tip's placeholders, see `TIP_PARAMS`) and a word for every
-    `Verdict` under `verdicts`; "zh" and "en" must both be present.
+    `tips` (using only that tip's placeholders, see `TIP_PARAMS`); "zh" and "en" must both
+    be present.
 
     Raises:
-        BankError: the file is unreadable, not TOML, or lacks a key (names the file and key).
+        DataFileError: the file is unreadable, not TOML, or lacks a key (names the file and key).
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise BankError(f"{path}: cannot read delivery templates ({e.strerror})") from e
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise BankError(f"{path}: not valid TOML: {e}") from e
+    data = read_toml(path, "delivery templates", MAX_TEMPLATES_BYTES)
     for language in ("zh", "en"):
         if not isinstance(data.get(language), dict):
-            raise BankError(f"{path}: missing table [{language}]")
+            raise DataFileError(f"{path}: missing table [{language}]")
     templates: DeliveryTemplates = {}
     for language, table in data.items():
         if not isinstance(table, dict):
-            raise BankError(f"{path}: [{language}] must be a table")
+            raise DataFileError(f"{path}: [{language}] must be a table")
         if not isinstance(table.get("examples_separator"), str):
-            raise BankError(f"{path}: [{language}] is missing key 'examples_separator'")
+            raise DataFileError(f"{path}: [{language}] is missing key 'examples_separator'")
         tips = _string_table(table, "tips", path, language)
         for code in TipCode:
             if code.value not in tips:
-                raise BankError(f"{path}: [{language}.tips] is missing key '{code.value}'")
+                raise DataFileError(f"{path}: [{language}.tips] is missing key '{code.value}'")
             unknown = _placeholders(tips[code.value], path, f"{language}.tips", code.value)
             unknown -= TIP_PARAMS[code]
             if unknown:
                 allowed = ", ".join(sorted(TIP_PARAMS[code])) or "none"
-                raise BankError(f"{path}: [{language}.tips] key '{code.value}' uses unknown "
+                raise DataFileError(f"{path}: [{language}.tips] key '{code.value}' uses unknown "
                                 f"placeholder {{{sorted(unknown)[0]}}}; allowed: {allowed}")
-        verdicts = _string_table(table, "verdicts", path, language)
-        for verdict in Verdict:
-            if verdict.value not in verdicts:
-                raise BankError(f"{path}: [{language}.verdicts] is missing key "
-                                f"'{verdict.value}'")
         templates[language] = {"examples_separator": table["examples_separator"],
-                               "tips": dict(tips), "verdicts": dict(verdicts)}
+                               "tips": dict(tips)}
     return templates
 
 
@@ -853,10 +843,10 @@ def _string_table(table: Mapping[str, Any], key: str, path: Path,
                   language: str) -> Mapping[str, str]:
     value = table.get(key)
     if not isinstance(value, dict):
-        raise BankError(f"{path}: [{language}] is missing table '{key}'")
+        raise DataFileError(f"{path}: [{language}] is missing table '{key}'")
     for name, text in value.items():
         if not isinstance(text, str) or not text.strip():
-            raise BankError(f"{path}: [{language}.{key}] key '{name}' must be a non-empty string")
+            raise DataFileError(f"{path}: [{language}.{key}] key '{name}' must be a non-empty string")
     return value
 
 
@@ -864,10 +854,10 @@ def _placeholders(template: str, path: Path, table: str, key: str) -> set[str]:
     try:
         fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as e:
-        raise BankError(f"{path}: [{table}] key '{key}' is not a valid template: {e}") from e
+        raise DataFileError(f"{path}: [{table}] key '{key}' is not a valid template: {e}") from e
     names = {re.split(r"[.\[]", name, maxsplit=1)[0] for name in fields}
     if "" in names:
-        raise BankError(f"{path}: [{table}] key '{key}' has an empty placeholder {{}}")
+        raise DataFileError(f"{path}: [{table}] key '{key}' has an empty placeholder {{}}")
     return names
 
 
@@ -882,7 +872,7 @@ def _speakable(value: TipParam, separator: str) -> str:
 def _language_table(templates: Mapping[str, Mapping[str, Any]], language: str) -> Mapping[str, Any]:
     table = templates.get(language) or templates.get("en")
     if table is None:
-        raise BankError(f"delivery templates have no [{language}] or [en] table")
+        raise DataFileError(f"delivery templates have no [{language}] or [en] table")
     return table
 
 
@@ -902,11 +892,3 @@ def render_tip(delivery: Delivery, language: str,
     separator = table["examples_separator"]
     values = {name: _speakable(value, separator) for name, value in tip.params}
     return str(table["tips"][tip.code.value].format(**values))
-
-
-def verdict_word(verdict: Verdict | str | None, language: str,
-                 templates: Mapping[str, Mapping[str, Any]]) -> str:
-    """The word for a verdict in a language ("偏快", "too fast"); "" for None."""
-    if verdict is None:
-        return ""
-    return str(_language_table(templates, language)["verdicts"][Verdict(verdict).value])

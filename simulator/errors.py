@@ -1,4 +1,5 @@
-"""The exception hierarchy. Every error a user can cause is a `SimulatorError`.
+"""The exception hierarchy, named for what failed. Every error a user can cause is a
+`SimulatorError`.
 
 The CLI turns any `SimulatorError` into a one-line message and exit code 2; anything
 else is a bug and keeps its traceback.
@@ -15,12 +16,28 @@ class ConfigError(SimulatorError):
     """An option or a combination of options is invalid."""
 
 
-class BankError(SimulatorError):
-    """A question bank or feedback template file is invalid (message names file and key)."""
+class DataFileError(SimulatorError):
+    """A data file (feedback or delivery templates, scorecard, scenario, question bank) is
+    unreadable or invalid; the message names the file, the entry and the field."""
+
+
+class BankError(DataFileError):
+    """A question bank (or a document imported into one) is unreadable or invalid. Kept apart
+    from other data files because `--bank` is what a user names and gets wrong most."""
+
+
+class StorageError(SimulatorError):
+    """The session record cannot be written (or, to resume it, read) on disk; the message
+    names the folder or file."""
 
 
 class AudioFileError(SimulatorError):
     """An audio file cannot be read or written (message names the file)."""
+
+
+class AnswersExhausted(AudioFileError):
+    """The recorded answers being replayed ran out: a call ends there and the answers given
+    so far are scored."""
 
 
 class AudioDeviceError(SimulatorError):

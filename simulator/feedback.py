@@ -8,18 +8,18 @@ what was covered, what was missed, and at most one warning.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.bank.loader import PROMPTS_DIR
-from simulator.errors import BankError
+from simulator.data import PROMPTS_DIR, read_toml
+from simulator.errors import DataFileError
 from simulator.scoring.rubric import Score
 
 TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "forbidden",
                  "critical_missed", "empty", "stuffing", "summary", "saved", "next_question")
 DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
+MAX_TEMPLATES_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,15 @@ def load_templates(path: Path = DEFAULT_TEMPLATES_PATH) -> Templates:
     """Read and check the feedback templates.
 
     Raises:
-        BankError: the file is missing, not TOML, or a language lacks a key (names both).
+        DataFileError: the file is missing, not TOML, or a language lacks a key (names both).
     """
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as e:
-        raise BankError(f"{path}: cannot read feedback templates ({e.strerror})") from e
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise BankError(f"{path}: not valid TOML: {e}") from e
+    data = read_toml(path, "feedback templates", MAX_TEMPLATES_BYTES)
     for language, table in data.items():
         if not isinstance(table, dict):
-            raise BankError(f"{path}: [{language}] must be a table of templates")
+            raise DataFileError(f"{path}: [{language}] must be a table of templates")
         for key in TEMPLATE_KEYS:
             if not isinstance(table.get(key), str):
-                raise BankError(f"{path}: [{language}] is missing template '{key}'")
+                raise DataFileError(f"{path}: [{language}] is missing template '{key}'")
     return data
 
 

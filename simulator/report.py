@@ -22,7 +22,7 @@ from typing import Any
 from simulator.audio.pcm import write_wav
 from simulator.bank.model import Question
 from simulator.delivery import delivery_json
-from simulator.errors import AudioFileError, ConfigError
+from simulator.errors import AudioFileError, StorageError
 from simulator.recorder import Recording
 from simulator.scoring.rubric import KeyPointResult, Score
 from simulator.session import SessionResult, Turn
@@ -198,20 +198,20 @@ class SessionStore:
         """Continue an earlier session folder (`practice --resume DIR`).
 
         Raises:
-            ConfigError: no readable session.json there (names the file).
+            StorageError: no readable session.json there (names the file).
         """
         path = Path(folder) / "session.json"
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except OSError as e:
-            raise ConfigError(f"{path}: cannot resume ({e.strerror})") from e
+            raise StorageError(f"{path}: cannot resume ({e.strerror})") from e
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"{path}: not a valid session record ({e})") from e
+            raise StorageError(f"{path}: not a valid session record ({e})") from e
         if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-            raise ConfigError(f"{path}: not an interview-sim session record")
+            raise StorageError(f"{path}: not an interview-sim session record")
         turns = document.get("turns")
         if not isinstance(turns, list):
-            raise ConfigError(f"{path}: field 'turns' is missing")
+            raise StorageError(f"{path}: field 'turns' is missing")
         meta = {
             k: v
             for k, v in document.items()
@@ -234,7 +234,7 @@ class SessionStore:
         """Make a new private session folder under `sessions_dir`.
 
         Raises:
-            ConfigError: the folder cannot be created or written (names it).
+            StorageError: the folder cannot be created or written (names it).
         """
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = sessions_dir / f"{stamp}-{secrets.token_hex(2)}"
@@ -246,13 +246,13 @@ class SessionStore:
             probe.unlink()
             free_bytes = shutil.disk_usage(folder).free
         except OSError as e:
-            raise ConfigError(
+            raise StorageError(
                 f"{sessions_dir}: cannot create a session folder there "
                 f"({e.strerror}); choose another with --sessions-dir"
             ) from e
         if free_bytes < MIN_FREE_BYTES:
             folder.rmdir()
-            raise ConfigError(
+            raise StorageError(
                 f"{sessions_dir}: only {free_bytes // 1_000_000} MB free; answers "
                 f"need at least {MIN_FREE_BYTES // 1_000_000} MB"
             )
@@ -271,7 +271,7 @@ class SessionStore:
         try:
             write_wav(path, recording.audio)
         except AudioFileError as e:
-            raise ConfigError(f"{path}: cannot save the answer ({e})") from e
+            raise StorageError(f"{path}: cannot save the answer ({e})") from e
         return path
 
     def record_turn(self, turn: Turn) -> None:
@@ -292,7 +292,7 @@ class SessionStore:
         """
         try:
             return self._write("interrupted")
-        except ConfigError as e:
+        except StorageError as e:
             _LOGGER.warning("could not mark the session interrupted: %s", e)
             return None
 
@@ -301,7 +301,7 @@ class SessionStore:
         try:
             write_json_atomic(path, session_json(self._turns, self._meta, status))
         except OSError as e:
-            raise ConfigError(
+            raise StorageError(
                 f"{path}: cannot save the session record ({e.strerror or e}); "
                 "the answers recorded so far are in the same folder"
             ) from e

@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.bank.loader import LANGUAGES, parse_bank
+from simulator.bank.loader import parse_bank
 from simulator.bank.model import Bank
+from simulator.data import LANGUAGES
 from simulator.errors import BankError
 from simulator.text import normalise, to_simplified
 

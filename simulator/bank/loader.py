@@ -8,23 +8,24 @@ Every problem is reported as a `BankError` whose message names the file, the que
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from simulator import data
 from simulator.bank.model import Bank, KeyPoint, MatchMode, Question, Section
+from simulator.data import LANGUAGES, PROMPTS_DIR
 from simulator.errors import BankError
-from simulator.tomlfile import read_toml
 
-LANGUAGES = ("zh", "en")
 MAX_BANK_BYTES = 5_000_000
 """Bank files above this size are refused before parsing (a bank is a few hundred kB)."""
+BANKS_DIR = PROMPTS_DIR / "banks"
+"""The shipped banks."""
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
-"""The shipped `prompts/` folder (next to the package in a source checkout)."""
-
-
-def _shipped_banks_dir() -> Path:
-    return PROMPTS_DIR / "banks"
+# The shared validators, raising BankError.
+_text = partial(data.text, error=BankError)
+_list_of_tables = partial(data.tables, error=BankError)
+_positive_number = partial(data.number, strict=True, error=BankError)
 
 
 def load_bank(path: Path) -> Bank:
@@ -33,19 +34,21 @@ def load_bank(path: Path) -> Bank:
     Raises:
         BankError: the file is missing, too large, not TOML, or invalid (names file and field).
     """
-    data = read_toml(path, "bank file", MAX_BANK_BYTES)
-    return parse_bank(data, source=str(path))
+    return parse_bank(data.read_toml(path, "bank file", MAX_BANK_BYTES, error=BankError),
+                      source=str(path))
 
 
-def parse_bank(data: Mapping[str, Any], source: str) -> Bank:
+def parse_bank(document: Mapping[str, Any], source: str) -> Bank:
     """Validate a bank already parsed into plain data (TOML tables) and build a `Bank`.
 
     Raises:
         BankError: with `source`, the entry and the field in the message.
     """
-    if not isinstance(data, Mapping):
+    if not isinstance(document, Mapping):
         raise BankError(f"{source}: a bank must be a table")
-    head = _table(data, "bank", source)
+    head = document.get("bank")
+    if not isinstance(head, Mapping):
+        raise BankError(f"{source}: missing table [bank]")
     bank_id = _text(head, "id", f"{source}: [bank]")
     language = _text(head, "language", f"{source}: [bank]")
     if language not in LANGUAGES:
@@ -57,14 +60,14 @@ def parse_bank(data: Mapping[str, Any], source: str) -> Bank:
             id=_text(item, "id", f"{source}: section {i + 1}"),
             title=_text(item, "title", f"{source}: section {i + 1}"),
         )
-        for i, item in enumerate(_list_of_tables(data, "sections", source))
+        for i, item in enumerate(_list_of_tables(document, "sections", source))
     )
     section_ids = [s.id for s in sections]
     if len(set(section_ids)) != len(section_ids):
         raise BankError(f"{source}: duplicate section id {_first_duplicate(section_ids)!r}")
     questions = tuple(
         _question(item, i, language, set(section_ids), source)
-        for i, item in enumerate(_list_of_tables(data, "questions", source))
+        for i, item in enumerate(_list_of_tables(document, "questions", source))
     )
     if not questions:
         raise BankError(f"{source}: the bank has no questions")
@@ -116,11 +119,7 @@ def _question(
 def _key_point(item: Mapping[str, Any], index: int, where: str) -> KeyPoint:
     label = _text(item, "label", where)
     where = f"{where} ({_one_line(label)})"
-    cues = item.get("cues")
-    if not isinstance(cues, list) or not cues:
-        raise BankError(f"{where}: field 'cues' must be a non-empty list of strings")
-    if not all(isinstance(c, str) and c.strip() for c in cues):
-        raise BankError(f"{where}: field 'cues' must hold only non-empty strings")
+    cues = data.strings(item, "cues", where, error=BankError)
     mode_text = item.get("mode", "any")
     try:
         mode = MatchMode(mode_text)
@@ -140,7 +139,7 @@ def _key_point(item: Mapping[str, Any], index: int, where: str) -> KeyPoint:
         raise BankError(f"{where}: field 'critical' must be true or false")
     return KeyPoint(
         label=label,
-        cues=tuple(c.strip() for c in cues),
+        cues=cues,
         weight=weight,
         mode=mode,
         min_cues=min_cues,
@@ -155,41 +154,6 @@ def _one_line(text: str, max_chars: int = 60) -> str:
     return flat if len(flat) <= max_chars else flat[: max_chars - 1] + "…"
 
 
-def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, Mapping):
-        raise BankError(f"{where}: missing table [{key}]")
-    return value
-
-
-def _list_of_tables(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
-    value = data.get(key)
-    if not isinstance(value, list) or not value:
-        raise BankError(f"{where}: field '{key}' must be a non-empty list of tables ([[{key}]])")
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            raise BankError(f"{where}: entry {i + 1} of '{key}' is not a table")
-    return value
-
-
-def _text(data: Mapping[str, Any], key: str, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise BankError(f"{where}: field '{key}' must be a non-empty string")
-    return value.strip()
-
-
-def _positive_number(
-    data: Mapping[str, Any], key: str, where: str, default: float | None = None
-) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise BankError(f"{where}: field '{key}' must be a number greater than 0")
-    if value != value or value == float("inf"):
-        raise BankError(f"{where}: field '{key}' must be a finite number")
-    return float(value)
-
-
 def _first_duplicate(values: list[str]) -> str:
     seen: set[str] = set()
     for value in values:
@@ -201,7 +165,7 @@ def _first_duplicate(values: list[str]) -> str:
 
 def shipped_bank_paths() -> list[Path]:
     """The bank files shipped in `prompts/banks/`, sorted by name."""
-    return sorted(_shipped_banks_dir().glob("*.toml"))
+    return sorted(BANKS_DIR.glob("*.toml"))
 
 
 def resolve_bank(name_or_path: str) -> Bank:
@@ -210,11 +174,5 @@ def resolve_bank(name_or_path: str) -> Bank:
     Raises:
         BankError: no such file or bank id (lists the shipped ids).
     """
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.is_file():
-        return load_bank(candidate)
-    for path in shipped_bank_paths():
-        if path.stem == name_or_path:
-            return load_bank(path)
-    known = ", ".join(p.stem for p in shipped_bank_paths()) or "none"
-    raise BankError(f"unknown bank {name_or_path!r}: give a .toml path or one of: {known}")
+    return load_bank(data.resolve_data_file(name_or_path, shipped_bank_paths(), "bank",
+                                            error=BankError))

@@ -21,17 +21,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.bank.loader import PROMPTS_DIR
-from simulator.errors import BankError
+from simulator.config import ScoringConfig
+from simulator.data import (
+    LANGUAGES,
+    PROMPTS_DIR,
+    number,
+    optional_text,
+    read_toml,
+    strings,
+    tables,
+    text,
+)
+from simulator.errors import DataFileError
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.text import has_cjk, normalise, to_simplified
-from simulator.tomlfile import read_toml
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SCORECARD_PATH = PROMPTS_DIR / "scorecard.toml"
 """The shipped checklist."""
-LANGUAGES = ("zh", "en")
 SPEECH_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
     "score": frozenset({"score"}),
     "best": frozenset({"item"}),
@@ -134,8 +142,6 @@ class ScorecardPoints:
     """Points off per red-flag phrase heard."""
     red_flag_cap: float = 40.0
     """Most points red flags can take off in all."""
-    fuzzy_threshold: float = 85.0
-    """0-100: a cue counts when matched at least this strongly."""
 
 
 @dataclass(frozen=True)
@@ -150,11 +156,11 @@ class Scorecard:
         """The checklist for a language.
 
         Raises:
-            BankError: the file has no table for it (names the file and the language).
+            DataFileError: the file has no table for it (names the file and the language).
         """
         if language not in self.languages:
             known = ", ".join(self.languages) or "none"
-            raise BankError(f"{self.source}: no [{language}] checklist (the file has: {known})")
+            raise DataFileError(f"{self.source}: no [{language}] checklist (the file has: {known})")
         return self.languages[language]
 
 
@@ -291,7 +297,7 @@ def load_scorecard(path: Path = DEFAULT_SCORECARD_PATH) -> Scorecard:
     """Read, parse and validate a scorecard file.
 
     Raises:
-        BankError: the file is missing, too large, not TOML or invalid (names file and field).
+        DataFileError: the file is missing, too large, not TOML or invalid (names file and field).
     """
     data = read_toml(path, "scorecard", MAX_SCORECARD_BYTES)
     return parse_scorecard(data, source=str(path))
@@ -301,180 +307,139 @@ def parse_scorecard(data: Mapping[str, Any], source: str) -> Scorecard:
     """Validate a scorecard already parsed into plain data and build a `Scorecard`.
 
     Raises:
-        BankError: with `source`, the table and the field in the message.
+        DataFileError: with `source`, the table and the field in the message.
     """
     if not isinstance(data, Mapping):
-        raise BankError(f"{source}: a scorecard must be a table")
+        raise DataFileError(f"{source}: a scorecard must be a table")
     points = _points(data.get("scoring", {}), source)
     unknown = [key for key in data if key not in (*LANGUAGES, "scoring")]
     if unknown:
-        raise BankError(f"{source}: unknown table [{unknown[0]}]; use [scoring] and "
+        raise DataFileError(f"{source}: unknown table [{unknown[0]}]; use [scoring] and "
                         f"language tables {', '.join(f'[{x}]' for x in LANGUAGES)}")
     languages = {lang: _language(data[lang], lang, source) for lang in LANGUAGES if lang in data}
     if not languages:
-        raise BankError(f"{source}: no language table; add [zh] and/or [en]")
+        raise DataFileError(f"{source}: no language table; add [zh] and/or [en]")
     return Scorecard(source=source, points=points, languages=languages)
 
 
 def _points(table: Any, source: str) -> ScorecardPoints:
     where = f"{source}: [scoring]"
     if not isinstance(table, Mapping):
-        raise BankError(f"{where} must be a table")
+        raise DataFileError(f"{where} must be a table")
     defaults = ScorecardPoints()
     values: dict[str, float] = {}
     for name in ScorecardPoints.__dataclass_fields__:
-        value = table.get(name, getattr(defaults, name))
-        values[name] = _number(value, name, where, minimum=0.0)
-    for name in ("fuzzy_threshold",):
-        if not 0 < values[name] <= 100:
-            raise BankError(f"{where}: field '{name}' must be in (0, 100]")
+        values[name] = number(table, name, where, default=getattr(defaults, name))
     if abs(values["checklist_points"] + values["courtesy_points"] - 100) > 1e-9:
-        raise BankError(f"{where}: fields 'checklist_points' + 'courtesy_points' must add up "
+        raise DataFileError(f"{where}: fields 'checklist_points' + 'courtesy_points' must add up "
                         f"to 100, not {values['checklist_points'] + values['courtesy_points']:g}")
     extra = set(table) - set(ScorecardPoints.__dataclass_fields__)
     if extra:
-        raise BankError(f"{where}: unknown field '{sorted(extra)[0]}'")
+        raise DataFileError(f"{where}: unknown field '{sorted(extra)[0]}'")
     return ScorecardPoints(**values)
 
 
 def _language(table: Any, language: str, source: str) -> LanguageChecklist:
     where = f"{source}: [{language}]"
     if not isinstance(table, Mapping):
-        raise BankError(f"{where} must be a table")
+        raise DataFileError(f"{where} must be a table")
     items = tuple(_item(item, f"{source}: {language} item {i + 1}")
-                  for i, item in enumerate(_tables(table, "items", where)))
+                  for i, item in enumerate(tables(table, "items", where, header="...items")))
     ids = [item.id for item in items]
     duplicate = next((x for i, x in enumerate(ids) if x in ids[:i]), None)
     if duplicate is not None:
-        raise BankError(f"{where}: duplicate item id {duplicate!r}")
+        raise DataFileError(f"{where}: duplicate item id {duplicate!r}")
     rules = tuple(_rule(rule, set(ids), f"{source}: {language} order rule {i + 1}")
-                  for i, rule in enumerate(_tables(table, "order", where, required=False)))
+                  for i, rule in enumerate(tables(table, "order", where, required=False, header="...order")))
     courtesy = _courtesy(table.get("courtesy"), f"{where}.courtesy")
     red_flags = tuple(_group(group, f"{source}: {language} red flag {i + 1}", needs_tip=True)
-                      for i, group in enumerate(_tables(table, "red_flags", where)))
+                      for i, group in enumerate(tables(table, "red_flags", where, header="...red_flags")))
     context = table.get("quote_context_chars", 10)
     if not isinstance(context, int) or isinstance(context, bool) or not 0 <= context <= 200:
-        raise BankError(f"{where}: field 'quote_context_chars' must be an integer from 0 to 200")
+        raise DataFileError(f"{where}: field 'quote_context_chars' must be an integer from 0 to 200")
     return LanguageChecklist(language=language, items=items, order_rules=rules,
                              courtesy=courtesy, red_flags=red_flags,
                              quote_context_chars=context, speech=_speech(table, where))
 
 
 def _item(table: Mapping[str, Any], where: str) -> ChecklistItem:
-    item_id = _text(table, "id", where)
+    item_id = text(table, "id", where)
     where = f"{where} ({item_id})"
     position = table.get("position", "first")
     if position not in ("first", "last"):
-        raise BankError(f"{where}: field 'position' is {position!r}; use \"first\" or \"last\"")
+        raise DataFileError(f"{where}: field 'position' is {position!r}; use \"first\" or \"last\"")
     return ChecklistItem(
-        id=item_id, label=_text(table, "label", where),
-        weight=_number(table.get("weight"), "weight", where, minimum=0.0, strict=True),
-        cues=_strings(table, "cues", where), with_cues=_strings(table, "with_cues", where, False),
-        position=position, tip=_text(table, "tip", where),
-        partial_tip=str(table.get("partial_tip", "")).strip(),
+        id=item_id, label=text(table, "label", where),
+        weight=number(table, "weight", where, strict=True),
+        cues=strings(table, "cues", where), with_cues=strings(table, "with_cues", where, required=False),
+        position=position, tip=text(table, "tip", where),
+        partial_tip=optional_text(table, "partial_tip", where),
     )
 
 
 def _rule(table: Mapping[str, Any], ids: set[str], where: str) -> OrderRule:
-    first, second = _text(table, "first", where), _text(table, "second", where)
+    first, second = text(table, "first", where), text(table, "second", where)
     for name, value in (("first", first), ("second", second)):
         if value not in ids:
-            raise BankError(f"{where}: field '{name}' is {value!r}, not an item id "
+            raise DataFileError(f"{where}: field '{name}' is {value!r}, not an item id "
                             f"({', '.join(sorted(ids))})")
     if first == second:
-        raise BankError(f"{where}: fields 'first' and 'second' name the same item {first!r}")
-    return OrderRule(first=first, second=second, label=_text(table, "label", where),
-                     tip=_text(table, "tip", where))
+        raise DataFileError(f"{where}: fields 'first' and 'second' name the same item {first!r}")
+    return OrderRule(first=first, second=second, label=text(table, "label", where),
+                     tip=text(table, "tip", where))
 
 
 def _courtesy(table: Any, where: str) -> CourtesyRules:
     if not isinstance(table, Mapping):
-        raise BankError(f"{where}: missing table")
+        raise DataFileError(f"{where}: missing table")
     target = table.get("target")
     if not isinstance(target, int) or isinstance(target, bool) or target < 1:
-        raise BankError(f"{where}: field 'target' must be an integer of at least 1")
+        raise DataFileError(f"{where}: field 'target' must be an integer of at least 1")
     markers = tuple(_group(group, f"{where} marker {i + 1}", needs_tip=False)
-                    for i, group in enumerate(_tables(table, "markers", where)))
-    polite = str(table.get("polite_pronoun", "")).strip()
-    plain = str(table.get("plain_pronoun", "")).strip()
+                    for i, group in enumerate(tables(table, "markers", where, header="...markers")))
+    polite = optional_text(table, "polite_pronoun", where)
+    plain = optional_text(table, "plain_pronoun", where)
     if bool(polite) != bool(plain):
-        raise BankError(f"{where}: give both 'polite_pronoun' and 'plain_pronoun', or neither")
-    weight = _number(table.get("pronoun_weight", 0.0), "pronoun_weight", where, minimum=0.0)
+        raise DataFileError(f"{where}: give both 'polite_pronoun' and 'plain_pronoun', or neither")
+    weight = number(table, "pronoun_weight", where, default=0.0)
     if weight > 1 or (weight > 0 and not polite):
-        raise BankError(f"{where}: field 'pronoun_weight' must be in [0, 1], and 0 without "
+        raise DataFileError(f"{where}: field 'pronoun_weight' must be in [0, 1], and 0 without "
                         "pronouns")
-    pronoun_tip = str(table.get("pronoun_tip", "")).strip()
+    pronoun_tip = optional_text(table, "pronoun_tip", where)
     if polite and not pronoun_tip:
-        raise BankError(f"{where}: field 'pronoun_tip' must be a non-empty string")
-    return CourtesyRules(markers=markers, target=target, tip=_text(table, "tip", where),
+        raise DataFileError(f"{where}: field 'pronoun_tip' must be a non-empty string")
+    return CourtesyRules(markers=markers, target=target, tip=text(table, "tip", where),
                          polite_pronoun=polite, plain_pronoun=plain,
-                         pronoun_exceptions=_strings(table, "pronoun_exceptions", where, False),
+                         pronoun_exceptions=strings(table, "pronoun_exceptions", where, required=False),
                          pronoun_weight=weight, pronoun_tip=pronoun_tip)
 
 
 def _group(table: Mapping[str, Any], where: str, needs_tip: bool) -> PhraseGroup:
-    label = _text(table, "label", where)
+    label = text(table, "label", where)
     where = f"{where} ({label})"
-    tip = _text(table, "tip", where) if needs_tip else str(table.get("tip", "")).strip()
-    return PhraseGroup(label=label, phrases=_strings(table, "phrases", where),
-                       exceptions=_strings(table, "except", where, False), tip=tip)
+    tip = text(table, "tip", where) if needs_tip else optional_text(table, "tip", where)
+    return PhraseGroup(label=label, phrases=strings(table, "phrases", where),
+                       exceptions=strings(table, "except", where, required=False), tip=tip)
 
 
 def _speech(table: Mapping[str, Any], where: str) -> dict[str, str]:
     speech = table.get("speech")
     if not isinstance(speech, Mapping):
-        raise BankError(f"{where}: missing table 'speech'")
+        raise DataFileError(f"{where}: missing table 'speech'")
     for key, allowed in SPEECH_PLACEHOLDERS.items():
         template = speech.get(key)
         if not isinstance(template, str) or not template.strip():
-            raise BankError(f"{where}.speech: missing key '{key}'")
+            raise DataFileError(f"{where}.speech: missing key '{key}'")
         try:
             names = {name for _, name, _, _ in string.Formatter().parse(template)
                      if name is not None}
         except ValueError as e:
-            raise BankError(f"{where}.speech: key '{key}' is not a valid template: {e}") from e
+            raise DataFileError(f"{where}.speech: key '{key}' is not a valid template: {e}") from e
         if names - allowed:
-            raise BankError(f"{where}.speech: key '{key}' uses unknown placeholder "
+            raise DataFileError(f"{where}.speech: key '{key}' uses unknown placeholder "
                             f"{{{sorted(names - allowed)[0]}}}; allowed: "
                             f"{', '.join(sorted(allowed)) or 'none'}")
     return {key: str(speech[key]) for key in SPEECH_PLACEHOLDERS}
-
-
-def _tables(table: Mapping[str, Any], key: str, where: str,
-            required: bool = True) -> list[Mapping[str, Any]]:
-    value = table.get(key, None if required else [])
-    if not isinstance(value, list) or (required and not value):
-        raise BankError(f"{where}: field '{key}' must be a non-empty list of tables ([[...{key}]])")
-    for i, entry in enumerate(value):
-        if not isinstance(entry, Mapping):
-            raise BankError(f"{where}: entry {i + 1} of '{key}' is not a table")
-    return value
-
-
-def _text(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise BankError(f"{where}: field '{key}' must be a non-empty string")
-    return value.strip()
-
-
-def _strings(table: Mapping[str, Any], key: str, where: str,
-             required: bool = True) -> tuple[str, ...]:
-    value = table.get(key, None if required else [])
-    if not isinstance(value, list) or (required and not value):
-        raise BankError(f"{where}: field '{key}' must be a non-empty list of strings")
-    if not all(isinstance(x, str) and x.strip() for x in value):
-        raise BankError(f"{where}: field '{key}' must hold only non-empty strings")
-    return tuple(x.strip() for x in value)
-
-
-def _number(value: Any, key: str, where: str, minimum: float, strict: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise BankError(f"{where}: field '{key}' must be a number")
-    if value < minimum or (strict and value == minimum) or value == float("inf"):
-        relation = "greater than" if strict else "at least"
-        raise BankError(f"{where}: field '{key}' must be a finite number {relation} {minimum:g}")
-    return float(value)
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -533,13 +498,13 @@ def _quote(text: str, start: int, end: int, context: int, chinese: bool) -> str:
     return f"{'…' if left > 0 else ''}{quote}{'…' if right < len(text) else ''}"
 
 
-def _strong(cue: str, answer: AnswerText, points: ScorecardPoints) -> CueMatch | None:
+def _strong(cue: str, answer: AnswerText, fuzzy_threshold: float) -> CueMatch | None:
     match = find_cue(cue, answer)
-    return match if match is not None and match.strength >= points.fuzzy_threshold else None
+    return match if match is not None and match.strength >= fuzzy_threshold else None
 
 
 def _judge_item(item: ChecklistItem, answers: Sequence[AnswerText], offsets: Sequence[int],
-                points: ScorecardPoints) -> ItemResult:
+                fuzzy_threshold: float) -> ItemResult:
     main: list[Evidence] = []
     extra: list[Evidence] = []
     full = False
@@ -547,11 +512,11 @@ def _judge_item(item: ChecklistItem, answers: Sequence[AnswerText], offsets: Seq
         if not answer.text:
             continue
         turn_main = [_evidence(m, turn, base) for c in item.cues
-                     if (m := _strong(c, answer, points))]
+                     if (m := _strong(c, answer, fuzzy_threshold))]
         if not turn_main:
             continue  # a with-cue (a time, a name) only counts beside a cue in its turn
         turn_extra = [_evidence(m, turn, base) for c in item.with_cues
-                      if (m := _strong(c, answer, points))]
+                      if (m := _strong(c, answer, fuzzy_threshold))]
         main += turn_main
         extra += turn_extra
         full = full or bool(turn_extra or not item.with_cues)
@@ -573,7 +538,8 @@ def _evidence(match: CueMatch, turn: int, base: int) -> Evidence:
                     method=match.method)
 
 
-def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str) -> CallScorecard:
+def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str, *,
+               fuzzy_threshold: float | None = None) -> CallScorecard:
     """Score the trainee's turns of one call against the language's checklist.
 
     Args:
@@ -581,13 +547,15 @@ def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str) -
             transcripts' `text`; traditional or simplified characters, any punctuation).
         scorecard: from `load_scorecard`.
         language: "zh" or "en".
+        fuzzy_threshold: 0-100: how strongly a cue must match to count (None: the one
+            threshold of `ScoringConfig`, shared with practice scoring and call branches).
 
     Returns:
         Items with evidence and position, order violations, courtesy counts, red flags with
         quotes, the score out of 100 and the arithmetic in `reasons`.
 
     Raises:
-        BankError: the scorecard has no checklist for `language`.
+        DataFileError: the scorecard has no checklist for `language`.
     """
     checklist = scorecard.checklist(language)
     points = scorecard.points
@@ -597,7 +565,8 @@ def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str) -
     for answer in answers:
         offsets.append(position)
         position += len(answer.text) + 1
-    items = tuple(_judge_item(item, answers, offsets, points) for item in checklist.items)
+    threshold = ScoringConfig().fuzzy_threshold if fuzzy_threshold is None else fuzzy_threshold
+    items = tuple(_judge_item(item, answers, offsets, threshold) for item in checklist.items)
     folded = [_fold(text, chinese) for text in turn_texts]
     if not any(answer.text.strip() for answer in answers):
         return CallScorecard(

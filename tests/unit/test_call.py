@@ -33,7 +33,7 @@ from simulator.call_scenario import (
 )
 from simulator.config import LimitsConfig, VadConfig
 from simulator.delivery import DeliveryConfig
-from simulator.errors import BankError
+from simulator.errors import DataFileError
 from simulator.scoring.scorecard import load_scorecard, render_scorecard
 from simulator.speech.phone_line import PHONE_RATE_HZ, PhoneLineVoice
 from simulator.text import normalise
@@ -98,8 +98,8 @@ def test_shipped_scenarios_cover_the_situations_in_both_languages() -> None:
 
 
 def test_unknown_scenario_lists_the_shipped_ids() -> None:
-    """An unknown scenario name is a BankError that names the ones that exist."""
-    with pytest.raises(BankError, match="zh-long-wait"):
+    """An unknown scenario name is a DataFileError that names the ones that exist."""
+    with pytest.raises(DataFileError, match="zh-long-wait"):
         resolve_scenario("no-such-call")
 
 
@@ -149,12 +149,12 @@ _DELETE = object()
 def test_invalid_scenario_names_file_and_field(tmp_path: Path,
                                                change: Callable[[dict[str, Any]], None],
                                                where: str, field: str) -> None:
-    """Each kind of mistake is a BankError naming the file, the step/branch and the field."""
+    """Each kind of mistake is a DataFileError naming the file, the step/branch and the field."""
     data = copy.deepcopy(MINIMAL)
     change(data)
     path = tmp_path / "broken.toml"
     path.write_text(tomlkit.dumps(data), encoding="utf-8")
-    with pytest.raises(BankError) as caught:
+    with pytest.raises(DataFileError) as caught:
         load_scenario(path)
     message = str(caught.value)
     assert message.startswith(str(path)) and where in message and field in message
@@ -164,7 +164,7 @@ def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
     """A file that is not TOML is reported with its path."""
     path = tmp_path / "bad.toml"
     path.write_text("[scenario\nid = 1", encoding="utf-8")
-    with pytest.raises(BankError, match="bad.toml: TOML syntax error"):
+    with pytest.raises(DataFileError, match="bad.toml: TOML syntax error"):
         load_scenario(path)
 
 

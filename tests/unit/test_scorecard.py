@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from simulator.errors import BankError
+from simulator.errors import DataFileError
 from simulator.scoring.scorecard import (
     DEFAULT_SCORECARD_PATH,
     CallScorecard,
@@ -236,8 +236,8 @@ def test_render_refuses_another_language() -> None:
 
 
 def test_unknown_language_names_the_file() -> None:
-    """Asking for a language the file lacks raises BankError naming the file."""
-    with pytest.raises(BankError, match="scorecard.toml.*no \\[fr\\] checklist"):
+    """Asking for a language the file lacks raises DataFileError naming the file."""
+    with pytest.raises(DataFileError, match="scorecard.toml.*no \\[fr\\] checklist"):
         score_call(["Bonjour"], CARD, "fr")
 
 
@@ -266,17 +266,17 @@ def _broken(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
 def test_invalid_scorecard_names_file_and_field(change: Callable[[dict[str, Any]], object],
                                                  message: str) -> None:
     """Validation errors name the source, the entry and the field."""
-    with pytest.raises(BankError) as caught:
+    with pytest.raises(DataFileError) as caught:
         parse_scorecard(_broken(change), source="cards/test.toml")
     assert "cards/test.toml" in str(caught.value) and message in str(caught.value)
 
 
 def test_load_errors_name_the_file(tmp_path: Path) -> None:
-    """A missing or malformed file raises BankError naming it."""
+    """A missing or malformed file raises DataFileError naming it."""
     missing = tmp_path / "none.toml"
-    with pytest.raises(BankError, match="none.toml"):
+    with pytest.raises(DataFileError, match="none.toml"):
         load_scorecard(missing)
     bad = tmp_path / "bad.toml"
     bad.write_text("[zh\n", encoding="utf-8")
-    with pytest.raises(BankError, match="bad.toml: TOML syntax error"):
+    with pytest.raises(DataFileError, match="bad.toml: TOML syntax error"):
         load_scorecard(bad)

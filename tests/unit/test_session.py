@@ -121,12 +121,12 @@ def test_resume_continues_where_the_session_stopped(tmp_path: Path) -> None:
 
 
 def test_resume_rejects_a_folder_without_a_record(tmp_path: Path) -> None:
-    """Resuming a folder with no session.json is a one-line ConfigError naming the file."""
+    """Resuming a folder with no session.json is a one-line StorageError naming the file."""
     import pytest
 
-    from simulator.errors import ConfigError
+    from simulator.errors import StorageError
 
-    with pytest.raises(ConfigError, match="session.json"):
+    with pytest.raises(StorageError, match="session.json"):
         SessionStore.reopen(tmp_path)
 
 
