@@ -26,8 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulator.audio.pcm import BLOCK_SAMPLES, SAMPLE_RATE_HZ, rms_dbfs
+from simulator.config import DeliveryConfig, TipCode
 from simulator.data import PROMPTS_DIR, read_toml
-from simulator.errors import ConfigError, DataFileError
+from simulator.errors import DataFileError
 from simulator.text import has_cjk, to_simplified
 from simulator.transcript import Transcript, Word
 
@@ -52,19 +53,6 @@ class Verdict(StrEnum):
     CLIPPING = "clipping"
 
 
-class TipCode(StrEnum):
-    """What a delivery tip is about (also the keys of `[lang.tips]`)."""
-
-    DEAD_AIR = "dead_air"
-    TOO_FAST = "too_fast"
-    FILLERS = "fillers"
-    SLOW_START = "slow_start"
-    TOO_QUIET = "too_quiet"
-    CLIPPING = "clipping"
-    TOO_SLOW = "too_slow"
-    LONG_PAUSES = "long_pauses"
-
-
 TIP_PARAMS: Mapping[TipCode, frozenset[str]] = {
     TipCode.DEAD_AIR: frozenset({"count", "longest_s", "at_s"}),
     TipCode.TOO_FAST: frozenset({"rate", "low", "high"}),
@@ -79,108 +67,6 @@ TIP_PARAMS: Mapping[TipCode, frozenset[str]] = {
 
 TipParam = int | float | str | tuple[str, ...]
 """A template parameter: numbers are rounded for speech, tuples joined with the separator."""
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ConfigError(message)
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeliveryConfig:
-    """Thresholds and target bands for delivery, validated on construction."""
-
-    wpm_band: tuple[float, float] = (110.0, 170.0)
-    """English target pace, words per minute (fillers not counted).
-
-    Published advice differs by setting: a presentation coach gives 100-165 wpm, a meeting
-    coach 130-175. An interview answer or a support call sits between the two: conversation,
-    but with a listener who cannot see you, often over a narrowband line. We keep most of
-    both ranges and trim each end: 110 (100 wpm on the phone sounds unsure or read out) to
-    170 (past that, order numbers and dates get missed and the caller asks for repeats)."""
-    cpm_band: tuple[float, float] = (150.0, 280.0)
-    """Mandarin target pace, characters per minute (fillers not counted).
-
-    One character is one syllable. Conversational Mandarin runs at about 200-260 characters a
-    minute and broadcast news at 250-300; Chinese call-centre QA tools flag agents above about
-    280, which we take as the upper limit. The lower limit matches the English band in
-    syllables: 110 wpm x ~1.4 syllables per English word is ~155 syllables a minute, so 150
-    cpm (2.5 characters a second, well under conversational speed) is where a Mandarin
-    speaker starts to sound hesitant or read-aloud."""
-    min_pace_talk_s: float = 5.0
-    """Below this much talking time (seconds) pace is reported but not judged."""
-    filler_pause_s: float = 0.3
-    """A gap between words at least this long (seconds) sets a word off like a comma does;
-    ambiguous fillers (那个, like, you know) only count when set off."""
-    filler_max_per_min: float = 4.0
-    """More fillers per minute of talk than this is "too many". Whisper drops some fillers
-    even with a filler-laden prompt, so a heard rate of 4 a minute means more were said."""
-    filler_min_count: int = 2
-    """A single filler is never a problem, however short the answer."""
-    long_pause_s: float = 2.0
-    """A silence between words at least this long (seconds) is a long pause: noticeable in
-    an interview, and longer than the breath or thinking pause of fluent speech (< 1 s)."""
-    dead_air_s: float = 3.0
-    """A silence at least this long (seconds) is dead air. Call-centre QA tools flag 3-5 s of
-    silence on a line; we take the strict end because the caller cannot see the agent."""
-    long_pauses_tip_count: int = 2
-    """Long pauses (shorter than dead air) in one answer before they earn a tip."""
-    slow_start_s: float = 5.0
-    """A response latency at least this long (seconds) earns a tip: a few seconds of
-    thinking is normal in an interview, five seconds on a phone line sounds like a lost call."""
-    quiet_dbfs: float = -35.0
-    """Speech quieter than this (RMS dBFS over the voiced frames) is too quiet."""
-    clip_level: float = 0.99
-    """Samples with an absolute value at least this are clipped."""
-    clip_share_max: float = 0.001
-    """More than this share of clipped samples in the speech (0.1 %) is clipping."""
-    silence_floor_dbfs: float = -80.0
-    """Frames quieter than this (dBFS) are never speech (digital silence, dither)."""
-    noise_margin_db: float = 10.0
-    """A voiced frame is at least this many dB above the background (the 10th percentile of
-    frame levels). Relative, not absolute, so a quiet but clean recording still splits into
-    speech and pauses."""
-    voiced_range_db: float = 30.0
-    """Frames more than this many dB below the loud speech level (90th percentile) are
-    silence, however noisy the background."""
-    max_examples: int = 3
-    """Distinct fillers quoted in the fillers tip."""
-    tip_order: tuple[TipCode, ...] = (
-        TipCode.DEAD_AIR, TipCode.TOO_FAST, TipCode.FILLERS, TipCode.SLOW_START,
-        TipCode.TOO_QUIET, TipCode.CLIPPING, TipCode.TOO_SLOW, TipCode.LONG_PAUSES,
-    )
-    """Tips, most useful first; a code left out is never given. Dead air loses a caller
-    outright, rushing loses the details, fillers are what listeners notice next; level
-    problems are usually the microphone, and slowness the mildest fault."""
-
-    def __post_init__(self) -> None:
-        for name in ("wpm_band", "cpm_band"):
-            low, high = getattr(self, name)
-            _check(0 < low < high, f"delivery {name} must be (low, high) with 0 < low < high")
-        _check(self.min_pace_talk_s >= 0, "delivery min_pace_talk_s must be >= 0")
-        _check(0 < self.filler_pause_s <= self.long_pause_s,
-               "delivery filler_pause_s must be > 0 and not above long_pause_s")
-        _check(0 < self.long_pause_s <= self.dead_air_s,
-               "delivery long_pause_s must be > 0 and not above dead_air_s")
-        _check(self.filler_max_per_min >= 0, "delivery filler_max_per_min must be >= 0")
-        _check(self.filler_min_count >= 1, "delivery filler_min_count must be >= 1")
-        _check(self.long_pauses_tip_count >= 1, "delivery long_pauses_tip_count must be >= 1")
-        _check(self.slow_start_s > 0, "delivery slow_start_s must be > 0")
-        _check(0 < self.clip_level <= 1, "delivery clip_level must be in (0, 1]")
-        _check(0 <= self.clip_share_max < 1, "delivery clip_share_max must be in [0, 1)")
-        _check(self.voiced_range_db > 0 and self.noise_margin_db > 0,
-               "delivery voiced_range_db and noise_margin_db must be > 0")
-        _check(self.max_examples >= 1, "delivery max_examples must be >= 1")
-        try:
-            codes = [TipCode(code) for code in self.tip_order]
-        except ValueError as e:
-            valid = ", ".join(code.value for code in TipCode)
-            raise ConfigError(f"delivery tip_order: {e}; use codes from: {valid}") from e
-        _check(len(set(codes)) == len(codes), "delivery tip_order lists a tip twice")
-
-    def pace_band(self, language: str) -> tuple[float, float]:
-        """The target band for a language: characters a minute for "zh", words otherwise."""
-        return self.cpm_band if language == "zh" else self.wpm_band
 
 
 @dataclass(frozen=True)
