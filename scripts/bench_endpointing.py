@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from concurrent import futures
 import sys
+from concurrent import futures
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_asr import REALSPEECH, Clip, fixture_clips, realspeech_clips  # noqa: E402
 
-from simulator.audio.endpoint import Endpointer  # noqa: E402
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, blocks  # noqa: E402
 from simulator.config import LimitsConfig, StreamingConfig, VadConfig, WhisperConfig  # noqa: E402
+from simulator.listen.endpoint import Endpointer  # noqa: E402
 from simulator.recorder import record_answer  # noqa: E402
 from simulator.streaming import IncrementalTranscription, ends_sentence  # noqa: E402
 

@@ -202,7 +202,7 @@ def main() -> int:
                 rows = results[(length, mode)]["runs"]
                 print(f"# {length}s {mode}: endpoint->feedback "
                       f"{[round(r['endpoint_to_feedback_s'], 2) for r in rows]}", flush=True)
-    from simulator.text import error_rate
+    from simulator.text.error_rate import error_rate
 
     print(f"{'length':>7} {'mode':<10} {'speech->fb med':>14} {'p95':>6} {'wait':>5} "
           f"{'endpoint->fb med':>16} {'p95':>6} {'rtf':>5} {'peak MB':>8} {'load s':>6} "

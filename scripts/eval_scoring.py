@@ -63,7 +63,7 @@ from simulator.bank.loader import resolve_bank  # noqa: E402
 from simulator.bank.model import Bank, MatchMode, Question  # noqa: E402
 from simulator.config import ScoringConfig  # noqa: E402
 from simulator.scoring.rubric import score_answer  # noqa: E402
-from simulator.text import normalise  # noqa: E402
+from simulator.text.normalise import normalise  # noqa: E402
 
 DEFAULT_SET = ROOT / "tests" / "data" / "scoring_eval.toml"
 FIXTURE_MANIFEST = ROOT / "audio_fixtures" / "manifest.json"

@@ -27,7 +27,7 @@ from simulator.ports import AudioSource, Speaker, Voice
 from simulator.report import SessionStore
 from simulator.session import LoopParts, LoopSettings, SessionResult, StopSignal, run_session
 from simulator.speech.speaker import ConsoleSpeaker, TraditionalScriptSpeaker, VoiceSpeaker
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]

@@ -37,8 +37,8 @@ from simulator.scoring.scorecard import (
     scorecard_json,
 )
 from simulator.session import StopSignal, transcribe_recording
+from simulator.speech.transcript import Transcript
 from simulator.streaming import IncrementalTranscription
-from simulator.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 SCHEMA = "interview-sim/call/1"

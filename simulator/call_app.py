@@ -50,7 +50,7 @@ from simulator.report import SessionStore, write_json_atomic
 from simulator.scoring.scorecard import load_scorecard
 from simulator.session import StopSignal
 from simulator.speech.speaker import ConsoleSpeaker, TraditionalScriptSpeaker, VoiceSpeaker
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def build_customer_speaker(config: AudioConfig, language: str, *, phone_line: bo
             resolve_device(config.output_device, "output")
             voice = customer_voice(config, language)
             if phone_line:
-                from simulator.speech.phone_line import PhoneLineVoice
+                from simulator.audio.phone_line import PhoneLineVoice
 
                 voice = PhoneLineVoice(voice)
             speaker = VoiceSpeaker({language: voice}, SoundDevicePlayer(config.output_device),

@@ -17,7 +17,7 @@ from simulator.config import SimulatorConfig
 from simulator.errors import ConfigError
 from simulator.feedback import format_points
 from simulator.report import score_json, session_json, transcript_json, turn_json
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
 
 # Expected band of `fraction` (score / max) for each manifest label, used by `replay --check`.
 EXPECTED_BANDS = {
@@ -158,7 +158,7 @@ def score(args: argparse.Namespace, config: SimulatorConfig) -> int:
     from simulator.bank.select import select_questions
     from simulator.feedback import load_templates, render_feedback
     from simulator.scoring.rubric import score_answer
-    from simulator.text import normalise
+    from simulator.text.normalise import normalise
 
     bank = resolve_bank(args.bank)
     question = select_questions(bank, question_ids=[args.question])[0]

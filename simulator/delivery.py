@@ -29,8 +29,8 @@ from simulator.audio.pcm import BLOCK_SAMPLES, SAMPLE_RATE_HZ, rms_dbfs
 from simulator.config import DeliveryConfig, TipCode
 from simulator.data import PROMPTS_DIR, read_toml
 from simulator.errors import DataFileError
-from simulator.text import has_cjk, to_simplified
-from simulator.transcript import Transcript, Word
+from simulator.speech.transcript import Transcript, Word
+from simulator.text.normalise import has_cjk, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
 

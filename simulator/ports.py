@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from simulator.audio.pcm import Block, Sound
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
 
 
 class Voice(Protocol):

@@ -19,10 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
-from simulator.audio.endpoint import Endpointer
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import LimitsConfig, VadConfig
 from simulator.errors import AudioDeviceError
+from simulator.listen.endpoint import Endpointer
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from simulator.errors import AudioFileError, StorageError
 from simulator.recorder import Recording
 from simulator.scoring.rubric import KeyPointResult, Score
 from simulator.session import SessionResult, Turn
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 SCHEMA = "interview-sim/session/1"

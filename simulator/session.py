@@ -23,8 +23,8 @@ from simulator.feedback import Feedback, Templates, render_feedback, render_summ
 from simulator.ports import AudioSource, Speaker, Transcriber
 from simulator.recorder import EndReason, Recording, record_answer
 from simulator.scoring.rubric import Score, score_answer
+from simulator.speech.transcript import Transcript
 from simulator.streaming import IncrementalTranscription
-from simulator.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 MIN_TRANSCRIBE_S = 0.3

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.audio.endpoint import Endpointer
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import StreamingConfig
+from simulator.listen.endpoint import Endpointer
 from simulator.ports import Transcriber
-from simulator.text import normalise, to_simplified
-from simulator.transcript import Transcript, Word
+from simulator.speech.transcript import Transcript, Word
+from simulator.text.normalise import normalise, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, blocks
-from simulator.text import normalise
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
+from simulator.text.normalise import normalise
 
 
 def tone(seconds: float, amplitude: float = 0.1, frequency_hz: float = 220.0) -> Block:

@@ -42,7 +42,7 @@ from simulator.bank.loader import parse_bank
 from simulator.bank.model import Bank
 from simulator.data import LANGUAGES
 from simulator.errors import BankError
-from simulator.text import normalise, to_simplified
+from simulator.text.normalise import normalise, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
 

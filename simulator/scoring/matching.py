@@ -24,7 +24,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from simulator.text import has_cjk, normalise
+from simulator.text.normalise import has_cjk, normalise
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 EXACT, SPLIT_ONE, SPLIT_TWO, SOUND, SOUND_CONFUSABLE, STEMMED = 100.0, 95.0, 90.0, 95.0, 88.0, 95.0

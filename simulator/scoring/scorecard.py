@@ -34,7 +34,7 @@ from simulator.data import (
 )
 from simulator.errors import DataFileError
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
-from simulator.text import has_cjk, normalise, to_simplified
+from simulator.text.normalise import has_cjk, normalise, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from simulator.audio.pcm import Sound
 from simulator.errors import TtsError
 from simulator.ports import Player, Voice
-from simulator.text import to_traditional
+from simulator.text.normalise import to_traditional
 
 _LOGGER = logging.getLogger(__name__)
 _END = object()

@@ -22,9 +22,9 @@ import numpy as np
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import WhisperConfig
 from simulator.errors import TranscriptionError
+from simulator.speech.transcript import Transcript, Word
 from simulator.speech.whisper_model import locate_model
-from simulator.text import normalise, to_simplified
-from simulator.transcript import Transcript, Word
+from simulator.text.normalise import normalise, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
 

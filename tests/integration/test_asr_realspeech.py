@@ -17,7 +17,7 @@ import pytest
 from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio
 from simulator.config import WhisperConfig
 from simulator.speech.whisper_stt import FasterWhisperTranscriber
-from simulator.text import edit_distance, error_rate_units
+from simulator.text.error_rate import edit_distance, error_rate_units
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from simulator.fixtures import read_manifest
 from simulator.recorder import record_answer
 from simulator.speech.whisper_stt import FasterWhisperTranscriber
 from simulator.streaming import IncrementalTranscription
-from simulator.text import error_rate
+from simulator.text.error_rate import error_rate
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -98,7 +98,7 @@ def test_shipped_banks_are_valid_and_large_enough() -> None:
 
 def test_shipped_banks_are_simplified_script() -> None:
     """The Mandarin bank is stored in simplified characters (traditional is derived)."""
-    from simulator.text import to_simplified
+    from simulator.text.normalise import to_simplified
 
     bank = resolve_bank("cs-zh")
     for q in bank.questions:

@@ -13,6 +13,7 @@ import pytest
 import tomlkit
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, Sound
+from simulator.audio.phone_line import PHONE_RATE_HZ, PhoneLineVoice
 from simulator.call import (
     AnswersExhausted,
     CallParts,
@@ -35,9 +36,8 @@ from simulator.config import LimitsConfig, VadConfig
 from simulator.delivery import DeliveryConfig
 from simulator.errors import DataFileError
 from simulator.scoring.scorecard import load_scorecard, render_scorecard
-from simulator.speech.phone_line import PHONE_RATE_HZ, PhoneLineVoice
-from simulator.text import normalise
-from simulator.transcript import Transcript
+from simulator.speech.transcript import Transcript
+from simulator.text.normalise import normalise
 from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silence, tone
 
 SCORECARD = load_scorecard()

@@ -21,8 +21,8 @@ from simulator.delivery import (
     render_tip,
 )
 from simulator.errors import ConfigError, DataFileError
-from simulator.text import normalise, to_traditional
-from simulator.transcript import Transcript, Word
+from simulator.speech.transcript import Transcript, Word
+from simulator.text.normalise import normalise, to_traditional
 from tests.fakes import silence, tone
 
 CFG = DeliveryConfig()
@@ -387,8 +387,8 @@ def test_whisper_spelling_of_nage_as_nage_question_word_counts() -> None:
     """哪个 at a clause start running into a pronoun is Whisper's spelling of the filler 那个;
     哪个 before a noun is a question word."""
     from simulator.delivery import DeliveryConfig, measure_delivery
-    from simulator.text import normalise
-    from simulator.transcript import Transcript
+    from simulator.speech.transcript import Transcript
+    from simulator.text.normalise import normalise
 
     def count(text: str) -> int:
         transcript = Transcript(text=text, normalised=normalise(text), language="zh")

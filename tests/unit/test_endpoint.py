@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.audio.endpoint import Endpointer, VadState
 from simulator.audio.pcm import blocks
 from simulator.config import LimitsConfig, VadConfig
+from simulator.listen.endpoint import Endpointer, VadState
 from simulator.recorder import EndReason, record_answer
 from tests.fakes import silence, tone
 

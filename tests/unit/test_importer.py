@@ -32,7 +32,7 @@ from simulator.bank.importer import (
 )
 from simulator.bank.loader import load_bank, parse_bank
 from simulator.errors import BankError
-from simulator.text import normalise, to_simplified
+from simulator.text.normalise import normalise, to_simplified
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 SEED_MARKED = "000_1e2ed2bcea4e66bd.txt"

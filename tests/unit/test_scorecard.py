@@ -22,7 +22,7 @@ from simulator.scoring.scorecard import (
     score_call,
     scorecard_json,
 )
-from simulator.text import to_traditional
+from simulator.text.normalise import to_traditional
 
 CARD = load_scorecard()
 RAW = tomllib.loads(DEFAULT_SCORECARD_PATH.read_text(encoding="utf-8"))

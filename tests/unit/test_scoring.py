@@ -8,7 +8,7 @@ from simulator.bank.model import KeyPoint, MatchMode, Question
 from simulator.config import ScoringConfig
 from simulator.scoring.matching import find_cue, prepare_answer
 from simulator.scoring.rubric import score_answer
-from simulator.text import normalise, to_traditional
+from simulator.text.normalise import normalise, to_traditional
 
 CFG = ScoringConfig()
 

@@ -10,8 +10,8 @@ import pytest
 from simulator.audio.pcm import SAMPLE_RATE_HZ, blocks
 from simulator.config import LimitsConfig, StreamingConfig, VadConfig
 from simulator.recorder import EndReason, record_answer
+from simulator.speech.transcript import Transcript, Word
 from simulator.streaming import IncrementalTranscription, ends_sentence
-from simulator.transcript import Transcript, Word
 from tests.fakes import silence, tone
 
 

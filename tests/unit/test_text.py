@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.text import error_rate, normalise, to_traditional
+from simulator.text.error_rate import error_rate
+from simulator.text.normalise import normalise, to_traditional
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Text normalisation for Mandarin and English, shared by scoring and accuracy measurement.
+"""Text normalisation for Mandarin (and mixed) text, shared by scoring and error rates.
 
 Whisper writes Mandarin in traditional or simplified characters, with digits or Chinese
 numerals, with full-width punctuation. Key points are written in simplified characters.
@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from simulator.text_en import fold_english
+from simulator.text.english import fold_english
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -160,7 +160,7 @@ def normalise(text: str) -> str:
     """Return the comparison form of `text` (Mandarin, English or mixed).
 
     Steps: NFKC (full-width letters/digits to half-width), traditional to simplified,
-    lower case, English spelling variants folded (`text_en.fold_english`: "twenty four"
+    lower case, English spelling variants folded (`english.fold_english`: "twenty four"
     -> 24, "I'm" -> "i am", -ise -> -ize), Chinese numerals to digits, punctuation to
     spaces, whitespace collapsed.
     Spaces between Chinese characters are removed (Whisper inserts them at pauses).
@@ -174,38 +174,3 @@ def normalise(text: str) -> str:
     text = strip_punctuation(text)
     # Drop spaces that sit between two CJK characters, or between CJK and a digit.
     return re.sub(f"(?<=[{_CJK}0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[0-9])", "", text)
-
-
-# Pure hesitation sounds, left out of error rates on both sides (as Whisper's own English
-# normaliser does): whether a transcriber writes them says nothing about what was said.
-# Scoring and delivery feedback still see them in `normalise`d text.
-ERROR_RATE_FILLERS = {"zh": frozenset("嗯呃"),
-                      "en": frozenset({"uh", "um", "hmm", "mm", "mhm", "mmm"})}
-
-
-def error_rate_units(text: str, language: str) -> list[str]:
-    """Units for error rates: characters for Mandarin (spaces dropped), words otherwise.
-
-    Hesitation fillers (`ERROR_RATE_FILLERS`) are not units.
-    """
-    norm = normalise(text)
-    fillers = ERROR_RATE_FILLERS.get(language, frozenset())
-    if language == "zh":
-        return [ch for ch in norm if not ch.isspace() and ch not in fillers]
-    return [word for word in norm.split() if word not in fillers]
-
-
-def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
-    """Levenshtein distance between two token lists."""
-    from rapidfuzz.distance import Levenshtein
-
-    return int(Levenshtein.distance(reference, hypothesis))
-
-
-def error_rate(reference: str, hypothesis: str, language: str) -> float:
-    """CER for Mandarin, WER otherwise, after normalising both sides the same way."""
-    ref = error_rate_units(reference, language)
-    hyp = error_rate_units(hypothesis, language)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return edit_distance(ref, hyp) / len(ref)

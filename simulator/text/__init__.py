@@ -1,0 +1,1 @@
+"""Text forms for comparison: Mandarin normalisation, English folding, error rates."""
