@@ -50,8 +50,8 @@ from simulator.bank.model import Question  # noqa: E402
 from simulator.config import ScoringConfig, WhisperConfig  # noqa: E402
 from simulator.errors import SimulatorError  # noqa: E402
 from simulator.speech.whisper_stt import FasterWhisperTranscriber  # noqa: E402
-from simulator.text.error_rate import edit_distance, error_rate_units
-from simulator.text.normalise import normalise, strip_punctuation, to_simplified
+from simulator.text.error_rate import edit_distance, error_rate_units  # noqa: E402
+from simulator.text.normalise import normalise, strip_punctuation, to_simplified  # noqa: E402
 
 REALSPEECH = ROOT.parent / "shared" / "realspeech"
 FIXTURES_MANIFEST = ROOT / "audio_fixtures" / "manifest.json"

@@ -97,12 +97,13 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
     from simulator.audio.replay import WavReplaySource
     from simulator.bank.loader import resolve_bank
     from simulator.config import (
+        DeliveryConfig,
         LimitsConfig,
         ScoringConfig,
         VadConfig,
         WhisperConfig,
     )
-    from simulator.delivery import DeliveryConfig, load_delivery_templates
+    from simulator.delivery.tips import load_delivery_templates
     from simulator.feedback import load_templates
     from simulator.scoring import matching
     from simulator.session import LoopParts, LoopSettings, run_turn

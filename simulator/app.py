@@ -52,7 +52,7 @@ def settings_for(config: SimulatorConfig, *, live: bool = True) -> LoopSettings:
     Streaming transcription only pays off when audio arrives in real time (a microphone):
     replayed files arrive at once, so each stretch would only add an encoder pass.
     """
-    from simulator.delivery import load_delivery_templates
+    from simulator.delivery.tips import load_delivery_templates
 
     return LoopSettings(vad=config.vad, limits=config.limits, scoring=config.scoring,
                         templates=load_templates(),

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from simulator.call_scenario import Branch, Ending, Scenario, Step
-from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
-from simulator.delivery import Delivery, DeliveryConfig, delivery_json, measure_delivery, render_tip
+from simulator.config import DeliveryConfig, LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
+from simulator.delivery.measure import measure_delivery
+from simulator.delivery.model import Delivery
+from simulator.delivery.tips import render_tip
 from simulator.errors import SimulatorError
 from simulator.ports import AudioSource, Speaker, Transcriber
 from simulator.recorder import EndReason, Recording, record_answer
-from simulator.report import recording_json, transcript_json
+from simulator.report import delivery_json, recording_json, transcript_json
 from simulator.scoring.matching import AnswerText, find_cue, prepare_answer
 from simulator.scoring.scorecard import (
     CallScorecard,

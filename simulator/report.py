@@ -19,9 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from simulator.audio.pcm import write_wav
 from simulator.bank.model import Question
-from simulator.delivery import delivery_json
+from simulator.delivery.model import Delivery, TipParam, Verdict
 from simulator.errors import AudioFileError, StorageError
 from simulator.recorder import Recording
 from simulator.scoring.rubric import KeyPointResult, Score
@@ -32,6 +34,62 @@ _LOGGER = logging.getLogger(__name__)
 SCHEMA = "interview-sim/session/1"
 MIN_FREE_BYTES = 50_000_000
 """Refuse to start a session with less free space (a 3-minute answer is about 6 MB)."""
+
+
+def _r(value: float | None, digits: int = 2) -> float | None:
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _json_param(value: TipParam) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    """The delivery record for `session.json` (plain JSON types; times in seconds)."""
+    return {
+        "language": delivery.language,
+        "timing_source": delivery.timing_source,
+        "speech_span_s": _r(delivery.speech_span_s),
+        "talk_s": _r(delivery.talk_s),
+        "pace": {
+            "unit": delivery.pace_unit,
+            "units": delivery.pace_units,
+            "per_min": _r(delivery.pace_per_min, 1),
+            "band": [delivery.pace_band[0], delivery.pace_band[1]],
+            "verdict": _verdict(delivery.pace_verdict),
+        },
+        "fillers": {
+            "count": delivery.filler_count,
+            "per_min": _r(delivery.filler_per_min, 1),
+            "verdict": _verdict(delivery.filler_verdict),
+            "items": [{"text": f.text, "word_index": f.word_index, "start_s": _r(f.start_s),
+                       "char_offset": f.char_offset} for f in delivery.fillers],
+        },
+        "pauses": {
+            "long_count": delivery.long_pause_count,
+            "dead_air_count": delivery.dead_air_count,
+            "longest_s": _r(delivery.longest_pause_s),
+            "items": [{"start_s": _r(p.start_s), "length_s": _r(p.length_s),
+                       "after_word_index": p.after_word_index, "dead_air": p.dead_air}
+                      for p in delivery.pauses],
+        },
+        "response_latency_s": _r(delivery.response_latency_s),
+        "latency_verdict": _verdict(delivery.latency_verdict),
+        "loudness": {
+            "speech_dbfs": _r(delivery.speech_dbfs, 1),
+            "clipped_share": _r(delivery.clipped_share, 5),
+            "verdict": _verdict(delivery.loudness_verdict),
+        },
+        "tips": [{"code": tip.code.value,
+                  "params": {k: _json_param(v) for k, v in tip.params}}
+                 for tip in delivery.tips],
+    }
+
+
+def _verdict(verdict: Verdict | None) -> str | None:
+    return verdict.value if verdict is not None else None
 
 
 def transcript_json(transcript: Transcript) -> dict[str, Any]:

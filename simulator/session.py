@@ -17,8 +17,10 @@ from typing import Any, Protocol
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ
 from simulator.bank.model import Question
-from simulator.config import LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
-from simulator.delivery import Delivery, DeliveryConfig, measure_delivery, render_tip
+from simulator.config import DeliveryConfig, LimitsConfig, ScoringConfig, StreamingConfig, VadConfig
+from simulator.delivery.measure import measure_delivery
+from simulator.delivery.model import Delivery
+from simulator.delivery.tips import render_tip
 from simulator.feedback import Feedback, Templates, render_feedback, render_summary
 from simulator.ports import AudioSource, Speaker, Transcriber
 from simulator.recorder import EndReason, Recording, record_answer

@@ -32,8 +32,7 @@ from simulator.call_scenario import (
     resolve_scenario,
     scenario_paths,
 )
-from simulator.config import LimitsConfig, VadConfig
-from simulator.delivery import DeliveryConfig
+from simulator.config import DeliveryConfig, LimitsConfig, VadConfig
 from simulator.errors import DataFileError
 from simulator.scoring.scorecard import load_scorecard, render_scorecard
 from simulator.speech.transcript import Transcript

@@ -9,18 +9,16 @@ import numpy as np
 import pytest
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ
-from simulator.delivery import (
+from simulator.config import DeliveryConfig, TipCode
+from simulator.delivery.measure import measure_delivery
+from simulator.delivery.model import Delivery, Verdict
+from simulator.delivery.tips import (
     DEFAULT_DELIVERY_TEMPLATES_PATH,
-    Delivery,
-    DeliveryConfig,
-    TipCode,
-    Verdict,
-    delivery_json,
     load_delivery_templates,
-    measure_delivery,
     render_tip,
 )
 from simulator.errors import ConfigError, DataFileError
+from simulator.report import delivery_json
 from simulator.speech.transcript import Transcript, Word
 from simulator.text.normalise import normalise, to_traditional
 from tests.fakes import silence, tone
@@ -386,7 +384,8 @@ def test_tip_order_can_drop_a_tip() -> None:
 def test_whisper_spelling_of_nage_as_nage_question_word_counts() -> None:
     """哪个 at a clause start running into a pronoun is Whisper's spelling of the filler 那个;
     哪个 before a noun is a question word."""
-    from simulator.delivery import DeliveryConfig, measure_delivery
+    from simulator.config import DeliveryConfig
+    from simulator.delivery.measure import measure_delivery
     from simulator.speech.transcript import Transcript
     from simulator.text.normalise import normalise
 
