@@ -206,7 +206,7 @@ def realspeech_clips(folder: Path, sets: Iterable[str]) -> list[Clip]:
 def fixture_clips(manifest: Path) -> list[Clip]:
     """Clips of the committed fixture library, with the questions they answer."""
     from simulator.bank.loader import resolve_bank
-    from simulator.fixtures import read_manifest
+    from simulator.practice.fixtures import read_manifest
 
     banks: dict[str, Any] = {}
     clips = []

@@ -2,7 +2,7 @@
 
 An answer ends after `stop_s` (1.5 s) of silence, or after the shorter
 `sentence_end_stop_s` when the streamed transcript of the speech so far ends a sentence
-(`simulator.streaming.ends_sentence`). The shorter wait makes feedback come sooner; it
+(`simulator.listen.turn_end.ends_sentence`). The shorter wait makes feedback come sooner; it
 also cuts off a speaker who pauses that long after a sentence and then goes on.
 
 For every clip (real recordings from ../shared/realspeech and the fixture answers), the
@@ -35,11 +35,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_asr import REALSPEECH, Clip, fixture_clips, realspeech_clips  # noqa: E402
 
-from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, blocks  # noqa: E402
+from simulator.audio.pcm import BLOCK_SAMPLES, SAMPLE_RATE_HZ, blocks  # noqa: E402
 from simulator.config import LimitsConfig, StreamingConfig, VadConfig, WhisperConfig  # noqa: E402
 from simulator.listen.endpoint import Endpointer  # noqa: E402
-from simulator.recorder import record_answer  # noqa: E402
-from simulator.streaming import IncrementalTranscription, ends_sentence  # noqa: E402
+from simulator.listen.recorder import AudioBuffer, record_answer  # noqa: E402
+from simulator.listen.streaming import IncrementalTranscription  # noqa: E402
+from simulator.listen.turn_end import ends_sentence  # noqa: E402
 
 THRESHOLDS_S = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2)
 STOP_S = 1.5
@@ -56,19 +57,21 @@ class PauseLog(IncrementalTranscription):
         """(speech end, next speech start) for every pause the speaker came back from."""
         self._previous_end: int | None = None
 
-    def feed(self, block: Block, endpointer: Endpointer) -> None:
+    def feed(self, audio: AudioBuffer, endpointer: Endpointer) -> None:
         end = endpointer.speech_end_sample
         if end is not None and self._previous_end is not None and end - self._previous_end \
-                > len(block):
-            self.pauses.append((self._previous_end, end - len(block)))
+                > BLOCK_SAMPLES:
+            self.pauses.append((self._previous_end, end - BLOCK_SAMPLES))
         self._previous_end = end
         if self._latest is not None:
             # Blocks arrive here faster than real time: let the worker finish first, so
             # every pause gets its guess as it would with live audio on an idle worker.
             futures.wait([self._latest.result])
-        super().feed(block, endpointer)
-        if end is not None and end not in self.judged and self.sounds_finished(endpointer, wait=True):
-            self.judged[end] = True
+        super().feed(audio, endpointer)
+        if end is not None and end not in self.judged:
+            text = self.text_at_pause(end, wait=True)
+            if text is not None and ends_sentence(text, self._language):
+                self.judged[end] = True
 
 
 def measure(clip: Clip, transcriber: object, language: str) -> dict[str, object]:
@@ -78,9 +81,8 @@ def measure(clip: Clip, transcriber: object, language: str) -> dict[str, object]
     log = PauseLog(transcriber, language, StreamingConfig())
     vad = VadConfig(stop_s=STOP_S, sentence_end_stop_s=STOP_S)  # never end early here
     recording = record_answer(blocks(audio), vad, LimitsConfig(max_answer_s=600), observer=log)
-    final_end = recording.stream_offset_samples + round(
-        (recording.speech_end_s or 0.0) * SAMPLE_RATE_HZ)
-    log.finish(recording.stream_offset_samples, final_end)
+    final_end = recording.speech_end_sample or 0
+    log.finish(recording.stream_offset_samples, recording.speech_end_sample)
     inner = [((resume - end) / SAMPLE_RATE_HZ, log.judged.get(end, False))
              for end, resume in log.pauses]
     return {"inner": inner, "final_finished": log.judged.get(final_end, False),

@@ -105,8 +105,10 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
     )
     from simulator.delivery.tips import load_delivery_templates
     from simulator.feedback import load_templates
+    from simulator.listen.answer import ListenSettings
+    from simulator.ports import LoopParts
+    from simulator.practice.session import PracticeSettings, run_turn
     from simulator.scoring import matching
-    from simulator.session import LoopParts, LoopSettings, run_turn
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     started = time.perf_counter()
@@ -114,12 +116,13 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
     transcriber.warm_up()  # as the app does while the first question is spoken
     matching.warm_up()
     load_s = time.perf_counter() - started
-    settings = LoopSettings(vad=VadConfig(), limits=LimitsConfig(max_answer_s=600),
-                            scoring=ScoringConfig(), templates=load_templates(),
+    listen = ListenSettings(vad=VadConfig(), limits=LimitsConfig(max_answer_s=600),
                             streaming=(StreamingConfig(pause_s=pause_s)
                                        if mode == "streaming" else None),
-                            delivery=DeliveryConfig(),
-                            delivery_templates=load_delivery_templates())
+                            delivery=DeliveryConfig())
+    settings = PracticeSettings(listen=listen, scoring=ScoringConfig(),
+                                templates=load_templates(),
+                                delivery_templates=load_delivery_templates())
     question = resolve_bank("cs-zh").question("12")
     rows = []
     for _ in range(runs):
@@ -131,20 +134,19 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
         # The paced source releases sample k at (its start + k / rate); its start is just
         # after the question was "spoken" (immediately, with this speaker).
         stream_start = speaker.calls[0][0]
-        rec = turn.recording
-        speech_end_wall = stream_start + (rec.stream_offset_samples / SAMPLE_RATE_HZ
-                                          + (rec.speech_end_s or 0.0))
+        rec = turn.answer.recording
+        speech_end_wall = stream_start + (rec.speech_end_sample or 0) / SAMPLE_RATE_HZ
         endpoint_wall = speech_end_wall + rec.trailing_silence_s
         feedback_wall = speaker.calls[1][0]
         rows.append({
             "speech_to_feedback_s": feedback_wall - speech_end_wall,
             "trailing_wait_s": rec.trailing_silence_s,
             "endpoint_to_feedback_s": feedback_wall - endpoint_wall,
-            "transcribe_compute_rtf": turn.timings.transcribe_s / rec.duration_s,
+            "transcribe_compute_rtf": turn.answer.transcribe_s / rec.duration_s,
             "answer_s": rec.duration_s,
             "end_reason": rec.end_reason.value,
             "turn_wall_s": time.perf_counter() - turn_started,
-            "text": turn.transcript.text,
+            "text": turn.answer.transcript.text,
         })
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"mode": mode, "load_s": load_s, "peak_rss_mb": peak_kib / 1024, "runs": rows}

@@ -71,14 +71,18 @@ class SoakSink:
         self.readings: dict[int, tuple[float, float]] = {}
         self._started = time.perf_counter()
 
-    def save_answer(self, index: int, question: object, recording: object) -> None:
+    folder = None
+    """Nothing is written to disk."""
+
+    def save_answer(self, index: int, recording: object, label: str = "") -> None:
         return None
 
     def record_turn(self, turn: object) -> None:
         self.answers += 1
-        source = getattr(turn, "source_file", None)
+        answer = turn.answer  # type: ignore[attr-defined]
+        source = answer.source_file
         fixture_id = self._ids.get(source, str(source))
-        text = turn.transcript.text  # type: ignore[attr-defined]
+        text = answer.transcript.text
         if self._expected.get(source) == "empty":
             self.empty_fixture_answers += 1
             if text.strip():
@@ -87,8 +91,8 @@ class SoakSink:
         if self.answers in (EARLY_MARK, self._total):
             self.readings[self.answers] = (current_rss_mb(), peak_rss_mb())
         elapsed = time.perf_counter() - self._started
-        print(f"{self.answers:>4} {fixture_id:<22} audio {turn.recording.duration_s:6.1f} s  "  # type: ignore[attr-defined]
-              f"transcribe {turn.timings.transcribe_s:5.2f} s  rss {current_rss_mb():6.0f} MB  "  # type: ignore[attr-defined]
+        print(f"{self.answers:>4} {fixture_id:<22} audio {answer.recording.duration_s:6.1f} s  "
+              f"transcribe {answer.transcribe_s:5.2f} s  rss {current_rss_mb():6.0f} MB  "
               f"t+{elapsed:5.0f} s  {text[:40]!r}", file=sys.stderr, flush=True)
 
     def _transcribe_directly(self, source: Path, fixture_id: str, language: str) -> None:
@@ -111,12 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.answers < 1:
         parser.error("--answers must be at least 1")
 
-    from simulator.app import settings_for
+    from simulator.app import practice_settings
     from simulator.audio.replay import WavReplaySource
     from simulator.bank.loader import resolve_bank
     from simulator.config import SimulatorConfig, WhisperConfig
-    from simulator.fixtures import plan_replay
-    from simulator.session import LoopParts, run_session
+    from simulator.ports import LoopParts
+    from simulator.practice.fixtures import plan_replay
+    from simulator.practice.session import run_session
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     items = [item for item in plan_replay(ROOT / "audio_fixtures" / "manifest.json",
@@ -135,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.answers, transcriber)
     parts = LoopParts(speaker=SilentSpeaker(), source=WavReplaySource([i.file for i in cycle]),
                       transcriber=transcriber, sink=sink)
-    run_session([i.question for i in cycle], parts, settings_for(config, live=False))
+    run_session([i.question for i in cycle], parts, practice_settings(config, live=False))
 
     early = sink.readings.get(EARLY_MARK)
     final = sink.readings[args.answers]

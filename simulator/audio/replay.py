@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.audio.pcm import BLOCK_MS, BLOCK_SAMPLES, Block, blocks, read_audio
-from simulator.errors import AudioFileError
+from simulator.errors import AnswersExhausted
 
 TRAILING_SILENCE_S = 3.0
 """Silence appended after each file (more than any sensible `stop_s`)."""
@@ -40,10 +40,11 @@ class WavReplaySource:
         """Yield the next file's blocks, then trailing silence.
 
         Raises:
-            AudioFileError: no files left, or the file cannot be read (names it).
+            AnswersExhausted: no files left (a call ends there).
+            AudioFileError: the file cannot be read (names it).
         """
         if self._next >= len(self._files):
-            raise AudioFileError("replay: no recorded answer left for this question")
+            raise AnswersExhausted("replay: no recorded answer left")
         path = self._files[self._next]
         self._next += 1
         audio = read_audio(path)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from simulator.fixtures import read_manifest
+from simulator.practice.fixtures import read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,10 +17,10 @@ import pytest
 from simulator.audio.pcm import SAMPLE_RATE_HZ, blocks, read_audio
 from simulator.cli import main
 from simulator.config import LimitsConfig, StreamingConfig, VadConfig, WhisperConfig
-from simulator.fixtures import read_manifest
-from simulator.recorder import record_answer
+from simulator.listen.recorder import record_answer
+from simulator.listen.streaming import IncrementalTranscription
+from simulator.practice.fixtures import read_manifest
 from simulator.speech.whisper_stt import FasterWhisperTranscriber
-from simulator.streaming import IncrementalTranscription
 from simulator.text.error_rate import error_rate
 
 pytestmark = pytest.mark.slow
@@ -88,8 +88,7 @@ def test_streaming_matches_whole_answer(transcriber: FasterWhisperTranscriber) -
     rec = record_answer(blocks(audio), VadConfig(stop_s=3.0, sentence_end_stop_s=3.0),
                         LimitsConfig(), observer=stream)
     assert rec.end_reason.value == "source_ended" or rec.duration_s > 45
-    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
-    streamed = stream.finish(rec.stream_offset_samples, end)
+    streamed = stream.finish(rec.stream_offset_samples, rec.speech_end_sample)
     whole = transcriber.transcribe(rec.audio, "zh")
     # Measured: CER 0.0-0.05 between the two; the bound leaves room for beam-search ties.
     assert error_rate(whole.text, streamed.text, "zh") <= 0.08, (whole.text, streamed.text)

@@ -3,7 +3,8 @@ naming the file and exit code 2; odd but valid formats are converted, not refuse
 noise, clipping and a 10-minute answer neither crash nor invent an answer.
 
 No Whisper model is loaded here: the CLI paths that would transcribe get a scripted
-transcriber through `app.build_transcriber` (the composition root), so these tests stay fast.
+transcriber through the composition root's parts factory (`tests.fakes.run_scripted`), so
+these tests stay fast.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from simulator import app
 from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio
 from simulator.audio.replay import WavReplaySource
 from simulator.cli import main
 from simulator.config import LimitsConfig, VadConfig
 from simulator.errors import AudioFileError
-from simulator.recorder import EndReason, record_answer
-from tests.fakes import ScriptedTranscriber
+from simulator.listen.recorder import EndReason, record_answer
+from tests.fakes import ScriptedTranscriber, run_scripted
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER_TEXT = ("I'm so sorry about that. Let me check the order in our system; it will ship "
@@ -46,15 +46,15 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], *needles: str) -> str:
 
 
 @pytest.fixture
-def scripted(monkeypatch: pytest.MonkeyPatch) -> ScriptedTranscriber:
-    """Replace the Whisper transcriber in the composition root with a scripted one."""
-    transcriber = ScriptedTranscriber([ANSWER_TEXT] * 4, language="en")
-    monkeypatch.setattr(app, "build_transcriber", lambda config, preload=True: transcriber)
-    return transcriber
+def scripted() -> ScriptedTranscriber:
+    """A scripted transcriber, put into the composition root by `run_scripted` (no model)."""
+    return ScriptedTranscriber([ANSWER_TEXT] * 4, language="en")
 
 
-def _replay_json(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict:
-    code = main(["replay", str(path), "--bank", "cs-en", "--question", "2", "--json", *extra])
+def _replay_json(scripted: ScriptedTranscriber, path: Path, capsys: pytest.CaptureFixture[str],
+                 *extra: str) -> dict:
+    code = run_scripted(scripted, ["replay", str(path), "--bank", "cs-en", "--question", "2",
+                                   "--json", *extra])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     return json.loads(captured.out)
@@ -121,7 +121,7 @@ def test_unreadable_file_through_replay(make, needle: str, tmp_path: Path,  # ty
     """`replay BAD.wav --bank --question`: exit 2, one line, nothing transcribed."""
     path = tmp_path / "answer.wav"
     make(path)
-    assert main(["replay", str(path), "--bank", "cs-en", "--question", "2"]) == 2
+    assert run_scripted(scripted, ["replay", str(path), "--bank", "cs-en", "--question", "2"]) == 2
     _one_line_error(capsys, str(path), needle)
     assert scripted.calls == []
 
@@ -212,7 +212,7 @@ def test_odd_format_replays_through_the_loop(tmp_path: Path, rate: int, channels
     data = np.stack([voiced] * channels, axis=1) if channels > 1 else voiced
     path = tmp_path / "answer.wav"
     soundfile.write(path, data, rate, subtype=subtype)
-    document = _replay_json(path, capsys)
+    document = _replay_json(scripted, path, capsys)
     answer = document["turns"][0]["answer"]
     assert answer["end_reason"] == "silence"
     assert answer["speech_start_s"] is not None
@@ -290,7 +290,7 @@ def test_silence_or_noise_only_scores_zero_without_transcribing(
     """No speech detected: the recogniser is not asked, nothing is heard, the score is 0."""
     path = tmp_path / "nothing.wav"
     make(path)
-    document = _replay_json(path, capsys)
+    document = _replay_json(scripted, path, capsys)
     turn = document["turns"][0]
     assert turn["answer"]["speech_start_s"] is None
     assert turn["answer"]["end_reason"] in ("source_ended", "no_speech")
@@ -341,7 +341,7 @@ def test_ten_minute_answer_replayed_and_saved(ten_minute_answer: Path, tmp_path:
                                               scripted: ScriptedTranscriber) -> None:
     """`replay --max-answer-s 30 --save`: max_length in the record, a 30 s WAV kept."""
     sessions = tmp_path / "sessions"
-    document = _replay_json(ten_minute_answer, capsys, "--max-answer-s", "30", "--save",
+    document = _replay_json(scripted, ten_minute_answer, capsys, "--max-answer-s", "30", "--save",
                             "--sessions-dir", str(sessions))
     answer = document["turns"][0]["answer"]
     assert answer["end_reason"] == "max_length"

@@ -2,8 +2,9 @@
 cannot be written, broken manifests, `--jobs 0`, a full disk, Ctrl-C; and `--debug` versus the
 default one-line error.
 
-Replays run in-process with a scripted transcriber put into the composition root, so no
-Whisper model is loaded; `--debug` runs as a child process because it lets the exception out.
+Replays run in-process with a scripted transcriber handed to the composition root (a parts
+factory, `tests.fakes.run_scripted`), so no Whisper model is loaded; `--debug` runs as a
+child process because it lets the exception out.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import app
 from simulator.cli import main
-from tests.fakes import ScriptedTranscriber
+from tests.fakes import ScriptedTranscriber, run_scripted
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "audio_fixtures" / "manifest.json"
@@ -29,11 +29,9 @@ TWO_FIXTURES = ["--only", "en-2-strong", "--only", "en-2-partial"]
 
 
 @pytest.fixture
-def scripted(monkeypatch: pytest.MonkeyPatch) -> ScriptedTranscriber:
-    """Replace the Whisper transcriber in the composition root with a scripted one."""
-    transcriber = ScriptedTranscriber([ANSWER] * 4, language="en")
-    monkeypatch.setattr(app, "build_transcriber", lambda config, preload=True: transcriber)
-    return transcriber
+def scripted() -> ScriptedTranscriber:
+    """A scripted transcriber, put into the composition root by `run_scripted` (no model)."""
+    return ScriptedTranscriber([ANSWER] * 4, language="en")
 
 
 def _one_line_error(capsys: pytest.CaptureFixture[str], *needles: str) -> str:
@@ -80,7 +78,7 @@ def test_unknown_bank_or_question_is_one_line_exit_2(argv: list[str], needles: l
                                                      capsys: pytest.CaptureFixture[str],
                                                      scripted: ScriptedTranscriber) -> None:
     """Exit 2 and one line naming the bank, file or question; nothing is transcribed."""
-    assert main(argv) == 2
+    assert run_scripted(scripted, argv) == 2
     _one_line_error(capsys, *needles)
     assert scripted.calls == []
 
@@ -94,8 +92,8 @@ def test_sessions_dir_under_a_regular_file(tmp_path: Path, capsys: pytest.Captur
     blocker = tmp_path / "file"
     blocker.write_text("a file, not a folder")
     sessions = blocker / "sub"
-    code = main(["replay", str(MANIFEST), *TWO_FIXTURES, "--save", "--sessions-dir",
-                 str(sessions)])
+    code = run_scripted(scripted, ["replay", str(MANIFEST), *TWO_FIXTURES, "--save",
+                                   "--sessions-dir", str(sessions)])
     assert code == 2
     _one_line_error(capsys, str(sessions), "--sessions-dir")
     assert scripted.calls == [], "nothing should be transcribed before the record can be kept"
@@ -106,8 +104,8 @@ def test_sessions_dir_is_an_existing_file(tmp_path: Path, capsys: pytest.Capture
     """`--sessions-dir` naming an existing file: exit 2, named."""
     blocker = tmp_path / "sessions"
     blocker.write_text("oops")
-    assert main(["replay", str(MANIFEST), *TWO_FIXTURES, "--save", "--sessions-dir",
-                 str(blocker)]) == 2
+    assert run_scripted(scripted, ["replay", str(MANIFEST), *TWO_FIXTURES, "--save",
+                                   "--sessions-dir", str(blocker)]) == 2
     _one_line_error(capsys, str(blocker))
 
 
@@ -120,8 +118,8 @@ def test_sessions_dir_read_only(tmp_path: Path, capsys: pytest.CaptureFixture[st
     sessions.mkdir()
     sessions.chmod(0o500)
     try:
-        assert main(["replay", str(MANIFEST), *TWO_FIXTURES, "--save", "--sessions-dir",
-                     str(sessions)]) == 2
+        assert run_scripted(scripted, ["replay", str(MANIFEST), *TWO_FIXTURES, "--save",
+                                       "--sessions-dir", str(sessions)]) == 2
         _one_line_error(capsys, str(sessions))
     finally:
         sessions.chmod(0o700)
@@ -154,8 +152,8 @@ def test_disk_full_while_saving_session_json(tmp_path: Path, monkeypatch: pytest
     """Disk full after the first answer: one line naming the record, exit 2, answer WAV kept."""
     sessions = tmp_path / "sessions"
     _fail_fsync_after(monkeypatch, ok_calls=1)  # the session's first (empty) record only
-    code = main(["replay", str(MANIFEST), *TWO_FIXTURES, "--save", "--sessions-dir",
-                 str(sessions)])
+    code = run_scripted(scripted, ["replay", str(MANIFEST), *TWO_FIXTURES, "--save",
+                                   "--sessions-dir", str(sessions)])
     assert code == 2
     _one_line_error(capsys, "session.json")
     folder = _only_session_folder(sessions)
@@ -176,7 +174,7 @@ def test_manifest_with_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixt
     """A manifest entry whose WAV is gone: exit 2, naming the manifest, fixture and file."""
     manifest = _manifest(tmp_path, {"fixtures": [
         {"id": "gone", "file": "gone.wav", "bank": "cs-en", "question": "2"}]})
-    assert main(["replay", str(manifest)]) == 2
+    assert run_scripted(scripted, ["replay", str(manifest)]) == 2
     _one_line_error(capsys, str(manifest), "gone", str(tmp_path / "gone.wav"))
     assert scripted.calls == []
 
@@ -201,7 +199,7 @@ def test_broken_manifest_is_one_line(tmp_path: Path, content: str | bytes, needl
     else:
         manifest.write_text(content, encoding="utf-8")
     (tmp_path / "a.wav").write_bytes(b"")
-    assert main(["replay", str(manifest)]) == 2
+    assert run_scripted(scripted, ["replay", str(manifest)]) == 2
     _one_line_error(capsys, str(manifest), needle)
 
 
@@ -215,7 +213,8 @@ def test_bad_file_midway_keeps_the_finished_answers(tmp_path: Path,
         {"id": "good", "file": str(good), "bank": "cs-en", "question": "2"},
         {"id": "bad", "file": "bad.wav", "bank": "cs-en", "question": "3"}]})
     sessions = tmp_path / "sessions"
-    assert main(["replay", str(manifest), "--save", "--sessions-dir", str(sessions)]) == 2
+    assert run_scripted(scripted, ["replay", str(manifest), "--save", "--sessions-dir",
+                                   str(sessions)]) == 2
     _one_line_error(capsys, str(tmp_path / "bad.wav"))
     folder = _only_session_folder(sessions)
     record = json.loads((folder / "session.json").read_text(encoding="utf-8"))
@@ -231,7 +230,7 @@ def test_bad_file_midway_keeps_the_finished_answers(tmp_path: Path,
 def test_jobs_below_one_is_refused(jobs: str, capsys: pytest.CaptureFixture[str],
                                    scripted: ScriptedTranscriber) -> None:
     """`replay --jobs 0`: exit 2 naming --jobs, before anything runs."""
-    assert main(["replay", str(MANIFEST), "--jobs", jobs]) == 2
+    assert run_scripted(scripted, ["replay", str(MANIFEST), "--jobs", jobs]) == 2
     _one_line_error(capsys, "--jobs")
     assert scripted.calls == []
 
@@ -307,14 +306,12 @@ class _InterruptOnSecondAnswer(ScriptedTranscriber):
 
 
 def test_ctrl_c_during_replay_keeps_finished_answers(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """Ctrl-C in the second turn: exit 130, record 'interrupted' with turn 1, both WAVs kept."""
     transcriber = _InterruptOnSecondAnswer([ANSWER] * 2, language="en")
-    monkeypatch.setattr(app, "build_transcriber", lambda config, preload=True: transcriber)
     sessions = tmp_path / "sessions"
-    assert main(["replay", str(MANIFEST), *TWO_FIXTURES, "--save", "--sessions-dir",
-                 str(sessions)]) == 130
+    assert run_scripted(transcriber, ["replay", str(MANIFEST), *TWO_FIXTURES, "--save",
+                                      "--sessions-dir", str(sessions)]) == 130
     assert "interrupted" in capsys.readouterr().err
     folder = _only_session_folder(sessions)
     record = json.loads((folder / "session.json").read_text(encoding="utf-8"))

@@ -16,12 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import app
 from simulator.bank.loader import resolve_bank
-from simulator.cli import main
-from simulator.recorder import EndReason, Recording
-from simulator.report import SessionStore
-from tests.fakes import ScriptedTranscriber
+from simulator.listen.recorder import EndReason, Recording
+from simulator.records.documents import PRACTICE_RECORD
+from simulator.records.store import SessionStore
+from tests.fakes import ScriptedTranscriber, run_scripted
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHERS = stat.S_IRWXG | stat.S_IRWXO
@@ -43,16 +42,16 @@ def _mode(path: Path) -> int:
 
 def _recording(seconds: float = 1.0) -> Recording:
     audio = (0.1 * np.sin(np.arange(int(seconds * 16000)) * 0.1)).astype(np.float32)
-    return Recording(audio=audio, end_reason=EndReason.SILENCE, speech_start_s=0.0,
-                     speech_end_s=seconds, response_latency_s=0.2, trailing_silence_s=0.0)
+    return Recording(audio=audio, end_reason=EndReason.SILENCE, speech_start_sample=3200,
+                     speech_end_sample=3200 + len(audio), stream_offset_samples=3200)
 
 
 def test_session_folder_and_files_are_private(tmp_path: Path, umask: int) -> None:
     """Folder 0700; session.json and the answer WAV readable by the owner only."""
-    store = SessionStore.create(tmp_path / "sessions", {"mode": "test"})
+    store = SessionStore.create(tmp_path / "sessions", PRACTICE_RECORD, {"mode": "test"})
     assert _mode(store.folder) == 0o700
     question = resolve_bank("cs-en").questions[0]
-    wav = store.save_answer(1, question, _recording())
+    wav = store.save_answer(1, _recording(), f"q{question.id}")
     assert wav is not None and wav.parent == store.folder
     record = store.folder / "session.json"
     for path in (record, wav):
@@ -64,9 +63,9 @@ def test_session_folder_and_files_are_private(tmp_path: Path, umask: int) -> Non
 
 def test_rewritten_record_stays_private(tmp_path: Path, umask: int) -> None:
     """session.json keeps its mode across the atomic rewrites (abort, resume)."""
-    store = SessionStore.create(tmp_path / "sessions", {"mode": "test"})
+    store = SessionStore.create(tmp_path / "sessions", PRACTICE_RECORD, {"mode": "test"})
     store.abort()
-    reopened = SessionStore.reopen(store.folder)
+    reopened = SessionStore.reopen(store.folder, PRACTICE_RECORD)
     reopened.abort()
     assert _mode(store.folder / "session.json") & OTHERS == 0
 
@@ -76,22 +75,21 @@ def test_existing_sessions_parent_is_left_alone_but_session_is_private(tmp_path:
     sessions = tmp_path / "sessions"
     sessions.mkdir(mode=0o755)
     sessions.chmod(0o777)
-    store = SessionStore.create(sessions, {"mode": "test"})
+    store = SessionStore.create(sessions, PRACTICE_RECORD, {"mode": "test"})
     assert _mode(store.folder) == 0o700
     assert _mode(sessions) == 0o777  # not ours to change
 
 
-def test_replay_save_writes_only_private_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_replay_save_writes_only_private_files(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str],
                                                umask: int) -> None:
     """`replay --save` end to end: every file in the session folder is owner-only."""
     transcriber = ScriptedTranscriber(["I'm sorry, let me check the order status."] * 2,
                                       language="en")
-    monkeypatch.setattr(app, "build_transcriber", lambda config, preload=True: transcriber)
     sessions = tmp_path / "sessions"
-    assert main(["replay", str(ROOT / "audio_fixtures" / "manifest.json"), "--only",
-                 "en-2-strong", "--only", "en-3-strong", "--save", "--sessions-dir",
-                 str(sessions), "--json"]) == 0
+    assert run_scripted(transcriber, ["replay", str(ROOT / "audio_fixtures" / "manifest.json"),
+                                      "--only", "en-2-strong", "--only", "en-3-strong", "--save",
+                                      "--sessions-dir", str(sessions), "--json"]) == 0
     folder = Path(json.loads(capsys.readouterr().out)["session_folder"])
     assert _mode(folder) == 0o700
     files = sorted(folder.iterdir())

@@ -14,34 +14,32 @@ import tomlkit
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, Sound
 from simulator.audio.phone_line import PHONE_RATE_HZ, PhoneLineVoice
-from simulator.call import (
-    AnswersExhausted,
-    CallParts,
-    CallSettings,
-    Outcome,
-    call_json,
-    choose_branch,
-    heard_time,
-    run_call,
-)
-from simulator.call_app import CallStore
-from simulator.call_scenario import (
+from simulator.call.branches import choose_branch, heard_time
+from simulator.call.loop import CallSettings, Outcome, run_call
+from simulator.call.scenario import (
     Ending,
     load_scenario,
     parse_scenario,
     resolve_scenario,
     scenario_paths,
 )
+from simulator.call.scorecard.checklist import load_scorecard
+from simulator.call.scorecard.speech import render_scorecard
 from simulator.config import DeliveryConfig, LimitsConfig, VadConfig
-from simulator.errors import DataFileError
-from simulator.scoring.scorecard import load_scorecard, render_scorecard
+from simulator.errors import AnswersExhausted, DataFileError
+from simulator.listen.answer import ListenSettings
+from simulator.ports import LoopParts
+from simulator.records.documents import CALL_RECORD, call_json, call_outcome_json
+from simulator.records.store import SessionStore
 from simulator.speech.transcript import Transcript
 from simulator.text.normalise import normalise
 from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silence, tone
 
 SCORECARD = load_scorecard()
-SETTINGS = CallSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=5),
-                        scorecard=SCORECARD, delivery=DeliveryConfig())
+SETTINGS = CallSettings(listen=ListenSettings(vad=VadConfig(),
+                                              limits=LimitsConfig(no_speech_timeout_s=5),
+                                              delivery=DeliveryConfig()),
+                        scorecard=SCORECARD)
 ORDER_ZH = resolve_scenario("zh-order-not-shipped")
 
 APOLOGY_AND_TIME = ("您好，这里是优选商城客服，我是小王。非常抱歉给您添麻烦了，您的订单因为系统故障"
@@ -65,10 +63,11 @@ def _answers(count: int) -> list[Block]:
     return [np.concatenate([silence(0.4), tone(1.5)]) for _ in range(count)]
 
 
-def _parts(texts: list[str], **kwargs: Any) -> tuple[CallParts, RecordingSpeaker,
+def _parts(texts: list[str], **kwargs: Any) -> tuple[LoopParts, RecordingSpeaker,
                                                      RecordingSpeaker]:
+    """The loop's parts (the narrator is their speaker), the customer, the narrator."""
     customer, narrator = RecordingSpeaker(), RecordingSpeaker()
-    parts = CallParts(customer=customer, narrator=narrator, source=ListSource(_answers(len(texts))),
+    parts = LoopParts(speaker=narrator, source=ListSource(_answers(len(texts))),
                       transcriber=ScriptedTranscriber(list(texts)), **kwargs)
     return parts, customer, narrator
 
@@ -235,7 +234,7 @@ def test_heard_none_and_silent_conditions() -> None:
 def test_no_apology_makes_the_customer_angrier_until_they_hang_up() -> None:
     """Without an apology the customer goes to the angry step, says its line, then hangs up."""
     parts, customer, narrator = _parts(NO_APOLOGY)
-    result = run_call(ORDER_ZH, parts, SETTINGS)
+    result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     assert [t.branch.branch.goto for t in result.turns if t.branch] == ["angry", "hung_up"]
     assert result.turns[0].branch is not None
     assert result.turns[0].branch.branch.label == "既没道歉也没给时间"
@@ -249,21 +248,21 @@ def test_no_apology_makes_the_customer_angrier_until_they_hang_up() -> None:
 def test_apology_and_time_calm_the_customer_and_the_trainee_closes() -> None:
     """An apology with a concrete time satisfies the customer; the closing answer is kept."""
     parts, customer, narrator = _parts([APOLOGY_AND_TIME, CLOSING])
-    result = run_call(ORDER_ZH, parts, SETTINGS)
+    result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     first = result.turns[0]
     assert first.branch is not None and first.branch.branch.goto == "satisfied"
     assert customer.said[1][0] == ORDER_ZH.steps["satisfied"].lines[0]
     assert result.outcome is Outcome.SATISFIED and len(result.turns) == 2
-    assert result.turns[1].branch is None and result.turns[1].transcript.text == CLOSING
+    assert result.turns[1].branch is None and result.turns[1].answer.transcript.text == CLOSING
     assert result.final_line == ""
     assert result.scorecard.score >= 50
-    assert all(t.delivery is not None for t in result.turns)
+    assert all(t.answer.delivery is not None for t in result.turns)
 
 
 def test_scorecard_is_spoken_by_the_narrator_not_the_customer() -> None:
     """The briefing and the scorecard go through the narrator; the customer never says them."""
     parts, customer, narrator = _parts([APOLOGY_AND_TIME, CLOSING])
-    result = run_call(ORDER_ZH, parts, SETTINGS)
+    result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     assert narrator.said[0] == (ORDER_ZH.briefing, "zh")
     spoken, language = narrator.said[-1]
     assert language == "zh" and spoken == result.summary
@@ -276,7 +275,7 @@ def test_revisited_step_says_its_next_line_and_turns_run_out() -> None:
     vague = ["非常抱歉。", "我们在处理。", "不好意思，我们在处理。", "真的抱歉，正在处理。",
              "抱歉，我们在查。"]
     parts, customer, _ = _parts(vague)
-    result = run_call(ORDER_ZH, parts, SETTINGS)
+    result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     said = [text for text, _ in customer.said]
     assert said[1:3] == [ORDER_ZH.steps["wants_time"].lines[0], ORDER_ZH.steps["angry"].lines[0]]
     assert ORDER_ZH.steps["wants_time"].lines[1] in said
@@ -294,17 +293,17 @@ def test_running_out_of_replayed_answers_ends_the_call_and_still_scores() -> Non
             return super().open_answer()
 
     customer, narrator = RecordingSpeaker(), RecordingSpeaker()
-    parts = CallParts(customer=customer, narrator=narrator, source=OneAnswer(_answers(1)),
+    parts = LoopParts(speaker=narrator, source=OneAnswer(_answers(1)),
                       transcriber=ScriptedTranscriber([NO_APOLOGY[0]]))
-    result = run_call(ORDER_ZH, parts, SETTINGS)
+    result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     assert result.outcome is Outcome.ANSWERS_ENDED and len(result.turns) == 1
     assert narrator.said[-1][0] == result.summary
 
 
 def test_call_json_has_turns_branches_and_scorecard() -> None:
     """The record holds each customer line, transcript, branch with reasons, delivery, card."""
-    parts, _, _ = _parts([APOLOGY_AND_TIME, CLOSING])
-    document = call_json(run_call(ORDER_ZH, parts, SETTINGS))
+    parts, customer, _ = _parts([APOLOGY_AND_TIME, CLOSING])
+    document = call_json(run_call(ORDER_ZH, customer, parts, SETTINGS))
     json.dumps(document, ensure_ascii=False)  # plain JSON types only
     assert document["scenario"]["id"] == "zh-order-not-shipped"
     assert document["outcome"] == "satisfied"
@@ -319,14 +318,14 @@ def test_call_json_has_turns_branches_and_scorecard() -> None:
 
 
 def test_call_store_writes_call_json_as_the_call_happens(tmp_path: Path) -> None:
-    """Each answer's WAV and call.json (turns, then the scorecard) are in a private folder."""
-    store = CallStore.create(tmp_path / "sessions", {"mode": "call"})
-    assert isinstance(store, CallStore)
-    parts, _, _ = _parts(NO_APOLOGY, sink=store)
-    result = run_call(ORDER_ZH, parts, SETTINGS)
+    """Each answer's WAV and call.json (turns, then the scorecard) are in a private folder:
+    a call holds a session folder of the one store, with the call record."""
+    store = SessionStore.create(tmp_path / "sessions", CALL_RECORD, {"mode": "call"})
+    parts, customer, _ = _parts(NO_APOLOGY, sink=store)
+    result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     running = json.loads((store.folder / "call.json").read_text(encoding="utf-8"))
     assert running["status"] == "running" and len(running["turns"]) == 2
-    store.finish_call(result)
+    store.finish("complete", **call_outcome_json(result))
     document = json.loads((store.folder / "call.json").read_text(encoding="utf-8"))
     assert document["status"] == "complete" and document["mode"] == "call"
     assert document["scorecard"]["score"] == result.scorecard.score

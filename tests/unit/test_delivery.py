@@ -18,7 +18,7 @@ from simulator.delivery.tips import (
     render_tip,
 )
 from simulator.errors import ConfigError, DataFileError
-from simulator.report import delivery_json
+from simulator.records.documents import delivery_json
 from simulator.speech.transcript import Transcript, Word
 from simulator.text.normalise import normalise, to_traditional
 from tests.fakes import silence, tone

@@ -8,7 +8,7 @@ import pytest
 from simulator.audio.pcm import blocks
 from simulator.config import LimitsConfig, VadConfig
 from simulator.listen.endpoint import Endpointer, VadState
-from simulator.recorder import EndReason, record_answer
+from simulator.listen.recorder import EndReason, record_answer
 from tests.fakes import silence, tone
 
 VAD = VadConfig()

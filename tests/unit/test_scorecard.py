@@ -11,17 +11,15 @@ from typing import Any
 
 import pytest
 
-from simulator.errors import DataFileError
-from simulator.scoring.scorecard import (
+from simulator.call.scorecard.checklist import (
     DEFAULT_SCORECARD_PATH,
-    CallScorecard,
-    ItemResult,
     load_scorecard,
     parse_scorecard,
-    render_scorecard,
-    score_call,
-    scorecard_json,
 )
+from simulator.call.scorecard.score import CallScorecard, ItemResult, score_call
+from simulator.call.scorecard.speech import render_scorecard
+from simulator.errors import DataFileError
+from simulator.records.documents import scorecard_json
 from simulator.text.normalise import to_traditional
 
 CARD = load_scorecard()

@@ -10,13 +10,17 @@ import numpy as np
 from simulator.bank.loader import resolve_bank
 from simulator.config import LimitsConfig, ScoringConfig, VadConfig
 from simulator.feedback import load_templates
-from simulator.recorder import EndReason
-from simulator.report import SessionStore
-from simulator.session import LoopParts, LoopSettings, run_session
+from simulator.listen.answer import ListenSettings
+from simulator.listen.recorder import EndReason
+from simulator.ports import LoopParts
+from simulator.practice.session import PracticeSettings, run_session
+from simulator.records.documents import PRACTICE_RECORD
+from simulator.records.store import SessionStore
 from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silence, tone
 
-SETTINGS = LoopSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=5),
-                        scoring=ScoringConfig(), templates=load_templates())
+SETTINGS = PracticeSettings(
+    listen=ListenSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=5)),
+    scoring=ScoringConfig(), templates=load_templates())
 STRONG_12 = "非常抱歉给您添麻烦了，我马上查一下系统记录和库存，今天下午就给您发货，再送您一张优惠券，之后我会跟进到您收到货。"  # noqa: E501
 
 
@@ -47,14 +51,14 @@ def test_loop_speaks_question_then_feedback_then_summary(tmp_path: Path) -> None
 
 def test_loop_writes_session_record_as_it_goes(tmp_path: Path) -> None:
     """Each answer's WAV and session.json exist after the session, with scores and timings."""
-    store = SessionStore.create(tmp_path / "sessions", {"mode": "test"})
+    store = SessionStore.create(tmp_path / "sessions", PRACTICE_RECORD, {"mode": "test"})
     source = ListSource([np.concatenate([silence(0.5), tone(2)]),
                          np.concatenate([silence(0.5), tone(1)])])
     parts = LoopParts(speaker=RecordingSpeaker(), source=source,
                       transcriber=ScriptedTranscriber([STRONG_12, "我会拒绝，因为要保护客户隐私。"]),  # noqa: E501
-                      sink=store, saved_to=str(store.folder))
+                      sink=store)
     result = run_session(_questions(), parts, SETTINGS)
-    store.finish(result)
+    store.finish("complete", summary=result.summary.text)
     document = json.loads((store.folder / "session.json").read_text(encoding="utf-8"))
     assert document["status"] == "complete"
     assert document["totals"]["answered"] == 2
@@ -71,7 +75,7 @@ def test_loop_writes_session_record_as_it_goes(tmp_path: Path) -> None:
 
 def test_session_json_valid_after_each_turn(tmp_path: Path) -> None:
     """A crash after the first turn still leaves a valid session.json with that turn."""
-    store = SessionStore.create(tmp_path, {})
+    store = SessionStore.create(tmp_path, PRACTICE_RECORD, {})
 
     class ExplodingTranscriber(ScriptedTranscriber):
         def transcribe(self, audio, language):  # type: ignore[no-untyped-def]
@@ -95,24 +99,25 @@ def test_session_json_valid_after_each_turn(tmp_path: Path) -> None:
 
 def test_resume_continues_where_the_session_stopped(tmp_path: Path) -> None:
     """A reopened session asks only the unanswered questions and keeps earlier turns."""
-    from simulator.app import _remaining_questions
+    from simulator.practice.plan import remaining_questions
 
     q12, q16 = _questions()
-    store = SessionStore.create(tmp_path, {"bank": "cs-zh", "planned_questions": ["12", "16"]})
+    store = SessionStore.create(tmp_path, PRACTICE_RECORD,
+                                 {"bank": "cs-zh", "planned_questions": ["12", "16"]})
     first = LoopParts(speaker=RecordingSpeaker(), sink=store,
                       source=ListSource([np.concatenate([silence(0.5), tone(2)])]),
                       transcriber=ScriptedTranscriber([STRONG_12]))
     run_session([q12], first, SETTINGS)
     store.abort()  # as after Ctrl-C between answers
 
-    reopened = SessionStore.reopen(store.folder)
-    bank, remaining = _remaining_questions(reopened)
+    reopened = SessionStore.reopen(store.folder, PRACTICE_RECORD)
+    bank, remaining = remaining_questions(reopened)
     assert bank.id == "cs-zh" and [q.id for q in remaining] == ["16"]
     second = LoopParts(speaker=RecordingSpeaker(), sink=reopened,
                        source=ListSource([np.concatenate([silence(0.5), tone(2)])]),
                        transcriber=ScriptedTranscriber(["我会拒绝，这是客户隐私。"]))
     result = run_session(remaining, second, SETTINGS, first_index=2)
-    reopened.finish(result)
+    reopened.finish("complete", summary=result.summary.text)
     document = json.loads((store.folder / "session.json").read_text(encoding="utf-8"))
     assert [t["index"] for t in document["turns"]] == [1, 2]
     assert [t["question"]["id"] for t in document["turns"]] == ["12", "16"]
@@ -127,7 +132,7 @@ def test_resume_rejects_a_folder_without_a_record(tmp_path: Path) -> None:
     from simulator.errors import StorageError
 
     with pytest.raises(StorageError, match="session.json"):
-        SessionStore.reopen(tmp_path)
+        SessionStore.reopen(tmp_path, PRACTICE_RECORD)
 
 
 def test_device_lost_answer_is_saved_before_the_error(tmp_path: Path) -> None:
@@ -144,7 +149,7 @@ def test_device_lost_answer_is_saved_before_the_error(tmp_path: Path) -> None:
             yield from to_blocks(audio)
             raise AudioDeviceError("microphone 'usb' stopped while recording")
 
-    store = SessionStore.create(tmp_path, {})
+    store = SessionStore.create(tmp_path, PRACTICE_RECORD, {})
     parts = LoopParts(speaker=RecordingSpeaker(), sink=store,
                       source=DyingSource([np.concatenate([silence(0.5), tone(3)])] * 2),
                       transcriber=ScriptedTranscriber([STRONG_12]))

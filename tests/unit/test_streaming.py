@@ -9,9 +9,10 @@ import pytest
 
 from simulator.audio.pcm import SAMPLE_RATE_HZ, blocks
 from simulator.config import LimitsConfig, StreamingConfig, VadConfig
-from simulator.recorder import EndReason, record_answer
+from simulator.listen.recorder import EndReason, record_answer
+from simulator.listen.streaming import IncrementalTranscription
+from simulator.listen.turn_end import ends_sentence, sentence_end_policy
 from simulator.speech.transcript import Transcript, Word
-from simulator.streaming import IncrementalTranscription, ends_sentence
 from tests.fakes import silence, tone
 
 
@@ -53,28 +54,16 @@ class GatedTranscriber(MarkingTranscriber):
         return super().transcribe(audio, language, context)
 
 
-class WaitingObserver:
-    """The streaming observer, but judging sentence ends only once the text is ready: replayed
-    blocks arrive faster than a worker thread transcribes, a microphone's do not."""
-
-    def __init__(self, stream: IncrementalTranscription) -> None:
-        self.stream = stream
-
-    def feed(self, block, endpointer):  # type: ignore[no-untyped-def]
-        self.stream.feed(block, endpointer)
-
-    def sounds_finished(self, endpointer):  # type: ignore[no-untyped-def]
-        return self.stream.sounds_finished(endpointer, wait=True)
-
-
 def _run(audio: np.ndarray, config: StreamingConfig, ending: str = "",  # type: ignore[no-untyped-def]
          vad: VadConfig | None = None):
     fake = MarkingTranscriber(ending)
     stream = IncrementalTranscription(fake, "en", config)
-    rec = record_answer(blocks(audio), vad or VadConfig(), LimitsConfig(),
-                        observer=WaitingObserver(stream))
-    end = rec.stream_offset_samples + round(rec.speech_end_s * SAMPLE_RATE_HZ)
-    return fake, rec, stream.finish(rec.stream_offset_samples, end)
+    vad = vad or VadConfig()
+    # The policy judges sentence ends only once the text is ready (wait): replayed blocks
+    # arrive faster than a worker thread transcribes, a microphone's do not.
+    rec = record_answer(blocks(audio), vad, LimitsConfig(), observer=stream,
+                        turn_end=sentence_end_policy(stream, vad, "en", wait=True))
+    return fake, rec, stream.finish(rec.stream_offset_samples, rec.speech_end_sample)
 
 
 def test_stretches_are_cut_in_pauses_and_joined_in_order() -> None:
@@ -125,8 +114,7 @@ def test_tail_transcribed_in_the_pause_is_used_at_the_end() -> None:
     stream = IncrementalTranscription(fake, "en", StreamingConfig(min_stretch_s=4))
     rec = record_answer(blocks(audio), VadConfig(), LimitsConfig(), observer=stream)
     calls_before_finish = len(fake.stretches)
-    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
-    transcript = stream.finish(rec.stream_offset_samples, end)
+    transcript = stream.finish(rec.stream_offset_samples, rec.speech_end_sample)
     assert calls_before_finish == 1 and len(fake.stretches) == 1
     assert transcript.text == "w1"
 
@@ -147,16 +135,16 @@ def test_finished_sentence_ends_the_answer_after_the_shorter_silence() -> None:
 
 def test_sentence_judgement_not_ready_never_stalls_the_recorder() -> None:
     """While the tail's text is still being transcribed the recorder keeps listening (the
-    observer answers None) and the normal stop_s ends the answer."""
+    pause's text is not known yet) and the normal stop_s ends the answer."""
     slow = GatedTranscriber(ending=".")
     audio = np.concatenate([silence(0.5), tone(2), silence(3)])
     stream = IncrementalTranscription(slow, "en", StreamingConfig(min_stretch_s=4))
-    rec = record_answer(blocks(audio), VadConfig(stop_s=1.5, sentence_end_stop_s=0.6),
-                        LimitsConfig(), observer=stream)
+    vad = VadConfig(stop_s=1.5, sentence_end_stop_s=0.6)
+    rec = record_answer(blocks(audio), vad, LimitsConfig(), observer=stream,
+                        turn_end=sentence_end_policy(stream, vad, "en"))
     slow.release.set()
     assert rec.end_reason is EndReason.SILENCE
-    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
-    assert stream.finish(rec.stream_offset_samples, end).text == "w1."
+    assert stream.finish(rec.stream_offset_samples, rec.speech_end_sample).text == "w1."
 
 
 def test_no_guess_is_queued_behind_busy_work() -> None:
@@ -168,8 +156,7 @@ def test_no_guess_is_queued_behind_busy_work() -> None:
     stream = IncrementalTranscription(fake, "en", StreamingConfig(min_stretch_s=4))
     rec = record_answer(blocks(audio), VadConfig(), LimitsConfig(), observer=stream)
     fake.release.set()
-    end = rec.stream_offset_samples + round((rec.speech_end_s or 0) * SAMPLE_RATE_HZ)
-    transcript = stream.finish(rec.stream_offset_samples, end)
+    transcript = stream.finish(rec.stream_offset_samples, rec.speech_end_sample)
     recorded = rec.stream_offset_samples + len(rec.audio)
     assert len(fake.stretches) == 2 and transcript.text == "w1 w2"
     assert len(fake.stretches[0]) + len(fake.stretches[1]) == recorded

@@ -16,13 +16,14 @@ from dataclasses import replace
 from typing import Any
 
 from simulator.config import SimulatorConfig
-from simulator.fixtures import ReplayItem
-from simulator.session import LoopParts, LoopSettings, Turn, run_turn
+from simulator.ports import LoopParts
+from simulator.practice.fixtures import ReplayItem
+from simulator.practice.session import PracticeSettings, Turn, run_turn
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(config: SimulatorConfig, settings: LoopSettings) -> None:
+def _init_worker(config: SimulatorConfig, settings: PracticeSettings) -> None:
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     transcriber = FasterWhisperTranscriber(config.whisper)
@@ -45,7 +46,7 @@ def _replay_one(job: tuple[int, ReplayItem]) -> Turn:
 
 
 def replay_in_processes(items: Sequence[ReplayItem], config: SimulatorConfig,
-                        settings: LoopSettings, jobs: int) -> list[Turn]:
+                        settings: PracticeSettings, jobs: int) -> list[Turn]:
     """Run each item's turn in a pool of `jobs` processes; turns come back in item order.
 
     Whisper threads per worker default to the cores divided among the workers, so two

@@ -158,7 +158,8 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> Scenario:
                         f"{MAX_TURNS_LIMIT}")
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise DataFileError(f"{source}: field 'steps' must be a non-empty list of tables ([[steps]])")
+        raise DataFileError(f"{source}: field 'steps' must be a non-empty list of tables "
+                            "([[steps]])")
     steps: dict[str, Step] = {}
     for i, raw in enumerate(raw_steps):
         step = _step(raw, i, source)
@@ -196,7 +197,8 @@ def _step(raw: Any, index: int, source: str) -> Step:
     lines = strings(raw, "lines", where) if "lines" in raw else ()
     raw_branches = raw.get("branches", [])
     if not isinstance(raw_branches, list):
-        raise DataFileError(f"{where}: field 'branches' must be a list of tables ([[steps.branches]])")
+        raise DataFileError(f"{where}: field 'branches' must be a list of tables "
+                            "([[steps.branches]])")
     branches = tuple(_branch(b, f"{where}, branch {k + 1}") for k, b in enumerate(raw_branches))
     if end is not None and branches:
         raise DataFileError(f"{where}: field 'branches' must be empty: the step ends the call "

@@ -17,7 +17,16 @@ from simulator.bank.model import Bank, Question
 from simulator.errors import AudioFileError, ConfigError
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
-SHIPPED_FIXTURES = Path(__file__).resolve().parent.parent / "audio_fixtures"
+SHIPPED_FIXTURES = Path(__file__).resolve().parent.parent.parent / "audio_fixtures"
+"""The committed recorded answers (next to the package in a source checkout)."""
+EXPECTED_BANDS = {
+    "strong": (0.7, 1.0),
+    "partial": (0.2, 0.75),
+    "off_topic": (0.0, 0.25),
+    "empty": (0.0, 0.0),
+    "too_short": (0.0, 0.3),
+}
+"""Expected band of the score fraction (score / max) for each manifest label (`replay --check`)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,11 @@ class ReplayItem:
     """The manifest's expected band ("strong", "partial", "off_topic", "empty"...), if any."""
     transcript: str = ""
     """The manifest's reference transcript, if any."""
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        """The expected band of the score fraction, when the manifest gives a known label."""
+        return EXPECTED_BANDS.get(self.expected)
 
 
 def read_manifest(path: Path) -> list[dict[str, Any]]:

@@ -16,16 +16,15 @@ context: off by default, see `StreamingConfig.use_context`). Cuts fall inside pa
 inside a word, so the joined text matches a whole-answer transcription closely (measured
 in docs/turnaround.md).
 
-The transcript of the pause-ending piece also tells the recorder whether the answer
-sounds finished (`sounds_finished`): a sentence that ends with a full stop and not with a
-word that announces more ("然后", "and", "um") lets the answer end after a shorter silence.
+The text of the pause-ending piece is also what the turn-end policy judges
+(`text_at_pause`, `turn_end.SentenceEndPolicy`): a finished sentence lets the answer end
+after a shorter silence. The audio itself is read from the recorder's buffer, never copied
+whole.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
-import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,41 +34,12 @@ import numpy as np
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import StreamingConfig
 from simulator.listen.endpoint import Endpointer
+from simulator.listen.recorder import AudioBuffer
 from simulator.ports import Transcriber
 from simulator.speech.transcript import Transcript, Word
-from simulator.text.normalise import normalise, to_simplified
+from simulator.text.normalise import normalise
 
 _LOGGER = logging.getLogger(__name__)
-
-_SENTENCE_END = "。！？.!?…"
-# Words after which a speaker is about to say more: conjunctions, list openers, fillers.
-_CONTINUES_ZH = ("然后", "还有", "就是", "因为", "所以", "但是", "可是", "而且", "并且", "或者",
-                 "比如", "例如", "如果", "那么", "首先", "其次", "另外", "第一", "第二", "第三",
-                 "嗯", "呃", "啊", "那个", "这个", "的话", "和", "跟", "以及", "包括", "是")
-_CONTINUES_EN = frozenset(("and", "but", "so", "because", "or", "then", "also", "like", "um",
-                           "uh", "er", "the", "a", "an", "to", "of", "with", "if", "that",
-                           "firstly", "secondly", "is", "are", "i", "we"))
-_TRAILING_PUNCTUATION_RE = re.compile(r"[\s。！？.!?…，,、；;：:\"'”’」』)）]+$")
-
-
-def ends_sentence(text: str, language: str) -> bool:
-    """Whether `text` (the last thing heard) sounds like the end of what the speaker meant.
-
-    True when it ends with sentence-final punctuation and its last word does not announce
-    more (a conjunction, a list opener or a filler). Whisper writes the full stop from the
-    intonation it heard, so it is the acoustic half of the judgement; the word list is
-    the lexical half.
-    """
-    stripped = (to_simplified(text) if language == "zh" else text).rstrip()
-    if not stripped or stripped[-1] not in _SENTENCE_END:
-        return False
-    body = _TRAILING_PUNCTUATION_RE.sub("", stripped)
-    if not body:
-        return False
-    if language == "zh":
-        return not body.endswith(_CONTINUES_ZH)
-    last_word = re.split(r"[^\w']+", body.lower())[-1]
-    return last_word not in _CONTINUES_EN
 
 
 @dataclass
@@ -78,6 +48,8 @@ class _Piece:
 
     start: int
     cut: int
+    pause_end: int | None
+    """The speech end of the pause the piece was cut in (None: cut when the answer ended)."""
     result: Future[Transcript]
 
 
@@ -90,30 +62,29 @@ class IncrementalTranscription:
         self._pause_samples = int(config.pause_s * SAMPLE_RATE_HZ)
         self._min_stretch_samples = int(config.min_stretch_s * SAMPLE_RATE_HZ)
         self._use_context = config.use_context
-        self._blocks: list[Block] = []
-        self._block_starts: list[int] = []
-        """Stream sample where each block starts (to slice a piece without copying it all)."""
-        self._num_samples = 0
+        self._audio: AudioBuffer | None = None
+        """The recorder's buffer: pieces are sliced from it, never copied whole."""
         self._last_cut = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-stream")
         self._committed: list[_Piece] = []
         self._tail: _Piece | None = None
         """The speculative last piece, if the latest pause was too early to commit a cut."""
         self._latest: _Piece | None = None
-        """The piece submitted last (the worker is idle once it is done)."""
-        self._at_pause: tuple[int, _Piece] | None = None
-        """(speech end, piece whose text ends at that pause): for `sounds_finished`."""
+        """The piece submitted last: the one whose text ends at the latest pause handed over
+        (and the worker is idle once it is done)."""
         self.compute_s = 0.0
         """Total seconds spent transcribing on the worker (speculative pieces included)."""
 
-    def feed(self, block: Block, endpointer: Endpointer) -> None:
-        """Take the next block (already given to the endpointer)."""
-        self._blocks.append(block)
-        self._block_starts.append(self._num_samples)
-        self._num_samples += len(block)
+    @property
+    def _num_samples(self) -> int:
+        return len(self._audio) if self._audio is not None else 0
+
+    def feed(self, audio: AudioBuffer, endpointer: Endpointer) -> None:
+        """Look at the recording after its latest block (already given to the endpointer)."""
+        self._audio = audio
         speech_end = endpointer.speech_end_sample
         if (speech_end is None
-                or (self._at_pause is not None and self._at_pause[0] == speech_end)
+                or (self._latest is not None and self._latest.pause_end == speech_end)
                 or self._num_samples - speech_end < self._pause_samples
                 or speech_end <= self._last_cut):
             return
@@ -123,7 +94,7 @@ class IncrementalTranscription:
             # speaker goes on. Asked again with the next block of this pause.
             return
         cut = speech_end + (self._num_samples - speech_end) // 2
-        piece = self._submit(self._last_cut, cut)
+        piece = self._submit(self._last_cut, cut, pause_end=speech_end)
         if self._tail is not None:
             self._tail.result.cancel()  # the speaker went on: that tail was not the end
         if commit:
@@ -131,26 +102,23 @@ class IncrementalTranscription:
             self._last_cut, self._tail = cut, None
         else:
             self._tail = piece
-        self._at_pause = (speech_end, piece)
 
-    def sounds_finished(self, endpointer: Endpointer, wait: bool = False) -> bool | None:
-        """Whether the speech so far ends a sentence, judged on the last piece's text.
+    def text_at_pause(self, speech_end: int, wait: bool = False) -> str | None:
+        """What was heard up to the pause that began at `speech_end` (stream samples).
 
-        Returns None while that text is not ready yet (unless `wait`) or its piece is still
-        waiting for the worker, so a live recorder keeps listening instead of stalling;
-        False when the pause is shorter than `pause_s` (nothing was handed over).
+        Returns None while that is not known yet: the piece is still being transcribed
+        (unless `wait`), or a guess waits for the busy worker; a live recorder keeps
+        listening instead of stalling. Returns "" when no piece ends in that pause (it is
+        shorter than `pause_s`, or falls before the last cut): nothing will be known.
         """
-        speech_end = endpointer.speech_end_sample
-        if self._at_pause is None or self._at_pause[0] != speech_end:
-            # Not judged yet: a guess waits for an idle worker (None: ask again), or the
-            # pause is too short to have been handed over (False).
-            waiting = (speech_end is not None and speech_end > self._last_cut
+        latest = self._latest
+        if latest is None or latest.pause_end != speech_end:
+            waiting = (speech_end > self._last_cut
                        and self._num_samples - speech_end >= self._pause_samples)
-            return None if waiting else False
-        result = self._at_pause[1].result
-        if not wait and not result.done():
+            return None if waiting else ""
+        if not wait and not latest.result.done():
             return None
-        return ends_sentence(result.result().text, self._language)
+        return latest.result.result().text
 
     def finish(self, offset_samples: int, speech_end_sample: int | None) -> Transcript:
         """Transcribe what is left (usually nothing) and join all pieces.
@@ -171,7 +139,7 @@ class IncrementalTranscription:
         elif speech_end_sample is not None and speech_end_sample > self._last_cut:
             if self._tail is not None:
                 self._tail.result.cancel()
-            pieces.append(self._submit(self._last_cut, self._num_samples))
+            pieces.append(self._submit(self._last_cut, self._num_samples, pause_end=None))
         parts = [(piece.start, piece.result.result()) for piece in pieces]
         self._executor.shutdown(wait=True)
         waited_s = time.perf_counter() - started
@@ -182,14 +150,13 @@ class IncrementalTranscription:
         """Abandon pending work (the answer was discarded)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _submit(self, start: int, end: int) -> _Piece:
-        first = max(0, bisect.bisect_right(self._block_starts, start) - 1)
-        audio = (np.concatenate(self._blocks[first:])[start - self._block_starts[first]:
-                                                       end - self._block_starts[first]]
-                 if self._blocks else np.zeros(0, np.float32))
+    def _submit(self, start: int, end: int, pause_end: int | None) -> _Piece:
+        audio = (self._audio.slice(start, end) if self._audio is not None
+                 else np.zeros(0, np.float32))
         _LOGGER.debug("piece %.2f-%.2f s submitted", start / SAMPLE_RATE_HZ, end / SAMPLE_RATE_HZ)
         earlier = list(self._committed)
-        self._latest = _Piece(start, end, self._executor.submit(self._transcribe, audio, earlier))
+        self._latest = _Piece(start, end, pause_end,
+                              self._executor.submit(self._transcribe, audio, earlier))
         return self._latest
 
     def _transcribe(self, audio: Block, earlier: list[_Piece]) -> Transcript:

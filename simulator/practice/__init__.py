@@ -1,0 +1,1 @@
+"""Practice sessions: planning the questions, the turn loop, and replaying recorded answers."""
