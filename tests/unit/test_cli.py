@@ -92,3 +92,42 @@ def test_usage_error_exit_code() -> None:
     with pytest.raises(SystemExit) as info:
         main(["practice", "--no-such-option"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["practice"], ["replay", "audio_fixtures"], ["call", "--scenario", "zh-long-wait"],
+    ["transcribe", "a.wav"], ["score", "--bank", "cs-zh", "--question", "1", "--text", "x"],
+    ["banks"], ["devices"], ["import", "doc.txt", "-o", "bank.toml"],
+], ids=lambda argv: argv[0])
+def test_option_defaults_come_from_the_config_dataclasses(argv: list[str]) -> None:
+    """With no options given, every command's configuration equals the dataclass defaults
+    (the defaults are written once, in config.py), whichever options the command has."""
+    from simulator.cli.parser import build_parser, config_from_args
+    from simulator.config import (
+        AudioConfig,
+        LimitsConfig,
+        SessionConfig,
+        StreamingConfig,
+        VadConfig,
+        WhisperConfig,
+    )
+
+    config = config_from_args(build_parser().parse_args(argv))
+    assert config.vad == VadConfig() and config.limits == LimitsConfig()
+    assert config.whisper == WhisperConfig() and config.streaming == StreamingConfig()
+    if argv[0] in ("practice", "call"):
+        assert config.audio == AudioConfig()
+    if argv[0] == "practice":
+        assert config.session == SessionConfig()
+
+
+def test_cli_modules_do_not_import_each_other_in_a_cycle() -> None:
+    """The parser and the output helpers know nothing of the commands (`print_json` lives in
+    cli/output.py, not in the entry point the commands used to import back)."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[2] / "simulator" / "cli"
+    for name in ("parser.py", "output.py"):
+        tree = ast.parse((folder / name).read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {m for m in imported if m and m.startswith("simulator.cli")}, name

@@ -1,7 +1,6 @@
-"""What each `interview-sim` command does, given parsed arguments and the configuration.
-
-Human output goes to stdout; with `--json` stdout carries exactly one JSON document and
-progress text goes to stderr.
+"""What each `interview-sim` command does, given parsed arguments, the configuration and
+the parts factory (the composition root's, or a test's). One function per command; what they
+print goes through `output.py`. Heavy modules are imported inside the commands that use them.
 """
 
 from __future__ import annotations
@@ -10,31 +9,37 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
+from simulator.cli.output import echo_for, heard_echo, print_json
+from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from simulator.config import SimulatorConfig
 from simulator.errors import ConfigError
 from simulator.feedback import format_points
-from simulator.records.documents import score_json, session_json, transcript_json, turn_json
-from simulator.speech.transcript import Transcript
+
+if TYPE_CHECKING:
+    from simulator.app import PartsFactory
+
+Command = Callable[[argparse.Namespace, SimulatorConfig, "PartsFactory"], int]
 
 
-def run(args: argparse.Namespace, config: SimulatorConfig, parts: Any = None) -> int:
-    """Dispatch to the command named in `args`; returns the exit code."""
+def run(args: argparse.Namespace, config: SimulatorConfig,
+        parts: PartsFactory | None = None) -> int:
+    """Run the command named in `args`; returns the exit code.
+
+    Args:
+        args: the parsed command line.
+        config: built from `args` by `parser.config_from_args`.
+        parts: the parts factory; None uses the real parts (`app.build_parts`).
+    """
     from simulator import app
 
-    factory = parts or app.build_parts
-    handlers: dict[str, Callable[[argparse.Namespace, SimulatorConfig, Any], int]] = {
+    handlers: dict[str, Command] = {
         "practice": practice, "replay": replay, "transcribe": transcribe, "score": score,
         "banks": banks, "devices": devices, "import": import_document, "call": call,
     }
-    return handlers[args.command](args, config, factory)
-
-
-def _echo_for(json_mode: bool) -> Callable[[str], None]:
-    stream = sys.stderr if json_mode else sys.stdout
-    return lambda text: print(text, file=stream, flush=True)
+    return handlers[args.command](args, config, parts or app.build_parts)
 
 
 def _meta(config: SimulatorConfig) -> dict[str, Any]:
@@ -43,33 +48,30 @@ def _meta(config: SimulatorConfig) -> dict[str, Any]:
             "sentence_end_silence_s": config.vad.sentence_end_stop_s}
 
 
-def _heard(echo: Callable[[str], None]) -> Callable[[Transcript], None]:
-    return lambda t: echo(f"  heard: {t.text or '(nothing)'}")
-
-
-def practice(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def practice(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`practice`: a spoken session (or the shipped-recording demo without a microphone)."""
     from simulator import app
 
-    echo = _echo_for(False)
+    echo = echo_for(False)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
-    outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=_heard(echo),
+    outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=heard_echo(echo),
                                parts=parts)
     echo(f"Session saved in {outcome.folder}")
-    return 130 if outcome.result.interrupted else 0
+    return EXIT_INTERRUPTED if outcome.result.interrupted else EXIT_OK
 
 
-def replay(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`replay`: recorded answers through the same loop; `--check` compares expected bands."""
     from simulator import app
+    from simulator.records.documents import session_json, turn_json
 
-    echo = _echo_for(args.json)
+    echo = echo_for(args.json)
     if args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
     outcome = app.run_replay(config, args.path, echo=echo, meta=_meta(config),
                              question_id=(args.questions or [None])[0],
                              only=set(args.only) if args.only else None, save=args.save,
-                             on_heard=_heard(echo), jobs=args.jobs, parts=parts)
+                             on_heard=heard_echo(echo), jobs=args.jobs, parts=parts)
 
     failures = []
     results = []
@@ -88,8 +90,6 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int
                   f"{format_points(turn.score.points):>4}/{format_points(turn.score.max_points):<3}"
                   f" {turn.answer.transcript.text[:60]}")
     if args.json:
-        from simulator.cli import print_json
-
         document = session_json(results, {"tool_version": __version__, "mode": "replay",
                                           "replayed": str(args.path)},
                                 "complete" if not outcome.result.interrupted else "interrupted")
@@ -103,35 +103,34 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int
             print(f"Session saved in {outcome.folder}")
     for failure in failures:
         print(f"check: {failure}", file=sys.stderr)
-    return 1 if args.check and failures else 0
+    return EXIT_CHECK_FAILED if args.check and failures else EXIT_OK
 
 
-def call(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`call --scenario NAME`: a role-play call; the phone-manner scorecard is spoken and saved."""
     from simulator.app import run_call_session
     from simulator.call.loop import Outcome
     from simulator.records.documents import call_json
 
-    echo = _echo_for(args.json)
+    echo = echo_for(args.json)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = run_call_session(config, args.scenario, phone_line=args.phone_line, echo=echo,
                                meta=_meta(config), replay=args.replay or (),
-                               on_heard=_heard(echo), parts=parts)
+                               on_heard=heard_echo(echo), parts=parts)
     if args.json:
-        from simulator.cli import print_json
-
         document = call_json(outcome.result, relative_to=outcome.folder)
         document["session_folder"] = str(outcome.folder) if outcome.folder else None
         print_json(document)
     else:
         echo(f"Call saved in {outcome.folder} ({outcome.result.outcome.value}, "
              f"{outcome.result.scorecard.score}/100)")
-    return 130 if outcome.result.outcome is Outcome.INTERRUPTED else 0
+    return EXIT_INTERRUPTED if outcome.result.outcome is Outcome.INTERRUPTED else EXIT_OK
 
 
-def transcribe(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def transcribe(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`transcribe FILE...`: print what the local model hears in each file."""
     from simulator.audio.pcm import read_audio
+    from simulator.records.documents import transcript_json
 
     transcriber = parts(config, print).transcriber(preload=False)
     documents = []
@@ -142,17 +141,16 @@ def transcribe(args: argparse.Namespace, config: SimulatorConfig, parts: Any) ->
         if not args.json:
             print(f"{path}: {transcript.text}")
     if args.json:
-        from simulator.cli import print_json
-
         print_json({"files": documents})
-    return 0
+    return EXIT_OK
 
 
-def score(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def score(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`score`: score one answer (text, or audio through the transcriber)."""
     from simulator.bank.loader import resolve_bank
     from simulator.bank.select import select_questions
     from simulator.feedback import load_templates, render_feedback
+    from simulator.records.documents import score_json, transcript_json
     from simulator.scoring.rubric import score_answer
     from simulator.text.normalise import normalise
 
@@ -172,8 +170,6 @@ def score(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
     feedback = render_feedback(result, question.language, load_templates(),
                                heard_nothing=not normalised.strip())
     if args.json:
-        from simulator.cli import print_json
-
         print_json({"bank": bank.id, "question": question.id, "answer": text,
                     "transcript": transcript_doc, "score": score_json(result),
                     "feedback": feedback.text})
@@ -186,10 +182,10 @@ def score(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
         for kp in result.forbidden:
             print(f"  ! {kp.label}  [{', '.join(m.span for m in kp.evidence[:3])}]")
         print(feedback.text)
-    return 0
+    return EXIT_OK
 
 
-def banks(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def banks(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`banks`: the shipped banks with question counts per section."""
     from simulator.bank.loader import load_bank, shipped_bank_paths
 
@@ -202,19 +198,17 @@ def banks(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
                         "sections": [{"id": sid, "title": titles[sid], "questions": n}
                                      for sid, n in bank.section_counts().items()]})
     if args.json:
-        from simulator.cli import print_json
-
         print_json({"banks": listing})
-        return 0
+        return EXIT_OK
     for entry in listing:
         print(f"{entry['id']}  ({entry['language']}, {entry['questions']} questions)  "
               f"{entry['title']}")
         for section in entry["sections"]:
             print(f"    {section['id']:<12} {section['questions']:>3}  {section['title']}")
-    return 0
+    return EXIT_OK
 
 
-def devices(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def devices(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`devices`: microphones and speakers PortAudio can see."""
     from dataclasses import asdict
 
@@ -222,20 +216,18 @@ def devices(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> in
 
     found = list_devices()
     if args.json:
-        from simulator.cli import print_json
-
         print_json({"devices": [asdict(d) for d in found]})
-        return 0
+        return EXIT_OK
     if not found:
         print("no audio devices found")
     for d in found:
         marks = ("*in " if d.is_default_input else "") + ("*out" if d.is_default_output else "")
         print(f"{d.index:>3}  in:{d.max_input_channels:<2} out:{d.max_output_channels:<2} "
               f"{d.default_sample_rate_hz:>7.0f} Hz  {d.name} ({d.host_api}) {marks}")
-    return 0
+    return EXIT_OK
 
 
-def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: Any) -> int:
+def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`import DOC -o BANK`: convert an interview document into a bank file."""
     from simulator.bank import importer
 
@@ -248,11 +240,9 @@ def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: An
     result = importer.import_document(text, bank_id=bank_id, source=str(args.document))
     importer.write_bank_toml(result.data, Path(args.output))
     if args.json:
-        from simulator.cli import print_json
-
         print_json({"bank": str(args.output), "questions": len(result.bank.questions),
                     "skipped": [str(s) for s in result.skipped]})
     else:
         print(importer.format_report(result))
         print(f"wrote {args.output}")
-    return 0
+    return EXIT_OK

@@ -1,23 +1,18 @@
-"""Command line: parse arguments into a `SimulatorConfig`, run a command, map errors to exits.
+"""The argument parser, and the one place that turns parsed arguments into a `SimulatorConfig`.
 
-Exit codes: 0 done; 1 `replay --check` found results outside their expected band;
-2 a user-facing error (bad file, bank, device, option), printed as one line;
-130 interrupted with Ctrl-C (everything recorded so far is saved).
+Every default comes from the option dataclasses in `config.py` (written there once): an
+option a subcommand does not have keeps the dataclass default, read through `_options`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import sys
-import traceback
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from simulator import __version__
 from simulator.config import (
+    BUNDLED_MODEL,
     AudioConfig,
     LimitsConfig,
     SessionConfig,
@@ -26,9 +21,12 @@ from simulator.config import (
     VadConfig,
     WhisperConfig,
 )
-from simulator.errors import SimulatorError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+_SESSION, _AUDIO, _VAD = SessionConfig(), AudioConfig(), VadConfig()
+_LIMITS, _WHISPER = LimitsConfig(), WhisperConfig()
+_SCRIPTS = ("simplified", "traditional")
+_VOICES = ("auto", "kokoro", "espeak", "none")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,40 +34,50 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _session_options(p: argparse.ArgumentParser, *, bank_default: str | None) -> None:
+def _record_options(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--script", choices=_SCRIPTS, default=_SESSION.script,
+                   help=f"characters for Mandarin {what}")
+    p.add_argument("--sessions-dir", type=Path, default=_SESSION.sessions_dir,
+                   help=f"where session folders are written (default: ./{_SESSION.sessions_dir})")
+
+
+def _session_options(p: argparse.ArgumentParser, *, bank_default: str) -> None:
     p.add_argument("--bank", default=bank_default,
                    help="bank id (see `banks`) or path to a bank .toml")
-    p.add_argument("--question", action="append", dest="questions", metavar="ID",
+    p.add_argument("--question", action="append", dest="questions", metavar="ID", default=[],
                    help="ask this question (repeatable)")
-    p.add_argument("--script", choices=("simplified", "traditional"), default="simplified",
-                   help="characters for Mandarin prompts and feedback")
-    p.add_argument("--sessions-dir", type=Path, default=Path("sessions"),
-                   help="where session folders are written (default: ./sessions)")
+    _record_options(p, "prompts and feedback")
 
 
 def _speech_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="base",
-                   help="Whisper model: 'base' (bundled, offline), a CTranslate2 folder, or a "
-                        "faster-whisper name such as 'small' (downloads, needs internet)")
-    p.add_argument("--beam-size", type=int, default=5)
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for Whisper (0: all)")
-    p.add_argument("--silence-s", type=float, default=1.5,
-                   help="trailing silence that ends an answer (seconds)")
-    p.add_argument("--sentence-end-silence-s", type=float, default=1.0,
+    p.add_argument("--model", default=_WHISPER.model,
+                   help=f"Whisper model: '{BUNDLED_MODEL}' (bundled, offline), a CTranslate2 "
+                        "folder, or a faster-whisper name such as 'small' (downloads, needs "
+                        "internet)")
+    p.add_argument("--beam-size", type=int, default=_WHISPER.beam_size)
+    p.add_argument("--threads", type=int, default=_WHISPER.cpu_threads,
+                   help="CPU threads for Whisper (0: all)")
+    p.add_argument("--silence-s", type=float, default=_VAD.stop_s,
+                   help=f"trailing silence that ends an answer (default {_VAD.stop_s:g} s)")
+    p.add_argument("--sentence-end-silence-s", type=float, default=_VAD.sentence_end_stop_s,
                    help="shorter silence that ends an answer once what was heard ends a "
                         "sentence (live microphone; set it to --silence-s to turn it off)")
-    p.add_argument("--max-answer-s", type=float, default=180.0)
-    p.add_argument("--no-speech-timeout-s", type=float, default=12.0)
+    p.add_argument("--max-answer-s", type=float, default=_LIMITS.max_answer_s)
+    p.add_argument("--no-speech-timeout-s", type=float, default=_LIMITS.no_speech_timeout_s)
     p.add_argument("--batch-transcription", action="store_true",
                    help="transcribe each answer after it ends instead of while it is spoken")
 
 
 def _voice_options(p: argparse.ArgumentParser, default_voice: str) -> None:
-    p.add_argument("--voice", choices=("auto", "kokoro", "espeak", "none"), default=default_voice,
+    p.add_argument("--voice", choices=_VOICES, default=default_voice,
                    help="auto: Kokoro for Mandarin if installed, else eSpeak NG")
     p.add_argument("--no-voice", dest="voice", action="store_const", const="none",
                    help="print instead of speaking")
     p.add_argument("--output-device", help="speaker name or index (see `devices`)")
+
+
+def _input_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-device", help="microphone name or index (see `devices`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,19 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("practice", help="a spoken session at the desk")
-    _session_options(p, bank_default="cs-zh")
+    _session_options(p, bank_default=_SESSION.bank)
     p.add_argument("--section", help="only questions from this section")
-    p.add_argument("--count", type=int, default=3, help="how many questions (default 3)")
+    p.add_argument("--count", type=int, default=_SESSION.count,
+                   help=f"how many questions (default {_SESSION.count})")
     p.add_argument("--seed", type=int, help="pick questions at random with this seed")
-    p.add_argument("--input-device", help="microphone name or index (see `devices`)")
+    _input_option(p)
     p.add_argument("--resume", type=Path, metavar="DIR",
                    help="continue an interrupted session folder where it stopped")
-    _voice_options(p, "auto")
+    _voice_options(p, _AUDIO.voice)
     _speech_options(p)
 
     p = sub.add_parser("replay", help="run recorded answers through the same loop (headless)")
     p.add_argument("path", type=Path, help="manifest.json, a folder, or an audio file")
-    _session_options(p, bank_default=None)
+    _session_options(p, bank_default="")  # no bank: a manifest names each recording's bank
     p.add_argument("--only", action="append", metavar="FIXTURE_ID", help="replay only these ids")
     p.add_argument("--save", action="store_true", help="also write a session folder")
     p.add_argument("--check", action="store_true",
@@ -102,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--jobs", type=int, default=1,
                    help="transcribe in this many worker processes (each loads the model)")
-    _voice_options(p, "none")
+    _voice_options(p, "none")  # headless by default
     _speech_options(p)
 
     p = sub.add_parser("call", help="a role-play call with a simulated customer")
@@ -110,15 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario id (prompts/scenarios/*.toml) or path to a scenario .toml")
     p.add_argument("--phone-line", action="store_true",
                    help="the customer sounds like a phone line (300-3400 Hz, 8 kHz)")
-    p.add_argument("--replay", type=Path, nargs="+", metavar="FILE",
+    p.add_argument("--replay", type=Path, nargs="+", metavar="FILE", default=[],
                    help="play these recordings as your answers, in order, instead of the mic")
-    p.add_argument("--input-device", help="microphone name or index (see `devices`)")
-    p.add_argument("--script", choices=("simplified", "traditional"), default="simplified",
-                   help="characters for Mandarin lines and the scorecard")
-    p.add_argument("--sessions-dir", type=Path, default=Path("sessions"),
-                   help="where call folders are written (default: ./sessions)")
+    _input_option(p)
+    _record_options(p, "lines and the scorecard")
     p.add_argument("--json", action="store_true", help="print the call record as one JSON document")
-    _voice_options(p, "auto")
+    _voice_options(p, _AUDIO.voice)
     _speech_options(p)
 
     p = sub.add_parser("transcribe", help="transcribe audio files with the local model")
@@ -150,65 +156,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _options(args: argparse.Namespace, **fields: str) -> dict[str, Any]:
+    """Dataclass field -> value for the options this subcommand has (by argparse `dest`);
+    the others are left out, so they keep the dataclass default."""
+    given = vars(args)
+    return {name: given[dest] for name, dest in fields.items() if dest in given}
+
+
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     """Build the configuration from parsed arguments (the only place that does).
 
     Raises:
         ConfigError: an option value is out of range (names the option).
     """
-    model = getattr(args, "model", "base")
+    session = _options(args, bank="bank", question_ids="questions", section="section",
+                       count="count", seed="seed", sessions_dir="sessions_dir",
+                       script="script", resume_dir="resume")
+    if "question_ids" in session:
+        session["question_ids"] = tuple(session["question_ids"])
+    whisper = _options(args, model="model", beam_size="beam_size", cpu_threads="threads")
+    if "model" in whisper:
+        whisper["allow_download"] = whisper["model"] != BUNDLED_MODEL
+    streaming = _options(args, enabled="batch_transcription")
+    if "enabled" in streaming:
+        streaming["enabled"] = not streaming["enabled"]
     return SimulatorConfig(
-        session=SessionConfig(
-            bank=getattr(args, "bank", None) or "",
-            question_ids=tuple(getattr(args, "questions", None) or ()),
-            section=getattr(args, "section", None),
-            count=3 if getattr(args, "count", None) is None else args.count,
-            seed=getattr(args, "seed", None),
-            sessions_dir=getattr(args, "sessions_dir", Path("sessions")),
-            script=getattr(args, "script", "simplified"),
-            resume_dir=getattr(args, "resume", None),
-        ),
-        audio=AudioConfig(input_device=getattr(args, "input_device", None),
-                          output_device=getattr(args, "output_device", None),
-                          voice=getattr(args, "voice", "none")),
-        vad=VadConfig(stop_s=getattr(args, "silence_s", 1.5),
-                      sentence_end_stop_s=getattr(args, "sentence_end_silence_s", 1.0)),
-        limits=LimitsConfig(max_answer_s=getattr(args, "max_answer_s", 180.0),
-                            no_speech_timeout_s=getattr(args, "no_speech_timeout_s", 12.0)),
-        streaming=StreamingConfig(enabled=not getattr(args, "batch_transcription", False)),
-        whisper=WhisperConfig(model=model, allow_download=model != "base",
-                              beam_size=getattr(args, "beam_size", 5),
-                              cpu_threads=getattr(args, "threads", 0)),
+        session=SessionConfig(**session),
+        audio=AudioConfig(**_options(args, input_device="input_device",
+                                     output_device="output_device", voice="voice")),
+        vad=VadConfig(**_options(args, stop_s="silence_s",
+                                 sentence_end_stop_s="sentence_end_silence_s")),
+        limits=LimitsConfig(**_options(args, max_answer_s="max_answer_s",
+                                       no_speech_timeout_s="no_speech_timeout_s")),
+        streaming=StreamingConfig(**streaming),
+        whisper=WhisperConfig(**whisper),
     )
-
-
-def main(argv: Sequence[str] | None = None, *, parts: Any = None) -> int:
-    """Entry point of `interview-sim` and `python -m simulator`.
-
-    Args:
-        argv: the arguments (default: the command line).
-        parts: the parts factory (`app.PartsFactory`); None builds the real parts. Tests
-            pass fakes here.
-    """
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    from simulator import commands
-
-    try:
-        return commands.run(args, config_from_args(args), parts)
-    except SimulatorError as e:
-        if args.debug:
-            traceback.print_exc()
-        print(f"interview-sim: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("\ninterview-sim: interrupted; finished answers are saved", file=sys.stderr)
-        return EXIT_INTERRUPTED
-
-
-def print_json(document: Any) -> None:
-    """Print one JSON document to stdout."""
-    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
