@@ -28,7 +28,8 @@ _NUMERAL_KEEP = {"万", "亿", "千", "百", "点"}
 _NUMERAL_WORDS_NOT_NUMBERS = ("一下", "一起", "一直", "一定", "一样", "一些", "一般", "一切",
                               "万一", "统一", "唯一", "一点", "第一时间", "一旦", "一致", "一边",
                               "一体", "专一", "一向", "一再", "一律", "一同", "一口气", "一方面",
-                              "之一", "一对一", "一站式", "十分", "十足", "十字", "十全十美", "一模一样")
+                              "之一", "一对一", "一站式", "十分", "十足", "十字", "十全十美",
+                              "一模一样")
 # 一点 is "a little" unless a numeral follows (一点五 is 1.5); 之一 is "one of" except in 百分之一.
 _NOT_NUMBERS_RE = re.compile("|".join(map(re.escape, _NUMERAL_WORDS_NOT_NUMBERS))
                              .replace("一点", f"一点(?![{_DIGIT_CHARS}十])")
