@@ -16,13 +16,9 @@ import pytest
 
 from simulator.errors import TtsError
 from simulator.speech.espeak_voice import Pyttsx3Voice, _DropDriverChatter
-from simulator.speech.kokoro_voice import (
-    KokoroVoice,
-    _chunk_phonemes,
-    kokoro_available,
-    spell_out_for_mandarin,
-)
+from simulator.speech.kokoro_voice import KokoroVoice, _chunk_phonemes, kokoro_available
 from simulator.speech.sentences import split_sentences
+from simulator.speech.spell_out import spell_out_for_mandarin
 
 FAKE_RATE_HZ = 22_050
 FAKE_SECONDS_PER_CHAR = 0.01
