@@ -281,8 +281,7 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
     except BaseException:
         store.abort()
         raise
-    store.finish("interrupted" if result.interrupted else "complete",
-                 summary=result.summary.text)
+    _finish(store, result)
     return SessionOutcome(result, store.folder, notes=tuple(notes))
 
 
@@ -317,8 +316,7 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
             store.abort()
         raise
     if store is not None:
-        store.finish("interrupted" if result.interrupted else "complete",
-                     summary=result.summary.text)
+        _finish(store, result)
     return SessionOutcome(result, store.folder if store else None, tuple(items), tuple(notes))
 
 
@@ -335,8 +333,13 @@ def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int
             store.record_turn(replace(turn, answer=replace(turn.answer, wav=wav)))
     result = SessionResult(tuple(turns))
     if store is not None:
-        store.finish("complete", summary=result.summary.text)
+        _finish(store, result)
     return SessionOutcome(result, store.folder if store else None, tuple(items))
+
+
+def _finish(store: SessionStore[Any], result: SessionResult) -> None:
+    store.finish("interrupted" if result.interrupted else "complete",
+                 summary=result.summary.text)
 
 
 def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line: bool,
