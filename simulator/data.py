@@ -1,4 +1,4 @@
-"""The data files: where the shipped ones live, the one TOML reader and the shared checks.
+"""The data files: where the shipped ones live, the readers and the shared checks.
 
 Question banks, feedback and delivery templates, the phone-manner scorecard and the call
 scenarios are TOML files under `prompts/`. Each loader reads its file with `read_toml`, so a
@@ -10,12 +10,13 @@ subclass a loader passes as `error` (banks raise `BankError`).
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import DataFileError
+from simulator.errors import DataFileError, SimulatorError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 """The shipped `prompts/` folder (next to the package in a source checkout)."""
@@ -23,6 +24,21 @@ LANGUAGES = ("zh", "en")
 """The languages questions, scenarios and checklists may be written in."""
 
 ErrorType = type[DataFileError]
+
+
+def read_json(path: Path, what: str, error: type[SimulatorError]) -> Any:
+    """Parse a JSON file (a fixture manifest, a session record).
+
+    Raises:
+        SimulatorError: `error`, when the file is unreadable or not JSON (names the file).
+    """
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise error(f"{path}: cannot read {what} ({e.strerror})") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise error(f"{path}: {what} is not valid JSON ({e})") from e
 
 
 def read_toml(path: Path, what: str, max_bytes: int,

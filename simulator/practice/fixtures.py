@@ -7,13 +7,13 @@ with the question it answers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulator.bank.model import Bank, Question
+from simulator.data import read_json
 from simulator.errors import AudioFileError, ConfigError
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
@@ -53,12 +53,7 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     Raises:
         ConfigError: unreadable, not JSON, or entries without `file` (names the entry).
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read manifest ({e.strerror})") from e
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid JSON ({e})") from e
+    data = read_json(path, "manifest", ConfigError)
     entries = data.get("fixtures") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: expected a list under 'fixtures'")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from simulator.audio.pcm import write_wav
+from simulator.data import read_json
 from simulator.errors import AudioFileError, StorageError
 from simulator.records.documents import Document, RecordFormat, now
 
@@ -100,12 +101,7 @@ class SessionStore(Generic[TurnT]):
             StorageError: no readable record there (names the file).
         """
         path = Path(folder) / record.file_name
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as e:
-            raise StorageError(f"{path}: cannot resume ({e.strerror})") from e
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise StorageError(f"{path}: not a valid session record ({e})") from e
+        document = read_json(path, "the session record to resume", StorageError)
         if not isinstance(document, dict) or document.get("schema") != record.schema:
             raise StorageError(f"{path}: not an interview-sim session record")
         turns = document.get("turns")
