@@ -140,19 +140,23 @@ def _next_stop(position: int, starts: list[int], length: int) -> int:
     return starts[index] if index < len(starts) else length
 
 
+def _prompt_and_answer(segment: str, marker_re: re.Pattern[str]) -> tuple[str, str]:
+    """A question's text split at its answer marker, else just after its question mark."""
+    marker = marker_re.search(segment)
+    if marker:
+        return segment[:marker.start()], segment[marker.end():]
+    mark = _QUESTION_MARK_RE.search(segment)
+    cut = mark.end() if mark else len(segment)
+    return segment[:cut], segment[cut:]
+
+
 def _marked_questions(text: str, matches: list[re.Match[str]],
                       headings: tuple[SectionHeading, ...]) -> list[RawQuestion]:
     stops = sorted([m.start() for m in matches] + [h.position for h in headings])
     found: list[RawQuestion] = []
     for match in matches:
         segment = text[match.end():_next_stop(match.start(), stops, len(text))]
-        marker = _ANSWER_MARKER_RE.search(segment)
-        if marker:
-            prompt, answer = segment[:marker.start()], segment[marker.end():]
-        else:
-            mark = _QUESTION_MARK_RE.search(segment)
-            cut = mark.end() if mark else len(segment)
-            prompt, answer = segment[:cut], segment[cut:]
+        prompt, answer = _prompt_and_answer(segment, _ANSWER_MARKER_RE)
         found.append(RawQuestion(
             number=int(match.group(1)), position=match.start(),
             points=float(match.group(2)) if match.group(2) else None,
@@ -178,13 +182,7 @@ def _numbered_questions(text: str, headings: tuple[SectionHeading, ...]) -> list
         points = float(points_match.group(1)) if points_match else None
         if points_match:
             segment = segment[points_match.end():]
-        marker = _MODEL_ANSWER_RE.search(segment)
-        if marker:
-            prompt, answer = segment[:marker.start()], segment[marker.end():]
-        else:
-            mark = _QUESTION_MARK_RE.search(segment)
-            cut = mark.end() if mark else len(segment)
-            prompt, answer = segment[:cut], segment[cut:]
+        prompt, answer = _prompt_and_answer(segment, _MODEL_ANSWER_RE)
         found.append(RawQuestion(number=int(cand.group(1)), position=cand.start(),
                                  points=points, prompt=re.sub(r"^\s*问\s*[:：]", "", prompt),
                                  answer=answer.strip(), marked=False))
