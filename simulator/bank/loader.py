@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator import data
-from simulator.bank.model import Bank, KeyPoint, MatchMode, Question, Section
+from simulator.bank.breaches import parse_breach
+from simulator.bank.model import Bank, Breach, KeyPoint, MatchMode, Question, Section
 from simulator.data import LANGUAGES, PROMPTS_DIR
 from simulator.errors import BankError
 
@@ -99,12 +100,23 @@ def _question(
     if section not in sections:
         raise BankError(f"{where}: field 'section' is {section!r}, not a section of this bank")
     points = _positive_number(item, "points", where)
-    key_points = tuple(
-        _key_point(kp, k, f"{where}, key point {k + 1}")
-        for k, kp in enumerate(_list_of_tables(item, "key_points", where))
-    )
-    if not any(kp.mode is not MatchMode.NONE for kp in key_points):
+    parsed = [_key_point(kp, k, f"{where}, key point {k + 1}")
+              for k, kp in enumerate(_list_of_tables(item, "key_points", where))]
+    key_points = tuple(kp for kp in parsed if kp.mode is not MatchMode.NONE)
+    if not key_points:
         raise BankError(f"{where}: field 'key_points' needs at least one point to earn")
+    # A key point of mode "none" is the old form of a breach: its cues are forbidden phrases.
+    breaches = tuple(Breach(label=kp.label, cues=kp.cues, examples=())
+                     for kp in parsed if kp.mode is MatchMode.NONE)
+    breaches += tuple(
+        parse_breach(b, f"{where}, breach {k + 1}")
+        for k, b in enumerate(data.tables(item, "breaches", where, required=False,
+                                          header="questions.breaches", error=BankError)))
+    labels = {kp.label for kp in key_points}
+    for breach in breaches:
+        if breach.violates and breach.violates not in labels:
+            raise BankError(f"{where}: breach ({breach.label[:40]}): field 'violates' is "
+                            f"{breach.violates!r}, not a key point label of this question")
     return Question(
         id=raw_id.strip(),
         section=section,
@@ -113,6 +125,7 @@ def _question(
         key_points=key_points,
         language=language,
         model_answer=str(item.get("model_answer", "")),
+        breaches=breaches,
     )
 
 
@@ -145,6 +158,7 @@ def _key_point(item: Mapping[str, Any], index: int, where: str) -> KeyPoint:
         min_cues=min_cues,
         critical=critical,
         probe=str(item.get("probe", "")),
+        examples=data.strings(item, "examples", where, required=False, error=BankError),
     )
 
 

@@ -20,7 +20,16 @@ class MatchMode(StrEnum):
     N_OF = "n_of"
     """At least `min_cues` different cues heard."""
     NONE = "none"
-    """A forbidden phrase: hearing any cue costs the point's weight instead of earning it."""
+    """Old form of a breach (a forbidden phrase); the loader turns it into a `Breach`."""
+
+
+class Severity(StrEnum):
+    """How much a breach costs."""
+
+    SERIOUS = "serious"
+    """Privacy, security, dishonesty, abuse: the answer scores 0."""
+    MINOR = "minor"
+    """Arguing, blaming, brushing off...: the answer is capped low."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +50,30 @@ class KeyPoint:
     """If True, missing this point caps the question's score (see ScoringConfig)."""
     probe: str = ""
     """Optional follow-up question to ask when the point is missed."""
+    examples: tuple[str, ...] = ()
+    """Sentences a candidate might say that make this point, in several registers (plain,
+    everyday, concrete): the judge compares each clause of an answer with them by meaning,
+    and feedback quotes the first as a way to say it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Breach:
+    """A bad practice an examiner penalises in an answer (giving out another customer's
+    data, blaming the customer...), however it is worded."""
+
+    label: str
+    """What must not be done, as spoken in feedback."""
+    cues: tuple[str, ...]
+    """Short phrases that show it when said with their own polarity."""
+    examples: tuple[str, ...]
+    """Sentences of someone doing or recommending it (compared by meaning)."""
+    patterns: tuple[str, ...] = ()
+    """Regular expressions over a normalised clause (Mandarin without spaces) for the shapes
+    a cue list cannot enumerate: "把.{0,6}(电话|地址).{0,4}(告诉|发给)" catches 把那位客户的电话和
+    地址告诉他. Like cues, they count when said with their own polarity."""
+    severity: Severity = Severity.MINOR
+    violates: str = ""
+    """Label of the key point it breaks ("" when none); that point then earns nothing."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,11 +89,13 @@ class Question:
     prompt: str
     """The question as spoken to the candidate."""
     key_points: tuple[KeyPoint, ...]
-    """What a good answer covers; forbidden phrases use `MatchMode.NONE`."""
+    """What a good answer covers."""
     language: str = "zh"
     """Language of the prompt and of the expected answer: "zh" or "en"."""
     model_answer: str = ""
     """Optional example of a strong answer."""
+    breaches: tuple[Breach, ...] = ()
+    """Bad practices to penalise in answers to this question."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -409,7 +409,7 @@ def test_random_bytes_do_not_crash() -> None:
 def test_section_heading_without_questions_raises() -> None:
     """A document with a section heading and no question raises 'no questions found'."""
     with pytest.raises(BankError, match="no questions found"):
-        import_document("一、自我认知与动机(共5题,每题2分,总计10分)\n这里什么都没有。",
+        import_document("一、岗位认识(共4题,每题3分,总计12分)\n这里什么都没有。",
                         bank_id="t")
 
 

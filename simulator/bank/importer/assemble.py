@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -266,8 +267,20 @@ def _key_points(parts: AnswerParts, where: str, skipped: list[SkippedItem],
             continue
         drafts.append(draft)
         cue_lists.append(cues)
-    return [{"label": draft.label, "cues": cues}
+    return [{"label": draft.label, "cues": cues, "examples": point_examples(draft.text)}
             for draft, cues in zip(drafts, discriminate(cue_lists), strict=True)]
+
+
+_EXAMPLE_SPLIT_RE = re.compile(r"[，,。；;：:！？!?\n（）()\"“”]")
+MAX_EXAMPLES = 8
+MIN_EXAMPLE_CHARS = 4
+
+
+def point_examples(text: str) -> list[str]:
+    """The key point's own words in the document, clause by clause: what the judge compares
+    answers with by meaning when the bank has no hand-written examples."""
+    pieces = (piece.strip(" '\"“”") for piece in _EXAMPLE_SPLIT_RE.split(text))
+    return [piece for piece in pieces if len(piece) >= MIN_EXAMPLE_CHARS][:MAX_EXAMPLES]
 
 
 def _unique_id(wanted: str, section: str, used: dict[str, int], warnings: list[str]) -> str:
