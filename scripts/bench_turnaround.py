@@ -113,6 +113,11 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
 
     started = time.perf_counter()
     transcriber = FasterWhisperTranscriber(WhisperConfig(cpu_threads=2))
+    from simulator.app import Parts
+    from simulator.config import SimulatorConfig
+
+    judge = Parts(SimulatorConfig(), print).judge(preload=False)
+    judge.warm_up()  # type: ignore[attr-defined]
     transcriber.warm_up()  # as the app does while the first question is spoken
     matching.warm_up()
     load_s = time.perf_counter() - started
@@ -128,7 +133,7 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
     for _ in range(runs):
         source = WavReplaySource([answer], paced=True)
         speaker = TimingSpeaker()
-        parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber)
+        parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber, judge=judge)
         turn_started = time.perf_counter()
         turn = run_turn(1, question, parts, settings)
         # The paced source releases sample k at (its start + k / rate); its start is just

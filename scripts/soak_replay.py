@@ -138,8 +138,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(items)} fixtures cycled to {args.answers} answers", file=sys.stderr)
     sink = SoakSink({i.file: i.expected for i in items}, {i.file: i.id for i in items},
                     args.answers, transcriber)
+    from simulator.app import Parts
+
+    judge = Parts(config, print).judge(preload=False)
     parts = LoopParts(speaker=SilentSpeaker(), source=WavReplaySource([i.file for i in cycle]),
-                      transcriber=transcriber, sink=sink)
+                      transcriber=transcriber, judge=judge, sink=sink)
     run_session([i.question for i in cycle], parts, practice_settings(config, live=False))
 
     early = sink.readings.get(EARLY_MARK)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from simulator.bank.model import Question
 from simulator.call.loop import CallResult, CallSettings, Outcome, run_call
 from simulator.call.scenario import resolve_scenario
 from simulator.call.scorecard.checklist import load_scorecard
@@ -26,7 +27,15 @@ from simulator.delivery.tips import load_delivery_templates
 from simulator.errors import AudioDeviceError, AudioFileError, SimulatorError, TtsError
 from simulator.feedback import load_templates
 from simulator.listen.answer import ListenSettings
-from simulator.ports import AudioSource, LoopParts, Speaker, StopSignal, Transcriber, Voice
+from simulator.ports import (
+    AudioSource,
+    LoopParts,
+    Scorer,
+    Speaker,
+    StopSignal,
+    Transcriber,
+    Voice,
+)
 from simulator.practice.fixtures import ReplayItem, plan_replay
 from simulator.practice.plan import demo_plan, planned_questions, remaining_questions
 from simulator.practice.session import PracticeSettings, SessionResult, run_session
@@ -123,6 +132,27 @@ class Parts:
 
             threading.Thread(target=_load, name="whisper-load", daemon=True).start()
         return transcriber
+
+    def judge(self, questions: Sequence[Question] = (), *, preload: bool = True) -> Scorer:
+        """The judge (cues and meaning, `scoring.judge`); with `preload`, the sentence
+        encoder loads and these questions' example sentences are encoded on a background
+        thread while the first question is spoken."""
+        from simulator.bank.breaches import load_breach_library
+        from simulator.scoring.calibration import load_calibration
+        from simulator.scoring.encoder import UseEncoder
+        from simulator.scoring.judge import Judge
+
+        judge = Judge(load_calibration(), self._config.scoring, UseEncoder(),
+                      load_breach_library())
+        if preload:
+            def _load() -> None:
+                try:
+                    judge.warm_up(questions)
+                except SimulatorError as e:  # reported again, on the main thread, at first use
+                    _LOGGER.debug("background judge load failed: %s", e)
+
+            threading.Thread(target=_load, name="judge-load", daemon=True).start()
+        return judge
 
     def speaker(self, languages: Collection[str], *, notes: list[str],
                 role: Role = "interviewer", phone_line: bool = False) -> Speaker:
@@ -273,7 +303,8 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
         {**meta, "mode": "practice", "bank": bank.id,
          "planned_questions": [q.id for q in questions]})
     loop = LoopParts(speaker=built.speaker({q.language for q in questions}, notes=notes),
-                     source=source, transcriber=built.transcriber(), sink=store, stop=stop,
+                     source=source, transcriber=built.transcriber(),
+                     judge=built.judge(questions), sink=store, stop=stop,
                      on_heard=on_heard, on_listening=lambda: echo(LISTENING_LINE))
     try:
         result = run_session(questions, loop, practice_settings(config, live=problem is None),
@@ -308,7 +339,9 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     notes: list[str] = []
     loop = LoopParts(speaker=built.speaker({i.question.language for i in items}, notes=notes),
                      source=built.recordings([i.file for i in items]),
-                     transcriber=built.transcriber(), sink=store, on_heard=on_heard)
+                     transcriber=built.transcriber(),
+                     judge=built.judge([i.question for i in items]), sink=store,
+                     on_heard=on_heard)
     try:
         result = run_session([i.question for i in items], loop, settings)
     except BaseException:
@@ -398,7 +431,7 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
                                  "replayed": [str(p) for p in replay],
                                  "scenario": scenario_json(scenario)})
     loop = LoopParts(speaker=narrator, source=source, transcriber=built.transcriber(),
-                     sink=store, stop=stop, on_heard=on_heard,
+                     judge=built.judge(), sink=store, stop=stop, on_heard=on_heard,
                      on_listening=lambda: echo(LISTENING_LINE))
     try:
         result = run_call(scenario, customer, loop, settings)

@@ -146,6 +146,11 @@ class ScoringConfig:
     partial_credit_threshold: float = 70.0
     """Below the full threshold but above this (a long cue with one syllable or word
     missing, strength 75), a cue earns half credit for its point."""
+    on_topic_similarity: float = 0.37
+    """In a call, an answer whose closest clause comes this close in meaning (cosine) to the
+    scenario's subject is about the customer's problem; below it, a time it names does not
+    count as a time for the problem (measured on hand-made replies to the shipped scenarios:
+    on-topic 0.28-0.83, off-topic 0.18-0.36; docs/judge.md)."""
     critical_cap: float = 0.5
     """If a critical key point is missed, the score is capped at this fraction of the points."""
     min_answer_chars: int = 6

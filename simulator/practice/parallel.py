@@ -24,11 +24,14 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(config: SimulatorConfig, settings: PracticeSettings) -> None:
-    from simulator.speech.whisper_stt import FasterWhisperTranscriber
+    from simulator.app import Parts
 
-    transcriber = FasterWhisperTranscriber(config.whisper)
-    transcriber.load()
-    _WORKER.update(transcriber=transcriber, settings=settings)
+    parts = Parts(config, print)
+    transcriber = parts.transcriber(preload=False)
+    transcriber.load()  # type: ignore[attr-defined]
+    judge = parts.judge(preload=False)
+    judge.warm_up()  # type: ignore[attr-defined]
+    _WORKER.update(transcriber=transcriber, judge=judge, settings=settings)
 
 
 class _SilentSpeaker:
@@ -41,7 +44,7 @@ def _replay_one(job: tuple[int, ReplayItem]) -> Turn:
 
     index, item = job
     parts = LoopParts(speaker=_SilentSpeaker(), source=WavReplaySource([item.file]),
-                      transcriber=_WORKER["transcriber"])
+                      transcriber=_WORKER["transcriber"], judge=_WORKER["judge"])
     return run_turn(index, item.question, parts, _WORKER["settings"])
 
 

@@ -20,7 +20,7 @@ from simulator.feedback import Feedback, Templates, render_feedback, render_summ
 from simulator.listen.answer import Answer, ListenSettings, capture_answer
 from simulator.listen.recorder import EndReason
 from simulator.ports import LoopParts
-from simulator.scoring.rubric import Score, score_answer
+from simulator.scoring.result import Score
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def run_turn(index: int, question: Question, parts: LoopParts,
     answer = capture_answer(parts, settings.listen, index=index, language=question.language,
                             label=f"q{question.id}")
     transcribed = answer.ended_at + answer.transcribe_s
-    score = score_answer(answer.transcript.normalised, question, settings.scoring)
+    score = parts.judge.score(answer.transcript.text, question)
     feedback = render_feedback(score, question.language, settings.templates,
                                heard_nothing=answer.transcript.is_empty)
     if answer.delivery is not None and settings.delivery_templates is not None:

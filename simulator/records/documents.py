@@ -24,7 +24,7 @@ from simulator.delivery.model import Delivery, TipParam, Verdict
 from simulator.listen.answer import Answer
 from simulator.listen.recorder import Recording
 from simulator.practice.session import Turn
-from simulator.scoring.rubric import KeyPointResult, Score
+from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.speech.transcript import Transcript
 
 SESSION_SCHEMA = "interview-sim/session/1"
@@ -185,11 +185,20 @@ def _key_point_json(result: KeyPointResult) -> dict[str, Any]:
         "critical": result.critical,
         "covered": result.covered,
         "credit": result.credit,
-        "evidence": [
-            {"cue": m.cue, "heard": m.span, "strength": round(m.strength, 1), "method": m.method}
-            for m in result.evidence
-        ],
+        "probability": result.probability,
+        "evidence": [_evidence_json(e) for e in result.evidence],
+        "example": result.example,
     }
+
+
+def _evidence_json(evidence: Evidence) -> dict[str, Any]:
+    return {"cue": evidence.cue, "heard": evidence.heard,
+            "strength": round(evidence.strength, 1), "method": evidence.method}
+
+
+def _breach_json(breach: BreachResult) -> dict[str, Any]:
+    return {"label": breach.label, "severity": breach.severity, "violates": breach.violates,
+            "evidence": [_evidence_json(breach.evidence)]}
 
 
 def score_json(score: Score) -> dict[str, Any]:
@@ -199,7 +208,9 @@ def score_json(score: Score) -> dict[str, Any]:
         "max_points": score.max_points,
         "fraction": round(score.fraction, 3),
         "key_points": [_key_point_json(k) for k in score.key_points],
-        "forbidden_heard": [_key_point_json(k) for k in score.forbidden],
+        "breaches": [_breach_json(b) for b in score.breaches],
+        "list_like": score.list_like,
+        "off_topic": score.off_topic,
         "reasons": list(score.reasons),
     }
 

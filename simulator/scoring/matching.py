@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from simulator.text.normalise import has_cjk, normalise
+from simulator.text.words import zh_words
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 EXACT, SPLIT_ONE, SPLIT_TWO, SOUND, SOUND_CONFUSABLE, STEMMED = 100.0, 95.0, 90.0, 95.0, 88.0, 95.0
@@ -89,12 +90,9 @@ def warm_up() -> None:
 
 @functools.lru_cache(maxsize=1024)
 def _word_boundaries(text: str) -> frozenset[int]:
-    import jieba  # loads its dictionary on first use (about a second)
-
-    jieba.setLogLevel(60)
     offsets = {0, len(text)}
     position = 0
-    for token in jieba.cut(text, HMM=False):
+    for token in zh_words(text):
         position += len(token)
         offsets.add(position)
     return frozenset(offsets)
@@ -212,6 +210,7 @@ def _canonical(syllable: str) -> str:
     return syllable
 
 
+@functools.lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
     """A light English stem: enough for apologise/apologized/apologising, refund/refunds."""
     word = word.replace("ize", "ise").replace("yze", "yse")

@@ -16,7 +16,7 @@ from simulator.ports import LoopParts
 from simulator.practice.session import PracticeSettings, run_session
 from simulator.records.documents import PRACTICE_RECORD
 from simulator.records.store import SessionStore
-from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silence, tone
+from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, real_judge, silence, tone
 
 SETTINGS = PracticeSettings(
     listen=ListenSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=5)),
@@ -34,7 +34,7 @@ def test_loop_speaks_question_then_feedback_then_summary(tmp_path: Path) -> None
     speaker = RecordingSpeaker()
     source = ListSource([np.concatenate([silence(0.5), tone(2)]), silence(1)])
     transcriber = ScriptedTranscriber([STRONG_12])
-    result = run_session(_questions(), LoopParts(speaker=speaker, source=source,
+    result = run_session(_questions(), LoopParts(judge=real_judge(), speaker=speaker, source=source,
                                                  transcriber=transcriber), SETTINGS)
     said = [text for text, _ in speaker.said]
     assert said[0] == _questions()[0].prompt
@@ -54,7 +54,7 @@ def test_loop_writes_session_record_as_it_goes(tmp_path: Path) -> None:
     store = SessionStore.create(tmp_path / "sessions", PRACTICE_RECORD, {"mode": "test"})
     source = ListSource([np.concatenate([silence(0.5), tone(2)]),
                          np.concatenate([silence(0.5), tone(1)])])
-    parts = LoopParts(speaker=RecordingSpeaker(), source=source,
+    parts = LoopParts(judge=real_judge(), speaker=RecordingSpeaker(), source=source,
                       transcriber=ScriptedTranscriber([STRONG_12, "我会拒绝，因为要保护客户隐私。"]),  # noqa: E501
                       sink=store)
     result = run_session(_questions(), parts, SETTINGS)
@@ -83,7 +83,7 @@ def test_session_json_valid_after_each_turn(tmp_path: Path) -> None:
                 raise RuntimeError("simulated crash")
             return super().transcribe(audio, language)
 
-    parts = LoopParts(speaker=RecordingSpeaker(),
+    parts = LoopParts(judge=real_judge(), speaker=RecordingSpeaker(),
                       source=ListSource([np.concatenate([silence(0.5), tone(2)])] * 2),
                       transcriber=ExplodingTranscriber([STRONG_12]), sink=store)
     try:
@@ -104,7 +104,7 @@ def test_resume_continues_where_the_session_stopped(tmp_path: Path) -> None:
     q12, q16 = _questions()
     store = SessionStore.create(tmp_path, PRACTICE_RECORD,
                                  {"bank": "cs-zh", "planned_questions": ["12", "16"]})
-    first = LoopParts(speaker=RecordingSpeaker(), sink=store,
+    first = LoopParts(judge=real_judge(), speaker=RecordingSpeaker(), sink=store,
                       source=ListSource([np.concatenate([silence(0.5), tone(2)])]),
                       transcriber=ScriptedTranscriber([STRONG_12]))
     run_session([q12], first, SETTINGS)
@@ -113,7 +113,7 @@ def test_resume_continues_where_the_session_stopped(tmp_path: Path) -> None:
     reopened = SessionStore.reopen(store.folder, PRACTICE_RECORD)
     bank, remaining = remaining_questions(reopened)
     assert bank.id == "cs-zh" and [q.id for q in remaining] == ["16"]
-    second = LoopParts(speaker=RecordingSpeaker(), sink=reopened,
+    second = LoopParts(judge=real_judge(), speaker=RecordingSpeaker(), sink=reopened,
                        source=ListSource([np.concatenate([silence(0.5), tone(2)])]),
                        transcriber=ScriptedTranscriber(["我会拒绝，这是客户隐私。"]))
     result = run_session(remaining, second, SETTINGS, first_index=2)
@@ -150,7 +150,7 @@ def test_device_lost_answer_is_saved_before_the_error(tmp_path: Path) -> None:
             raise AudioDeviceError("microphone 'usb' stopped while recording")
 
     store = SessionStore.create(tmp_path, PRACTICE_RECORD, {})
-    parts = LoopParts(speaker=RecordingSpeaker(), sink=store,
+    parts = LoopParts(judge=real_judge(), speaker=RecordingSpeaker(), sink=store,
                       source=DyingSource([np.concatenate([silence(0.5), tone(3)])] * 2),
                       transcriber=ScriptedTranscriber([STRONG_12]))
     with pytest.raises(AudioDeviceError, match="usb"):

@@ -1,0 +1,107 @@
+"""The judge's fitted numbers, read from `prompts/judge.toml`.
+
+Three small logistic models turn evidence into beliefs: that a key point was made (from
+its cue and meaning evidence and the answer's overall relevance), that an answer is off
+the topic, and that it recommends bad practice. Their weights, the credit thresholds and
+the gates are fitted on the development split of the blind evaluation set by
+`scripts/calibrate_judge.py`, which rewrites the file; nothing here is tuned by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.data import PROMPTS_DIR, read_toml
+from simulator.errors import DataFileError
+
+DEFAULT_CALIBRATION_PATH = PROMPTS_DIR / "judge.toml"
+MAX_CALIBRATION_BYTES = 100_000
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """p = sigmoid(bias + sum(weight * (value - mean) / scale))."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        """The model's belief for these feature values (0-1)."""
+        z = self.bias + sum(w * (values[f] - m) / s for f, m, s, w in
+                            zip(self.features, self.mean, self.scale, self.weights, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Calibration:
+    """Everything the judge was fitted to."""
+
+    key_point: Logistic
+    full_credit: float
+    """Belief at which a key point earns full credit."""
+    half_credit: float
+    """Belief at which it earns half credit."""
+    off_topic: Logistic
+    off_topic_threshold: float
+    """Belief above which the score is scaled by (1 - belief) ("most of it is off the topic")."""
+    breach: Logistic
+    breach_threshold: float
+    """Belief above which a breach counts even without a cue heard."""
+    breach_cue_support: float
+    """A breach cue heard counts when its clause means at least this much like the breach's
+    examples (cosine): a cue alone can be part of a good sentence."""
+    minor_breach_cap: float
+    """Share of the points an answer with a minor breach keeps at most (serious: 0)."""
+    list_cap: float
+    """Share of the points a list of terms keeps at most."""
+    list_min_bare_share: float
+    list_max_spoken_clauses: int
+    relevant_similarity: float
+    """A clause whose meaning is at least this close to some key point's example is on topic."""
+    fitted_on: str = ""
+    """Which data the numbers came from (for the record)."""
+
+
+def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
+    """Read and check the calibration file.
+
+    Raises:
+        DataFileError: missing, not TOML, or a field absent or of the wrong type (names it).
+    """
+    data = read_toml(path, "judge calibration", MAX_CALIBRATION_BYTES)
+    try:
+        gates = data["gates"]
+        return Calibration(
+            key_point=_logistic(data["key_point"]),
+            full_credit=float(data["key_point"]["full_credit"]),
+            half_credit=float(data["key_point"]["half_credit"]),
+            off_topic=_logistic(data["off_topic"]),
+            off_topic_threshold=float(data["off_topic"]["threshold"]),
+            breach=_logistic(data["breach"]),
+            breach_threshold=float(data["breach"]["threshold"]),
+            breach_cue_support=float(data["breach"]["cue_support"]),
+            minor_breach_cap=float(gates["minor_breach_cap"]),
+            list_cap=float(gates["list_cap"]),
+            list_min_bare_share=float(gates["list_min_bare_share"]),
+            list_max_spoken_clauses=int(gates["list_max_spoken_clauses"]),
+            relevant_similarity=float(gates["relevant_similarity"]),
+            fitted_on=str(data.get("fitted_on", "")),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise DataFileError(f"{path}: judge calibration field missing or invalid ({e})") from e
+
+
+def _logistic(table: Mapping[str, Any]) -> Logistic:
+    features = tuple(str(f) for f in table["features"])
+    columns = [tuple(float(v) for v in table[k]) for k in ("mean", "scale", "weights")]
+    if any(len(c) != len(features) for c in columns) or any(s <= 0 for s in columns[1]):
+        raise ValueError("features, mean, scale and weights must have one positive-scale "
+                         "entry per feature")
+    return Logistic(features, columns[0], columns[1], columns[2], float(table["bias"]))

@@ -1,0 +1,72 @@
+"""Split an answer into clauses: the unit a key point is judged on and quoted from.
+
+Whisper punctuates most answers (commas, full stops, question marks, in either width); a
+clause is the text between two marks. An unpunctuated stretch longer than about one clause
+(30 Mandarin characters, 24 English words) is cut into near-equal pieces, so no single
+"clause" hides a whole answer. Each clause keeps its offsets in the answer, for quoting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from simulator.text.normalise import normalise, to_simplified
+
+# A clause ends at sentence or clause punctuation of either width, the enumeration comma,
+# a line break; "." and "," only when not between two digits (1.5, 2,499).
+_BOUNDARY_RE = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[，。！？!?；;：:、\n…]+")
+MAX_CLAUSE_ZH_CHARS = 30
+MAX_CLAUSE_EN_WORDS = 24
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of an answer."""
+
+    text: str
+    """As transcribed (original script), without edge punctuation or spaces."""
+    start: int
+    """Character offset of `text` in the answer."""
+    end: int
+    normalised: str
+    """`normalise(text)`; for Mandarin without spaces (what cues are matched against)."""
+    plain: str
+    """Simplified script, punctuation kept: what the sentence encoder reads."""
+
+
+def split_clauses(text: str, language: str) -> tuple[Clause, ...]:
+    """The clauses of an answer, in order (empty ones dropped)."""
+    clauses: list[Clause] = []
+    position = 0
+    for match in [*_BOUNDARY_RE.finditer(text), None]:
+        end = match.start() if match else len(text)
+        clauses += _pieces(text, position, end, language)
+        position = match.end() if match else len(text)
+    return tuple(clauses)
+
+
+def _pieces(text: str, start: int, end: int, language: str) -> list[Clause]:
+    raw = text[start:end]
+    stripped = raw.strip()
+    if not stripped:
+        return []
+    start += raw.index(stripped)
+    end = start + len(stripped)
+    if language == "zh":
+        count = -(-len(stripped) // MAX_CLAUSE_ZH_CHARS)
+        bounds = [start + round(i * len(stripped) / count) for i in range(count + 1)]
+    else:
+        words = list(re.finditer(r"\S+", stripped))
+        count = -(-len(words) // MAX_CLAUSE_EN_WORDS)
+        per = -(-len(words) // count)
+        bounds = [start + words[i * per].start() for i in range(count)] + [end]
+    pieces = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = text[a:b].strip()
+        norm = normalise(piece)
+        if language == "zh":
+            norm = norm.replace(" ", "")
+        if norm:
+            pieces.append(Clause(piece, a, b, norm, to_simplified(piece)))
+    return pieces

@@ -1,0 +1,295 @@
+"""The evidence for each key point and breach in one answer: cues heard and meaning matched.
+
+A question is prepared once (`prepare_question`): the sentence vectors of every key
+point's label, cues and example sentences, and of every breach's examples. An answer is
+split into clauses, each clause and each pair of neighbouring clauses (a point may span a
+comma) is encoded, and then:
+
+- a key point's **cue** evidence is its strongest cue found in a clause and not negated
+  there (`matching.find_cue`, exact, split, by sound or stem);
+- its **meaning** evidence is the closest any clause (or pair) comes to any of its texts,
+  with the clause quoted;
+- a breach is heard when one of its cues is said with the same polarity as the cue (the
+  cue "不告诉他" counts in "我就不告诉他", "把他电话给你" does not count in "我不会把他电话给你")
+  or, by meaning, when a clause of the same polarity as an example means the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.bank.model import Breach, KeyPoint, MatchMode, Question
+from simulator.ports import SentenceEncoder
+from simulator.scoring.clauses import Clause
+from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
+from simulator.scoring.negation import is_negative, negated_before
+from simulator.text.normalise import normalise, to_simplified
+
+
+@dataclass(frozen=True)
+class PointTexts:
+    """A key point's texts and their vectors."""
+
+    point: KeyPoint
+    texts: tuple[str, ...]
+    """Label, cues and examples (simplified script), the label first."""
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class BreachCue:
+    """A breach cue, normalised once: how to find it and its own polarity."""
+
+    cue: str
+    target: str
+    """Normalised (Mandarin without spaces)."""
+    negative: bool
+    """The cue itself is said in the negative ("不告诉他")."""
+    pattern: re.Pattern[str] | None
+    """English: the literal phrase on word boundaries."""
+
+
+@dataclass(frozen=True)
+class BreachTexts:
+    """A breach's examples, their vectors and polarity, and its cues and patterns prepared."""
+
+    breach: Breach
+    vectors: np.ndarray
+    negative: tuple[bool, ...]
+    """Whether each example is said in the negative ("不告诉他")."""
+    cues: tuple[BreachCue, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    """What judging answers to one question needs, computed once."""
+
+    points: tuple[PointTexts, ...]
+    breaches: tuple[BreachTexts, ...]
+    every_point_text: np.ndarray
+    """All key points' text vectors stacked (is a clause about this question at all?)."""
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """An answer's clauses, ready for matching."""
+
+    clauses: tuple[Clause, ...]
+    prepared: tuple[AnswerText, ...]
+    negative: tuple[bool, ...]
+    texts: tuple[str, ...]
+    """Each clause, then each pair of neighbours."""
+    spans: tuple[tuple[int, int], ...]
+    """First and last clause of each text."""
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class PointEvidence:
+    """What was found for one key point."""
+
+    cue: CueMatch | None
+    cue_clause: int
+    cue_meaning: float
+    """How close the cue's clause comes to the point's texts (0 when no cue)."""
+    meaning: float
+    """The closest any clause or pair comes to the point's texts (cosine)."""
+    meaning_span: tuple[int, int]
+    meaning_text: str
+    """The point's text that was matched."""
+    second: float
+    """The second-best text's closest match (two texts agreeing is stronger evidence)."""
+    label: float
+    """The closest any clause comes to the label alone."""
+
+
+@dataclass(frozen=True)
+class BreachEvidence:
+    """What was found for one breach."""
+
+    breach: Breach
+    cue: str
+    cue_clause: int
+    cue_support: float
+    per_clause: tuple[float, ...]
+    """Per clause: the closest example of the same polarity (0 if none agrees)."""
+    example: tuple[str, ...]
+    """Per clause: that example."""
+
+
+def _plain(text: str) -> str:
+    return to_simplified(text).strip()
+
+
+def prepare_question(
+    question: Question, generic: Sequence[Breach], encoder: SentenceEncoder
+) -> PreparedQuestion:
+    """Encode a question's key-point texts and its (and the generic) breaches' examples."""
+    points = []
+    for kp in question.key_points:
+        texts = tuple(
+            dict.fromkeys(_plain(t) for t in (kp.label, *kp.cues, *kp.examples) if t.strip())
+        )
+        points.append(PointTexts(kp, texts, encoder.encode(texts)))
+    language = question.language
+    breaches = []
+    for breach in (*question.breaches, *generic):
+        examples = [_plain(e) for e in breach.examples]
+        cues = []
+        for cue in breach.cues:
+            target = _normalised(cue, language)
+            if target:
+                literal = (
+                    None
+                    if language == "zh"
+                    else re.compile(rf"(?<![a-z0-9']){re.escape(target)}(?![a-z0-9'])")
+                )
+                cues.append(BreachCue(cue, target, is_negative(target, language), literal))
+        breaches.append(
+            BreachTexts(
+                breach,
+                encoder.encode(examples),
+                tuple(is_negative(_normalised(e, language), language) for e in examples),
+                tuple(cues),
+                tuple(re.compile(p) for p in breach.patterns),
+            )
+        )
+    stacked = (
+        np.concatenate([p.vectors for p in points]) if points else np.zeros((0, 1), np.float32)
+    )
+    return PreparedQuestion(tuple(points), tuple(breaches), stacked)
+
+
+def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEncoder) -> AnswerView:
+    """Prepare the clauses for cue matching and encode them (and neighbour pairs)."""
+    joiner = "，" if language == "zh" else ", "
+    texts = [c.plain for c in clauses]
+    spans = [(i, i) for i in range(len(clauses))]
+    for i in range(len(clauses) - 1):
+        texts.append(clauses[i].plain + joiner + clauses[i + 1].plain)
+        spans.append((i, i + 1))
+    return AnswerView(
+        clauses=clauses,
+        prepared=tuple(prepare_answer(c.normalised) for c in clauses),
+        negative=tuple(is_negative(c.normalised, language) for c in clauses),
+        texts=tuple(texts),
+        spans=tuple(spans),
+        vectors=encoder.encode(texts),
+    )
+
+
+def point_evidence(
+    point: PointTexts, answer: AnswerView, language: str, strong: float
+) -> PointEvidence:
+    """Cue and meaning evidence for one key point.
+
+    `strong` is the match strength at which a cue counts as heard; a point whose mode asks
+    for several cues (`all`, `n_of`) has cue evidence only when enough distinct ones were.
+    """
+    cue: CueMatch | None = None
+    cue_clause = -1
+    heard: set[str] = set()
+    for i, prepared in enumerate(answer.prepared):
+        for c in point.point.cues:
+            match = find_cue(c, prepared)
+            if match is None or negated_before(prepared.text, match.start, language):
+                continue
+            if match.strength >= strong:
+                heard.add(c)
+            if cue is None or match.strength > cue.strength:
+                cue, cue_clause = match, i
+    if len(heard) < _cues_needed(point.point):
+        cue, cue_clause = None, -1
+    if not len(answer.vectors) or not len(point.vectors):
+        return PointEvidence(cue, cue_clause, 0.0, 0.0, (0, 0), "", 0.0, 0.0)
+    sims = answer.vectors @ point.vectors.T  # texts x point texts
+    best_text = int(sims.max(axis=1).argmax())
+    per_point_text = np.sort(sims.max(axis=0))[::-1]
+    n_clauses = len(answer.clauses)
+    return PointEvidence(
+        cue=cue,
+        cue_clause=cue_clause,
+        cue_meaning=float(sims[cue_clause].max()) if cue is not None else 0.0,
+        meaning=float(sims[best_text].max()),
+        meaning_span=answer.spans[best_text],
+        meaning_text=point.texts[int(sims[best_text].argmax())],
+        second=float(per_point_text[1] if len(per_point_text) > 1 else per_point_text[0]),
+        label=float(sims[:n_clauses, 0].max()) if n_clauses else 0.0,
+    )
+
+
+def _cues_needed(point: KeyPoint) -> int:
+    if point.mode is MatchMode.ALL:
+        return len(point.cues)
+    return point.min_cues if point.mode is MatchMode.N_OF else 0
+
+
+def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> BreachEvidence:
+    """Cue and meaning evidence for one breach, polarity checked clause by clause."""
+    n_clauses = len(answer.clauses)
+    sims = (
+        answer.vectors[:n_clauses] @ breach.vectors.T
+        if len(breach.vectors) and n_clauses
+        else np.zeros((n_clauses, 0))
+    )
+    cue, cue_clause, support = "", -1, 0.0
+    for i, prepared in enumerate(answer.prepared):
+        said = [c.cue for c in breach.cues if _said_as_written(c, prepared, language)]
+        said += [m for p in breach.patterns if (m := _pattern_said(p, prepared, language))]
+        for c in said:
+            s = float(sims[i].max()) if sims.shape[1] else 0.0
+            if not cue or s > support:
+                cue, cue_clause, support = c, i, s
+    if not sims.shape[1]:
+        return BreachEvidence(
+            breach.breach, cue, cue_clause, support, (0.0,) * n_clauses, ("",) * n_clauses
+        )
+    # Only examples of the clause's own polarity count ("我不会…" never matches "我会…").
+    agree = np.array(answer.negative)[:, None] == np.array(breach.negative)[None, :]
+    masked = np.where(agree, sims, -1.0)
+    best = masked.argmax(axis=1)
+    per_clause = np.maximum(masked[np.arange(n_clauses), best], 0.0)
+    examples = tuple(
+        breach.breach.examples[j] if v > 0 else "" for j, v in zip(best, per_clause, strict=True)
+    )
+    return BreachEvidence(
+        breach.breach, cue, cue_clause, support, tuple(float(v) for v in per_clause), examples
+    )
+
+
+def _pattern_said(pattern: re.Pattern[str], answer: AnswerText, language: str) -> str | None:
+    """The words a breach pattern matched, when not negated before them."""
+    found = pattern.search(answer.text)
+    if found is None or not found.group(0):
+        return None
+    return None if negated_before(answer.text, found.start(), language) else found.group(0)
+
+
+def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> bool:
+    """The cue exactly (on word boundaries), with the cue's own polarity."""
+    if cue.pattern is None:
+        end = -1
+        start = answer.text.find(cue.target)
+        while start >= 0:
+            if start in answer.boundaries and start + len(cue.target) in answer.boundaries:
+                end = start + len(cue.target)
+                break
+            start = answer.text.find(cue.target, start + 1)
+        if end < 0:
+            return False
+    else:
+        found = cue.pattern.search(answer.text)
+        if found is None:
+            return False
+        end = found.end()
+    return is_negative(answer.text[:end], language) == cue.negative
+
+
+def _normalised(text: str, language: str) -> str:
+    norm = normalise(text)
+    return norm.replace(" ", "") if language == "zh" else norm

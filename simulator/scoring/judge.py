@@ -1,0 +1,299 @@
+"""Judge an answer against a question's key points by meaning and by cues, and explain it.
+
+For each key point the evidence (`evidence.py`: cues heard, not negated; the clause that
+comes closest in meaning to the point's label, cues and example sentences) becomes a
+belief that the point was made (`calibration.Logistic`, fitted on the development split);
+the belief gives full, half or no credit. Then the answer as a whole:
+
+- a **list of terms** ("道歉，安抚，核实") is capped far below half marks (`structure.py`);
+- a **breach** said as a breach (a cue with its own polarity, in a clause that means the
+  same as the breach's examples) zeroes the key point it violates and caps the answer
+  (serious: 0; minor: low); an answer that reads like bad practice without such a cue is
+  scaled down by that belief;
+- an answer that is mostly **off the topic** is scaled down by that belief;
+- a missed **critical** point caps the score.
+Every step is written into `Score.reasons`, and each credited point quotes the clause that
+earned it. Without an encoder (tests, or a broken install) meaning evidence is zero and the
+judge falls back to cues alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.bank.model import Breach, Question, Severity
+from simulator.config import ScoringConfig
+from simulator.ports import SentenceEncoder
+from simulator.scoring.calibration import Calibration
+from simulator.scoring.clauses import split_clauses
+from simulator.scoring.evidence import (
+    AnswerView,
+    BreachEvidence,
+    PointEvidence,
+    PreparedQuestion,
+    breach_evidence,
+    point_evidence,
+    prepare_question,
+    view_answer,
+)
+from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
+from simulator.scoring.structure import ListCheck, check_list
+from simulator.text.normalise import to_simplified
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class _NoEncoder:
+    """Meaning unavailable: every text gets an empty vector, so only cues count."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.zeros((len(texts), 1), np.float32)
+
+
+@dataclass(frozen=True)
+class AnswerFeatures:
+    """Everything measured about one answer, before any decision."""
+
+    view: AnswerView
+    points: tuple[PointEvidence, ...]
+    point_features: tuple[dict[str, float], ...]
+    breaches: tuple[BreachEvidence, ...]
+    gate_features: dict[str, float]
+    listing: ListCheck
+
+
+class Judge:
+    """Scores answers; prepares each question's vectors once (thread-safe)."""
+
+    def __init__(self, calibration: Calibration, config: ScoringConfig,
+                 encoder: SentenceEncoder | None,
+                 generic_breaches: Mapping[str, Sequence[Breach]] | None = None) -> None:
+        self.calibration = calibration
+        self._config = config
+        self._encoder: SentenceEncoder = encoder or _NoEncoder()
+        self._generic = generic_breaches or {}
+        self._prepared: dict[tuple[str, str, str], PreparedQuestion] = {}
+        self._lock = threading.Lock()
+
+    def warm_up(self, questions: Sequence[Question] = ()) -> None:
+        """Load the encoder and prepare these questions (call on a background thread)."""
+        self._encoder.encode(["您好"])
+        for question in questions:
+            self._prepare(question)
+
+    def score(self, text: str, question: Question) -> Score:
+        """Judge the answer `text` (as transcribed, punctuation kept) to `question`."""
+        earnable = question.key_points
+        if len(_compact(text)) < self._config.min_answer_chars:
+            reason = "empty answer" if not text.strip() else "answer too short to score"
+            return Score(0.0, question.points, tuple(_missed(kp) for kp in earnable),
+                         reasons=(reason,))
+        return self.decide(self.measure(text, question), question)
+
+    def measure(self, text: str, question: Question) -> AnswerFeatures:
+        """Find the evidence and compute the features the calibration reads."""
+        language = question.language
+        prepared = self._prepare(question)
+        clauses = split_clauses(text, language)
+        view = view_answer(clauses, language, self._encoder)
+        points = tuple(point_evidence(p, view, language, self._config.fuzzy_threshold)
+                       for p in prepared.points)
+        breaches = tuple(breach_evidence(b, view, language) for b in prepared.breaches)
+        n = len(clauses)
+        if n and prepared.points and len(view.vectors) and view.vectors.shape[1] > 1:
+            clause_best = (view.vectors[:n] @ prepared.every_point_text.T).max(axis=1)
+        else:
+            clause_best = np.zeros(n)
+        relevant = float(np.mean(clause_best >= self.calibration.relevant_similarity)) if n else 0.0
+        answer_meaning = float(np.mean([p.meaning for p in points])) if points else 0.0
+        point_features = tuple(
+            {"cue": (p.cue.strength / 100 if p.cue else 0.0), "meaning": p.meaning,
+             "label": p.label, "second": p.second,
+             "cue_meaning": p.cue_meaning if p.cue else 0.0,
+             "answer_meaning": answer_meaning, "answer_relevance": relevant}
+            for p in points)
+        per_clause = (np.max([b.per_clause for b in breaches], axis=0) if breaches and n
+                      else np.zeros(max(n, 1)))
+        worst = int(per_clause.argmax())
+        gates = {
+            "relevant_share": relevant,
+            "relevance_mean": float(clause_best.mean()) if n else 0.0,
+            "relevance_top3": float(np.sort(clause_best)[-3:].mean()) if n else 0.0,
+            "breach_max": float(per_clause.max()),
+            "breach_top3": float(np.sort(per_clause)[-3:].mean()),
+            "breach_mean": float(per_clause.mean()),
+            "breach_share": float(np.mean(per_clause >= 0.6)),
+            "breach_gap": float(per_clause[worst] - (clause_best[worst] if n else 0.0)),
+            "breach_cue": float(any(b.cue and b.cue_support >= self.calibration.breach_cue_support
+                                    for b in breaches)),
+        }
+        return AnswerFeatures(view, points, point_features, breaches, gates,
+                              check_list(clauses, language))
+
+    def decide(self, features: AnswerFeatures, question: Question,
+               calibration: Calibration | None = None) -> Score:
+        """Turn the features into credits, gates and the score (`calibration` overrides the
+        judge's own, for fitting)."""
+        cal = calibration or self.calibration
+        view = features.view
+        reasons: list[str] = []
+        heard = self._breaches_heard(features, cal)
+        violated = {b.violates for b in heard if b.violates}
+        beliefs = [cal.key_point.probability(values) for values in features.point_features]
+        weights = [kp.weight for kp in question.key_points]
+        gates = {**features.gate_features,
+                 "coverage": float(np.dot(beliefs, weights) / sum(weights)) if beliefs else 0.0,
+                 "best_point": max(beliefs, default=0.0)}
+        results = []
+        named_only = 0
+        for kp, evidence, belief in zip(question.key_points, features.points, beliefs,
+                                        strict=True):
+            credit = 1.0 if belief >= cal.full_credit else 0.5 if belief >= cal.half_credit else 0.0
+            if kp.label in violated and credit:
+                credit = 0.0
+                reasons.append(f"'{kp.label}': broken by the bad practice heard -> no credit")
+            if credit and _only_named(evidence, features.listing):
+                named_only += 1
+            results.append(KeyPointResult(
+                label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=credit,
+                critical=kp.critical, evidence=_point_quotes(evidence, view) if credit else (),
+                probability=round(belief, 3), probe=kp.probe,
+                example=kp.examples[0] if kp.examples else ""))
+        total_weight = sum(kp.weight for kp in question.key_points) or 1.0
+        coverage = sum(r.weight * r.credit for r in results) / total_weight
+        raw = question.points * coverage
+        reasons.insert(0, f"coverage {coverage:.2f} of weighted key points -> "
+                          f"{raw:.2f}/{question.points:g}")
+        missed_critical = [r.label for r in results if r.critical and not r.covered]
+        if missed_critical and raw > question.points * self._config.critical_cap:
+            raw = question.points * self._config.critical_cap
+            reasons.append(f"critical point missed ({'; '.join(missed_critical)}): capped at "
+                           f"{self._config.critical_cap:.0%}")
+        credited = sum(1 for r in results if r.credit)
+        listing = (features.listing.is_list(cal.list_min_bare_share,
+                                            cal.list_max_spoken_clauses)
+                   or (named_only >= 2 and named_only >= cal.list_min_bare_share * credited))
+        if listing and raw > question.points * cal.list_cap:
+            raw = question.points * cal.list_cap
+            reasons.append(f"a list of terms ({features.listing.bare_share:.0%} of the clauses "
+                           f"name an action without saying what you would do): capped at "
+                           f"{cal.list_cap:.0%}")
+        for breach in heard:
+            cap = 0.0 if breach.severity == Severity.SERIOUS.value else cal.minor_breach_cap
+            if raw > question.points * cap:
+                raw = question.points * cap
+            reasons.append(f"bad practice ({breach.label}, {breach.severity}): "
+                           f"«{breach.evidence.heard}» -> at most {cap:.0%}")
+        off_topic = cal.off_topic.probability(gates)
+        is_off_topic = off_topic >= cal.off_topic_threshold
+        if is_off_topic:
+            raw *= 1.0 - off_topic
+            reasons.append(f"most of the answer is about something else (belief "
+                           f"{off_topic:.2f}): x{1 - off_topic:.2f}")
+        if not heard:
+            suspect = cal.breach.probability(gates)
+            if suspect >= cal.breach_threshold:
+                raw *= 1.0 - suspect
+                clause = _most_breach_like(features)
+                reasons.append(f"reads like bad practice (belief {suspect:.2f}"
+                               f"{', «' + clause + '»' if clause else ''}): x{1 - suspect:.2f}")
+        points = round(max(0.0, min(question.points, raw)), 1)
+        return Score(points, question.points, tuple(results), tuple(heard), listing,
+                     is_off_topic, tuple(reasons))
+
+    def bad_practice(self, text: str, language: str) -> tuple[BreachResult, ...]:
+        """The generic breaches (`prompts/breaches.toml`) said in `text`, each with the clause
+        that said it: a cue with its own polarity, in a clause that means the same as the
+        breach's examples (a call turn has no question of its own)."""
+        key = ("library", language, "")
+        with self._lock:
+            prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = prepare_question(_library_question(language),
+                                        self._generic.get(language, ()), self._encoder)
+            with self._lock:
+                self._prepared[key] = prepared
+        view = view_answer(split_clauses(text, language), language, self._encoder)
+        found = tuple(breach_evidence(b, view, language) for b in prepared.breaches)
+        features = AnswerFeatures(view, (), (), found, {}, ListCheck(0.0, 0))
+        return tuple(self._breaches_heard(features, self.calibration))
+
+    def relevance(self, text: str, language: str, topic: Sequence[str]) -> float:
+        """How close the closest clause of `text` comes in meaning to any of `topic` (a
+        call's subject: the customer's problem, said several ways); 0 without an encoder."""
+        clauses = split_clauses(text, language)
+        if not clauses or not topic:
+            return 0.0
+        answer = self._encoder.encode([c.plain for c in clauses])
+        reference = self._encoder.encode([to_simplified(t) for t in topic])
+        if answer.shape[1] <= 1:
+            return 0.0
+        return float((answer @ reference.T).max())
+
+    def _breaches_heard(self, features: AnswerFeatures, cal: Calibration) -> list[BreachResult]:
+        heard = []
+        for b in features.breaches:
+            if b.cue and b.cue_support >= cal.breach_cue_support:
+                clause = features.view.clauses[b.cue_clause].text
+                heard.append(BreachResult(b.breach.label, b.breach.severity.value,
+                                          Evidence(b.cue, clause, 100.0, "exact"),
+                                          b.breach.violates))
+        return heard
+
+    def _prepare(self, question: Question) -> PreparedQuestion:
+        key = (question.language, question.id, question.prompt)
+        with self._lock:
+            found = self._prepared.get(key)
+        if found is None:
+            found = prepare_question(question, self._generic.get(question.language, ()),
+                                     self._encoder)
+            with self._lock:
+                self._prepared[key] = found
+        return found
+
+
+def _only_named(evidence: PointEvidence, listing: ListCheck) -> bool:
+    """Every clause that earned the point is a bare term (the point was named, not made)."""
+    clauses = set(range(evidence.meaning_span[0], evidence.meaning_span[1] + 1))
+    if evidence.cue is not None:
+        clauses.add(evidence.cue_clause)
+    return bool(clauses) and all(i < len(listing.bare) and listing.bare[i] for i in clauses)
+
+
+def _point_quotes(evidence: PointEvidence, view: AnswerView) -> tuple[Evidence, ...]:
+    quotes = []
+    if evidence.cue is not None:
+        quotes.append(Evidence(evidence.cue.cue, view.clauses[evidence.cue_clause].text,
+                               evidence.cue.strength, evidence.cue.method))
+    first, last = evidence.meaning_span
+    if evidence.meaning > 0 and (evidence.cue is None or evidence.cue_clause not in (first, last)):
+        heard = "，".join(c.text for c in view.clauses[first:last + 1])
+        quotes.append(Evidence(evidence.meaning_text, heard, round(100 * evidence.meaning, 1),
+                               "meaning"))
+    return tuple(quotes)
+
+
+def _most_breach_like(features: AnswerFeatures) -> str:
+    best = max(((v, i) for b in features.breaches for i, v in enumerate(b.per_clause)),
+               default=(0.0, -1))
+    return features.view.clauses[best[1]].text if best[1] >= 0 else ""
+
+
+def _library_question(language: str) -> Question:
+    """A stand-in question that holds no key points of its own (for `bad_practice`)."""
+    return Question(id="", section="", points=1.0, prompt="", key_points=(), language=language)
+
+
+def _missed(kp) -> KeyPointResult:  # type: ignore[no-untyped-def]
+    return KeyPointResult(label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=0.0,
+                          critical=kp.critical, evidence=(), probe=kp.probe,
+                          example=kp.examples[0] if kp.examples else "")
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())

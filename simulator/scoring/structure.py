@@ -1,0 +1,131 @@
+"""Is an answer a list of terms rather than something a person would say? Judged by structure.
+
+A candidate who recites "道歉，安抚，核实，补偿" or "first apologise, then verify, then
+compensate" names actions without saying who does what, to whom, how or when. Each clause
+of such an answer, once its sequence word (首先, 然后, first, finally) is set aside, is a
+bare term: a few content words with none of the grammatical glue a spoken sentence carries
+(pronouns, particles, auxiliaries, prepositions, measure words; in English a subject or a
+finite verb). An answer whose clauses are mostly bare terms, with hardly a spoken clause
+among them, is a list, whatever words it uses; it can never reach half marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simulator.scoring.clauses import Clause
+from simulator.text.words import zh_words
+
+_ZH_SEQUENCE_RE = re.compile(
+    r"^(?:首先|其次|再次|然后|接着|接下来|随后|之后|以后|最后|最终|再|第[一二三四五六七八九十\d]+(?:步|点|个)?"
+    r"|[一二三四五六]是|还有|另外|以及|并且|同时|此外|和|与|及|再就是|然后再|最后再)+"
+    r"(?:要|得|需要|应该|应当|必须|就是|是)?")
+_ZH_FILLER_RE = re.compile(r"^(?:嗯|呃|啊|额|那个|这个|就是|就是说|然后|对|好|好的|反正|其实)+$")
+_ZH_GLUE_WORDS = frozenset(
+    "我 你 您 他 她 它 我们 你们 您们 他们 她们 咱们 大家 自己 "
+    "人家 的 地 得 了 着 过 把 被 给 让 叫 跟 和 同 对 向 从 "
+    "在 于 就 都 也 还 又 很 太 更 最 挺 真 不 没 没有 别 吧 "
+    "呢 吗 啊 嘛 呀 哦 啦 个 些 这 那 这个 那个 这些 那些 这样 "
+    "那样 怎么 什么 会 能 能够 可以 可能 要 想 应该 需要 必须 "
+    "如果 因为 所以 但是 但 虽然 而且 或者 然后 时候 一下 一点 "
+    "一些 马上 立刻 立即 先 再 帮 替 为 用 去 来 说 问 告诉 "
+    "觉得 知道 看看 看 是 有 比如 其实 就是 一定".split())
+_ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 或".split())
+"""Glue a bare term may still carry: "信息不透明", "用智能客服"."""
+_EN_FILLERS = frozenset("um uh er erm ah like you know okay ok so yeah yes well obviously "
+                        "actually basically right i mean anyway".split())
+_EN_SEQUENCE = frozenset("first firstly second secondly third thirdly then next after that "
+                         "finally lastly last and also plus step one two three four so or of "
+                         "course".split())
+_EN_SUBJECT_OR_FINITE = frozenset(
+    "i i'd i'll i'm i've we we'd we'll we're you you'd you'll you're he she they it it's they'd "
+    "they'll that's there's let's would will could can should must might may is are was were am "
+    "have has had do does did don't won't wouldn't can't".split())
+_EN_PHRASE_OPENERS = frozenset(
+    "the a an this that these those to with for at on in by from about into my your our their "
+    "his her its not".split())
+"""A fragment starting with one of these is a piece of a sentence, not a term."""
+_WORD_RE = re.compile(r"[a-z']+")
+BARE_MAX_ZH_WORDS = 3
+THIN_MAX_ZH_CHARS = 7
+BARE_MAX_EN_WORDS = 5
+
+
+@dataclass(frozen=True)
+class ListCheck:
+    """How list-like an answer is."""
+
+    bare_terms: float
+    """Clauses that are bare terms (a glue-free run of several terms counts as several)."""
+    spoken_clauses: int
+    """Clauses with the glue of a spoken sentence."""
+    bare: tuple[bool, ...] = ()
+    """Per clause of the answer: whether it is a bare term."""
+
+    @property
+    def bare_share(self) -> float:
+        """Share of the answer's clauses that are bare terms (0-1)."""
+        total = self.bare_terms + self.spoken_clauses
+        return self.bare_terms / total if total else 0.0
+
+    def is_list(self, min_bare_share: float, max_spoken_clauses: int) -> bool:
+        """A list: mostly bare terms and hardly a spoken clause."""
+        return (self.bare_terms > 0 and self.bare_share >= min_bare_share
+                and self.spoken_clauses <= max_spoken_clauses)
+
+
+def check_list(clauses: Sequence[Clause], language: str,
+               counted: Sequence[bool] | None = None) -> ListCheck:
+    """Count the bare terms and the spoken clauses of an answer.
+
+    Args:
+        clauses: the answer's clauses.
+        language: "zh" or "en".
+        counted: per clause, whether it counts (the judge leaves out clauses about
+            something else, so talk added around a list does not hide the list).
+    """
+    bare = 0.0
+    spoken = 0
+    flags = []
+    for i, clause in enumerate(clauses):
+        terms = _zh_terms(clause.normalised) if language == "zh" else _en_terms(clause.normalised)
+        flags.append(bool(terms))
+        if terms is None or (counted is not None and not counted[i]):
+            continue  # a sequence word or filler alone, or talk about something else
+        if terms == 0:
+            spoken += 1
+        else:
+            bare += terms
+    return ListCheck(bare_terms=bare, spoken_clauses=spoken, bare=tuple(flags))
+
+
+def _zh_terms(text: str) -> float | None:
+    """0 for a spoken clause, None for a sequence word or filler alone, else how many terms."""
+    body = _ZH_SEQUENCE_RE.sub("", text)
+    if not body or _ZH_FILLER_RE.match(body):
+        return None
+    if any(ch.isdigit() for ch in body):
+        return 0.0
+    words = zh_words(body)
+    glue = [w for w in words if w in _ZH_GLUE_WORDS]
+    if not glue:
+        return 1.0 if len(words) <= BARE_MAX_ZH_WORDS else len(words) / 2.0
+    if len(body) <= THIN_MAX_ZH_CHARS and all(w in _ZH_WEAK_GLUE for w in glue):
+        return 1.0
+    return 0.0
+
+
+def _en_terms(text: str) -> float | None:
+    words = [w for w in _WORD_RE.findall(text) if w not in _EN_FILLERS]
+    while words and words[0] in _EN_SEQUENCE:
+        words = words[1:]
+    if not words:
+        return None
+    if any(w in _EN_SUBJECT_OR_FINITE for w in words):
+        return 0.0
+    if words[0] in _EN_PHRASE_OPENERS:
+        return None
+    return 1.0 if len(words) <= BARE_MAX_EN_WORDS else 0.0
+

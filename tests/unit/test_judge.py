@@ -1,0 +1,153 @@
+"""The judge on each kind of answer, with the real encoder: own words, lists, breaches said
+and refused, off-topic answers, English, imported banks, evidence and feedback.
+
+The answers here are written for these tests (they are not from the evaluation set, which
+`tests/unit/test_judge_eval.py` and `scripts/eval_scoring.py` measure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.bank.importer import import_document
+from simulator.bank.loader import resolve_bank
+from simulator.feedback import load_templates, render_feedback
+from simulator.scoring.judge import Judge
+
+ZH = resolve_bank("cs-zh")
+EN = resolve_bank("cs-en")
+SHIPPING_ZH = ZH.question("12")
+PRIVACY_ZH = ZH.question("16")
+SHIPPING_EN = EN.question("2")
+PRIVACY_EN = EN.question("3")
+
+
+def test_complete_answer_in_own_words_scores_high(judge: Judge) -> None:
+    """Every point said in everyday words, with no textbook terms, earns most of the marks."""
+    text = ("真是不好意思，让您白等了这么多天。我这就去后台看看您这单卡在哪一步了，是不是库存"
+            "的问题。查清楚以后我跟您说个准话，今天下午五点以前肯定给您发出去。这次让您受累"
+            "了，运费我们出，再给您一张二十块的券。东西寄出去以后我再打电话问问您收到没有。")
+    score = judge.score(text, SHIPPING_ZH)
+    assert score.fraction >= 0.75, score.reasons
+    assert not score.breaches and not score.list_like
+
+
+@pytest.mark.parametrize("text", [
+    "道歉，安抚，核实，补偿，跟进，记录。",
+    "首先道歉，然后核实，接着补偿，最后跟进。",
+    "道歉安抚核实补偿跟进",
+])
+def test_a_list_of_terms_never_reaches_half_marks(judge: Judge, text: str) -> None:
+    """A list, with or without 首先/然后 between the terms (or punctuation), is flagged and
+    stays below half marks; where the points alone would earn more, the cap says why."""
+    score = judge.score(text, SHIPPING_ZH)
+    assert score.fraction < 0.5
+    assert score.list_like
+    coverage = sum(k.weight * k.credit for k in score.key_points) / sum(
+        k.weight for k in score.key_points)
+    if coverage > judge.calibration.list_cap:
+        assert any("list of terms" in reason for reason in score.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "Apologise, empathise, verify, compensate, follow up.",
+    "First apologise, then verify, then compensate, and finally follow up.",
+])
+def test_an_english_list_never_reaches_half_marks(judge: Judge, text: str) -> None:
+    """The same holds in English."""
+    score = judge.score(text, SHIPPING_EN)
+    assert score.fraction < 0.5 and score.list_like
+
+
+def test_a_short_real_answer_is_not_a_list(judge: Judge) -> None:
+    """Short clauses with a subject and objects are a spoken answer, not a list."""
+    score = judge.score("我会先跟客户道歉，然后查一下订单，告诉他今天几点发货。", SHIPPING_ZH)
+    assert not score.list_like
+
+
+def test_giving_out_another_customers_number_is_a_breach(judge: Judge) -> None:
+    """Recommending the breach scores nothing and the breach is named with its clause."""
+    text = "他说是朋友，那我就把那位客户的电话和地址告诉他，反正也不是什么大事。"
+    score = judge.score(text, PRIVACY_ZH)
+    assert score.points == 0.0
+    assert score.breaches and score.breaches[0].severity == "serious"
+    assert score.breaches[0].evidence.heard in text
+
+
+def test_refusing_the_breach_is_good_practice(judge: Judge) -> None:
+    """The same words negated ("我不会把他的电话给你") are no breach and earn marks."""
+    text = ("我会很客气地跟他说，不好意思，我不能把别的客户的电话和地址告诉您，这是客户的隐私，"
+            "公司也有规定。如果您找他有急事，我可以帮您转达，请他联系您。")
+    score = judge.score(text, PRIVACY_ZH)
+    assert not score.breaches
+    assert score.fraction >= 0.5, score.reasons
+
+
+def test_english_breach_and_refusal(judge: Judge) -> None:
+    """"I'd just read out her number" is a breach; "I wouldn't give out her number" is not."""
+    breach = judge.score("If they sound genuine I'd just read out her number and address "
+                         "for them.", PRIVACY_EN)
+    refusal = judge.score("I'd politely say I can't give out another customer's number or "
+                          "address, because it's private, but I can pass a message on.",
+                          PRIVACY_EN)
+    assert breach.fraction <= 0.15 and breach.breaches
+    assert not refusal.breaches and refusal.fraction >= breach.fraction + 0.25
+
+
+def test_off_topic_answer_scores_low(judge: Judge) -> None:
+    """Fluent talk about something else earns (almost) nothing."""
+    text = "我平时喜欢周末去爬山，最近还学会了做蛋糕。我家附近新开了一家面馆，味道很不错。"
+    assert judge.score(text, SHIPPING_ZH).fraction <= 0.1
+
+
+@pytest.mark.parametrize("text", ["", "嗯", "嗯，那个", "   "])
+def test_empty_and_filler_answers_score_zero(judge: Judge, text: str) -> None:
+    """Empty or filler-only answers score zero."""
+    assert judge.score(text, SHIPPING_ZH).points == 0.0
+
+
+def test_evidence_quotes_the_clause_that_earned_the_point(judge: Judge) -> None:
+    """Each credited point quotes a clause of the answer."""
+    text = "真不好意思让您久等了，我马上去系统里查一下库存，今天下午三点前给您发货。"
+    score = judge.score(text, SHIPPING_ZH)
+    for point in score.covered:
+        assert point.evidence and all(e.heard in text for e in point.evidence)
+
+
+def test_traditional_script_scores_the_same(judge: Judge) -> None:
+    """The same answer in traditional characters gets the same score."""
+    from simulator.text.normalise import to_traditional
+
+    text = "真不好意思让您久等了，我马上去系统里查一下库存，今天下午三点前给您发货。"
+    assert judge.score(to_traditional(text), SHIPPING_ZH).points == \
+        judge.score(text, SHIPPING_ZH).points
+
+
+def test_feedback_teaches_the_most_important_missed_point(judge: Judge) -> None:
+    """The feedback says one way to make the most important missed point (比如可以说：…)."""
+    score = judge.score("非常抱歉给您添麻烦了，我马上查一下系统记录。", SHIPPING_ZH)
+    feedback = render_feedback(score, "zh", load_templates())
+    assert "比如可以说：" in feedback.text
+
+
+def test_feedback_says_why_a_list_is_capped(judge: Judge) -> None:
+    """A list's feedback says it was a list."""
+    score = judge.score("道歉，安抚，核实，补偿，跟进。", SHIPPING_ZH)
+    assert "罗列" in render_feedback(score, "zh", load_templates()).text
+
+
+def test_imported_bank_is_judged_from_its_own_key_point_text(judge: Judge) -> None:
+    """A bank made by `import` (no hand-written cues or examples) is judged by meaning from
+    the document's key-point text: a paraphrase earns credit, an unrelated answer does not."""
+    document = ("一、服务场景(共1题,每题4分,总计4分)\n"
+                "题目1(4分)客户说快递一直没有送到，你会怎么处理？答案要点"
+                "1.表达歉意:先向客户说明给他带来了不便,真诚道歉"
+                "2.查询物流:根据单号联系快递公司查清包裹位置"
+                "3.给出时限:告诉客户什么时候能送到"
+                "4.跟进回访:送达后回访确认客户收到")
+    question = import_document(document, bank_id="t").bank.questions[0]
+    assert all(kp.examples for kp in question.key_points)
+    good = judge.score("真不好意思让您着急了。我马上拿您的单号去问快递公司，看看包裹现在到哪了。"
+                       "查到以后告诉您明天几点能送到，等您收到了我再打电话问一下。", question)
+    unrelated = judge.score("我平时喜欢打篮球，也喜欢看电影。", question)
+    assert good.fraction >= unrelated.fraction + 0.25, good.reasons
+    assert unrelated.fraction <= 0.1

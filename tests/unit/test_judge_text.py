@@ -1,0 +1,70 @@
+"""The judge's text stages: clauses, list structure, negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.scoring.clauses import split_clauses
+from simulator.scoring.negation import is_negative, negated_before
+from simulator.scoring.structure import check_list
+from simulator.text.normalise import normalise
+
+
+def test_clauses_follow_punctuation_and_keep_offsets() -> None:
+    """Clauses split at either width of punctuation, not inside 1.5 or 2,499."""
+    text = "我会先道歉,再查订单。费用是2,499元或者1.5元!好的"
+    clauses = split_clauses(text, "zh")
+    assert [c.text for c in clauses] == ["我会先道歉", "再查订单", "费用是2,499元或者1.5元", "好的"]
+    assert all(text[c.start:c.end] == c.text for c in clauses)
+
+
+def test_long_unpunctuated_speech_is_cut_into_pieces() -> None:
+    """A stretch longer than a clause is cut, so no single clause holds a whole answer."""
+    clauses = split_clauses("我" * 95, "zh")
+    assert len(clauses) == 4 and all(len(c.text) <= 30 for c in clauses)
+
+
+def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
+    """What the encoder reads is simplified (examples are written in simplified)."""
+    assert split_clauses("我會先道歉", "zh")[0].plain == "我会先道歉"
+
+
+@pytest.mark.parametrize(("text", "language", "is_list"), [
+    ("道歉，安抚，核实，补偿，跟进，记录。", "zh", True),
+    ("首先安抚情绪，然后核实身份，接着冻结账户，最后跟进回复。", "zh", True),
+    ("首先是热爱服务，其次是沟通能力强，然后是抗压能力好。", "zh", True),
+    ("我会先跟客户道歉，然后核实订单，最后给客户补偿。", "zh", False),
+    ("嗯，那个，我会先道歉，然后，嗯，马上帮他查一下订单。", "zh", False),
+    ("Apologise, empathise, verify, compensate, follow up.", "en", True),
+    ("First identify the issue, then contact the right team, then update the customer.",
+     "en", True),
+    ("I'd say sorry first, then I'd check the order and tell them when it ships.", "en", False),
+    ("Um, so, at my old job, uh, I had a customer who was really upset.", "en", False),
+])
+def test_lists_are_recognised_by_structure(text: str, language: str, is_list: bool) -> None:
+    """Bare terms (with or without sequence words) make a list; spoken clauses do not, and
+    fillers or sentence fragments do not count as terms."""
+    found = check_list(split_clauses(text, language), language)
+    assert found.is_list(min_bare_share=0.6, max_spoken_clauses=2) == is_list
+
+
+@pytest.mark.parametrize(("clause", "phrase", "negated"), [
+    ("我不会把他的电话给你", "电话给你", True),
+    ("我就把他电话给你", "电话给你", False),
+    ("真不好意思让您久等了", "让您久等", False),
+    ("我绝对不会跟客户吵", "跟客户吵", True),
+    ("I wouldn't give out his number", "give out his number", True),
+    ("I'd give out his number", "give out his number", False),
+])
+def test_negation_before_a_phrase(clause: str, phrase: str, negated: bool) -> None:
+    """A negating word before the phrase turns it around; 不好意思 is not a negation."""
+    language = "en" if clause.isascii() else "zh"
+    text = normalise(clause).replace(" ", "") if language == "zh" else normalise(clause)
+    target = normalise(phrase).replace(" ", "") if language == "zh" else normalise(phrase)
+    assert negated_before(text, text.find(target), language) == negated
+
+
+def test_whole_clause_polarity() -> None:
+    """is_negative reads the whole clause."""
+    assert is_negative("客户没发现就不告诉他", "zh")
+    assert not is_negative("我马上告诉他", "zh")
