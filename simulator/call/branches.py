@@ -3,8 +3,10 @@
 Each step of a scenario has branches tried in order (`scenario.Branch`); `choose_branch`
 takes the first whose conditions all hold for the transcript: cues heard (matched like
 every cue, `scoring.matching.find_cue`, at the one fuzzy threshold of `ScoringConfig`), cues
-not heard, a concrete time given (`heard_time`), or nothing said. The reasons are kept for
-the record.
+not heard, a concrete time given (`heard_time`), or nothing said. A time only counts when
+the answer is about the customer's problem (`on_topic`, judged by meaning against the
+scenario's subject): "sorry, your order ships today" is an apology, but it gives a customer
+whose internet is down no time for the engineer. The reasons are kept for the record.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def heard_time(normalised: str, language: str) -> str | None:
 
 
 def choose_branch(step: Step, transcript: Transcript, language: str, *,
-                  fuzzy_threshold: float) -> BranchChoice:
+                  fuzzy_threshold: float, on_topic: bool = True) -> BranchChoice:
     """The first branch of `step` whose conditions all hold for the trainee's answer.
 
     Args:
@@ -62,6 +64,8 @@ def choose_branch(step: Step, transcript: Transcript, language: str, *,
         language: the scenario's language.
         fuzzy_threshold: 0-100: how strongly a cue must match to count as heard (the
             scorecard's threshold: exact 100, split word, same sound or inflection 88-95).
+        on_topic: whether the answer is about the customer's problem; when it is not, a
+            time it names is not a time for the customer's problem (`heard_time` is false).
     """
     answer = prepare_answer(transcript.normalised)
 
@@ -70,14 +74,14 @@ def choose_branch(step: Step, transcript: Transcript, language: str, *,
         return match.span if match is not None and match.strength >= fuzzy_threshold else None
 
     for index, branch in enumerate(step.branches, start=1):
-        reasons = _reasons(branch, answer, transcript, language, heard)
+        reasons = _reasons(branch, answer, transcript, language, heard, on_topic)
         if reasons is not None:
             return BranchChoice(index, branch, tuple(reasons) or ("default",))
     raise AssertionError(f"step {step.id} has no default branch")  # the loader forbids it
 
 
 def _reasons(branch: Branch, answer: AnswerText, transcript: Transcript, language: str,
-             heard: Callable[[str], str | None]) -> list[str] | None:
+             heard: Callable[[str], str | None], on_topic: bool) -> list[str] | None:
     """Why every condition of the branch holds, or None when one does not."""
     reasons: list[str] = []
     if branch.silent is not None:
@@ -103,6 +107,9 @@ def _reasons(branch: Branch, answer: AnswerText, transcript: Transcript, languag
         reasons.append(f"heard none of {', '.join(map(repr, branch.heard_none))}")
     if branch.heard_time is not None:
         time_heard = heard_time(answer.text, language)
+        if time_heard is not None and not on_topic:
+            time_heard = None
+            reasons.append("a time, but not about the customer's problem")
         if branch.heard_time != (time_heard is not None):
             return None
         reasons.append(f"heard a time ({time_heard!r})" if time_heard else "heard no time")

@@ -135,8 +135,13 @@ def run_call(scenario: Scenario, customer: Speaker, parts: LoopParts,
             _keep(turn, turns, parts)
             outcome, final_line = Outcome.SATISFIED, ""
             break
+        on_topic = (answer.transcript.is_empty
+                    or parts.judge.relevance(answer.transcript.text, language,
+                                             scenario.topic_texts)
+                    >= settings.scoring.on_topic_similarity)
         choice = choose_branch(step, answer.transcript, language,
-                               fuzzy_threshold=settings.scoring.fuzzy_threshold)
+                               fuzzy_threshold=settings.scoring.fuzzy_threshold,
+                               on_topic=on_topic)
         _keep(replace(turn, branch=choice), turns, parts)
         _LOGGER.info("call %s, turn %d: %s -> %s (%s)", scenario.id, turn.index, step.id,
                      choice.branch.goto, "; ".join(choice.reasons))
@@ -147,8 +152,10 @@ def run_call(scenario: Scenario, customer: Speaker, parts: LoopParts,
             customer.say(scenario.out_of_turns, language)
             outcome, final_line = Outcome.OUT_OF_TURNS, scenario.out_of_turns
             break
-    card = score_call([t.answer.transcript.text for t in turns], settings.scorecard, language,
-                      fuzzy_threshold=settings.scoring.fuzzy_threshold)
+    texts = [t.answer.transcript.text for t in turns]
+    card = score_call(texts, settings.scorecard, language,
+                      fuzzy_threshold=settings.scoring.fuzzy_threshold,
+                      bad_practice=[parts.judge.bad_practice(text, language) for text in texts])
     summary = ""
     if outcome is not Outcome.INTERRUPTED:
         tip = _delivery_tip(turns, language, settings.delivery_templates)

@@ -36,7 +36,7 @@ MAX_TURNS_LIMIT = 20
 """The largest `max_turns` a scenario may ask for."""
 
 _HEAD_FIELDS = {"id", "title", "language", "persona", "opening", "out_of_turns", "max_turns",
-                "start", "briefing"}
+                "start", "briefing", "topic"}
 _STEP_FIELDS = {"id", "mood", "lines", "end", "branches"}
 _CUE_CONDITIONS = ("heard_any", "heard_all", "heard_none")
 _FLAG_CONDITIONS = ("heard_time", "silent")
@@ -118,6 +118,15 @@ class Scenario:
     """The file it was loaded from."""
     briefing: str = ""
     """Said by the narrator before the call (optional)."""
+    topic: tuple[str, ...] = ()
+    """Sentences a trainee addressing the customer's problem might say (optional): with the
+    persona and the customer's lines, what an answer must be about to calm the customer."""
+
+    @property
+    def topic_texts(self) -> tuple[str, ...]:
+        """What the call is about: the persona, every customer line and the topic."""
+        lines = (line for step in self.steps.values() for line in step.lines)
+        return (self.persona, self.opening, *lines, *self.topic)
 
     @property
     def start_step(self) -> Step:
@@ -176,7 +185,8 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> Scenario:
                     opening=text(head, "opening", where),
                     out_of_turns=text(head, "out_of_turns", where), max_turns=max_turns,
                     start=start, steps=steps, source=source,
-                    briefing=optional_text(head, "briefing", where))
+                    briefing=optional_text(head, "briefing", where),
+                    topic=strings(head, "topic", where, required=False))
 
 
 def _step(raw: Any, index: int, source: str) -> Step:

@@ -33,7 +33,7 @@ from simulator.records.documents import CALL_RECORD, call_json, call_outcome_jso
 from simulator.records.store import SessionStore
 from simulator.speech.transcript import Transcript
 from simulator.text.normalise import normalise
-from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, silence, tone
+from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, real_judge, silence, tone
 
 SCORECARD = load_scorecard()
 SETTINGS = CallSettings(listen=ListenSettings(vad=VadConfig(),
@@ -67,7 +67,7 @@ def _parts(texts: list[str], **kwargs: Any) -> tuple[LoopParts, RecordingSpeaker
                                                      RecordingSpeaker]:
     """The loop's parts (the narrator is their speaker), the customer, the narrator."""
     customer, narrator = RecordingSpeaker(), RecordingSpeaker()
-    parts = LoopParts(speaker=narrator, source=ListSource(_answers(len(texts))),
+    parts = LoopParts(judge=real_judge(), speaker=narrator, source=ListSource(_answers(len(texts))),
                       transcriber=ScriptedTranscriber(list(texts)), **kwargs)
     return parts, customer, narrator
 
@@ -293,7 +293,7 @@ def test_running_out_of_replayed_answers_ends_the_call_and_still_scores() -> Non
             return super().open_answer()
 
     customer, narrator = RecordingSpeaker(), RecordingSpeaker()
-    parts = LoopParts(speaker=narrator, source=OneAnswer(_answers(1)),
+    parts = LoopParts(judge=real_judge(), speaker=narrator, source=OneAnswer(_answers(1)),
                       transcriber=ScriptedTranscriber([NO_APOLOGY[0]]))
     result = run_call(ORDER_ZH, customer, parts, SETTINGS)
     assert result.outcome is Outcome.ANSWERS_ENDED and len(result.turns) == 1

@@ -70,6 +70,10 @@ class ChecklistItem:
     """Spoken advice when the item is missing."""
     partial_tip: str = ""
     """Spoken advice when it earned half credit ("" uses `tip`)."""
+    time_actions: tuple[str, ...] = ()
+    """When given, a concrete time ("今天下午五点前", "within 24 hours") said in one clause
+    with any of these action words (发, 送, 回电; ship, call) does the item in full, whatever
+    other words go with it: a promise of what will happen when."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ class LanguageChecklist:
     red_flags: tuple[PhraseGroup, ...]
     quote_context_chars: int
     """Characters quoted on each side of a red flag."""
+    bad_practice_tip: str
+    """Advice for a bad practice the judge heard in other words than the red-flag phrases."""
     speech: Mapping[str, str]
     """Spoken-summary templates (keys of `SPEECH_PLACEHOLDERS`)."""
 
@@ -218,7 +224,8 @@ def _language(table: Any, language: str, source: str) -> LanguageChecklist:
                             "to 200")
     return LanguageChecklist(language=language, items=items, order_rules=rules,
                              courtesy=courtesy, red_flags=red_flags,
-                             quote_context_chars=context, speech=_speech(table, where))
+                             quote_context_chars=context, speech=_speech(table, where),
+                             bad_practice_tip=text(table, "bad_practice_tip", where))
 
 
 def _item(table: Mapping[str, Any], where: str) -> ChecklistItem:
@@ -234,6 +241,7 @@ def _item(table: Mapping[str, Any], where: str) -> ChecklistItem:
         with_cues=strings(table, "with_cues", where, required=False),
         position=position, tip=text(table, "tip", where),
         partial_tip=optional_text(table, "partial_tip", where),
+        time_actions=strings(table, "time_actions", where, required=False),
     )
 
 

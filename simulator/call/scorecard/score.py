@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from simulator.call.branches import heard_time
 from simulator.call.scorecard.checklist import (
     ChecklistItem,
     LanguageChecklist,
@@ -23,7 +24,9 @@ from simulator.call.scorecard.checklist import (
     ScorecardPoints,
 )
 from simulator.config import ScoringConfig
+from simulator.scoring.clauses import split_clauses
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
+from simulator.scoring.result import BreachResult
 from simulator.text.normalise import has_cjk, normalise, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
@@ -210,13 +213,30 @@ def _strong(cue: str, answer: AnswerText, fuzzy_threshold: float) -> CueMatch | 
     return match if match is not None and match.strength >= fuzzy_threshold else None
 
 
+def _promised_time(item: ChecklistItem, text: str, language: str) -> str | None:
+    """A concrete time said in one clause with one of the item's action words, or None."""
+    for clause in split_clauses(text, language):
+        time = heard_time(clause.normalised, language)
+        if time is not None and any(_fold(word, language == "zh").lower() in clause.normalised
+                                    for word in item.time_actions):
+            return time
+    return None
+
+
 def _judge_item(item: ChecklistItem, answers: Sequence[AnswerText], offsets: Sequence[int],
-                fuzzy_threshold: float) -> ItemResult:
+                fuzzy_threshold: float, language: str, texts: Sequence[str]) -> ItemResult:
     main: list[Evidence] = []
     extra: list[Evidence] = []
     full = False
     for turn, (answer, base) in enumerate(zip(answers, offsets, strict=True)):
         if not answer.text:
+            continue
+        time = _promised_time(item, texts[turn], language) if item.time_actions else None
+        if time is not None:
+            offset = max(0, answer.text.find(time))
+            main.append(Evidence(cue=time, span=time, turn_index=turn, offset=offset,
+                                 position=base + offset, strength=100.0, method="time"))
+            full = True
             continue
         turn_main = [_evidence(m, turn, base) for c in item.cues
                      if (m := _strong(c, answer, fuzzy_threshold))]
@@ -246,7 +266,8 @@ def _evidence(match: CueMatch, turn: int, base: int) -> Evidence:
 
 
 def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str, *,
-               fuzzy_threshold: float | None = None) -> CallScorecard:
+               fuzzy_threshold: float | None = None,
+               bad_practice: Sequence[Sequence[BreachResult]] | None = None) -> CallScorecard:
     """Score the trainee's turns of one call against the language's checklist.
 
     Args:
@@ -256,6 +277,8 @@ def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str, *
         language: "zh" or "en".
         fuzzy_threshold: 0-100: how strongly a cue must match to count (None: the one
             threshold of `ScoringConfig`, shared with practice scoring and call branches).
+        bad_practice: per turn, the bad practices the judge heard (`Judge.bad_practice`);
+            each is a red flag unless a red-flag phrase already quoted it.
 
     Returns:
         Items with evidence and position, order violations, courtesy counts, red flags with
@@ -273,7 +296,8 @@ def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str, *
         offsets.append(position)
         position += len(answer.text) + 1
     threshold = ScoringConfig().fuzzy_threshold if fuzzy_threshold is None else fuzzy_threshold
-    items = tuple(_judge_item(item, answers, offsets, threshold) for item in checklist.items)
+    items = tuple(_judge_item(item, answers, offsets, threshold, language, turn_texts)
+                  for item in checklist.items)
     folded = [_fold(text, chinese) for text in turn_texts]
     if not any(answer.text.strip() for answer in answers):
         return CallScorecard(
@@ -309,9 +333,30 @@ def score_call(turn_texts: Sequence[str], scorecard: Scorecard, language: str, *
         for group in checklist.red_flags
         for start, end in _group_hits(group, text, chinese)
     )
+    red_flags += _judged_red_flags(bad_practice or (), folded, red_flags, checklist, chinese)
     red_flags = tuple(sorted(red_flags, key=lambda f: (f.turn_index, f.offset)))
     return _total(language, checklist, points, items, violations, courtesy, polite, plain,
                   red_flags)
+
+
+def _judged_red_flags(bad_practice: Sequence[Sequence[BreachResult]], folded: Sequence[str],
+                      found: Sequence[RedFlag], checklist: LanguageChecklist,
+                      chinese: bool) -> tuple[RedFlag, ...]:
+    """The judge's bad practices as red flags, skipping clauses a phrase already flagged."""
+    flags = []
+    for turn, breaches in enumerate(bad_practice):
+        if turn >= len(folded):
+            break
+        for breach in breaches:
+            clause = _fold(breach.evidence.heard, chinese)
+            offset = max(0, folded[turn].find(clause))
+            if any(f.turn_index == turn and offset <= f.offset < offset + len(clause) + 1
+                   for f in found):
+                continue
+            flags.append(RedFlag(label=breach.label, phrase=clause, quote=clause,
+                                 turn_index=turn, offset=offset,
+                                 advice=checklist.bad_practice_tip))
+    return tuple(flags)
 
 
 def _total(language: str, checklist: LanguageChecklist, points: ScorecardPoints,
