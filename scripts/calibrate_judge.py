@@ -1,0 +1,264 @@
+"""Fit the judge's numbers on the development split and write `prompts/judge.toml`.
+
+Only dev answers are read (`judge_eval.load_answers(split="dev")`); the test split is never
+seen here. Steps:
+
+1. measure every dev answer with the real encoder (`Judge.measure`);
+2. fit the key-point model: a logistic regression from the evidence features to the
+   graders' mean credit for that point (soft labels, L2);
+3. fit the two gates the same way: off the topic (the writer's intended kind), and bad
+   practice (either grader named a breach);
+4. choose the credit thresholds and the gate thresholds on a small grid by quadratic
+   weighted kappa against the graders' mean score;
+5. estimate how that generalises with a grouped 5-fold cross-validation (by question: a
+   question's answers are never in both halves) of steps 2-4, and print both figures.
+
+Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import judge_eval as je  # noqa: E402
+
+from simulator.bank.breaches import load_breach_library  # noqa: E402
+from simulator.config import ScoringConfig  # noqa: E402
+from simulator.scoring.calibration import (  # noqa: E402
+    DEFAULT_CALIBRATION_PATH,
+    Calibration,
+    Logistic,
+    load_calibration,
+)
+from simulator.scoring.encoder import UseEncoder  # noqa: E402
+from simulator.scoring.judge import AnswerFeatures, Judge  # noqa: E402
+
+POINT_FEATURES = (
+    "cue",
+    "meaning",
+    "label",
+    "second",
+    "cue_meaning",
+    "answer_meaning",
+    "answer_relevance",
+)
+OFF_TOPIC_FEATURES = (
+    "relevant_share",
+    "relevance_mean",
+    "relevance_top3",
+    "coverage",
+    "best_point",
+)
+BREACH_FEATURES = (
+    "breach_mean",
+    "breach_top3",
+    "breach_max",
+    "breach_cue",
+    "breach_share",
+    "breach_gap",
+    "relevant_share",
+)
+GRID = {
+    "full_credit": (0.45, 0.5, 0.55, 0.6),
+    "half_credit": (0.25, 0.3, 0.35),
+    "off_topic_threshold": (0.5, 0.6, 0.7, 1.1),
+    "breach_threshold": (0.5, 0.6, 0.7, 1.1),
+}
+Measured = list[tuple[je.EvalAnswer, AnswerFeatures]]
+
+
+def fit_logistic(
+    names: tuple[str, ...],
+    rows: list[dict[str, float]],
+    targets: list[float],
+    signs: tuple[int, ...],
+    l2: float = 0.01,
+    steps: int = 3000,
+    rate: float = 0.5,
+) -> Logistic:
+    """Logistic regression on standardised features, by projected gradient descent (soft
+    targets). Each weight keeps the sign given for its feature (+1: more of it means more
+    likely; -1: less likely): the evidence can only push the way it means, so the fit
+    cannot lean on accidents of the development set (a negative weight on a point's own
+    cue, say) that would misjudge answers unlike those in it."""
+    x = np.array([[row[n] for n in names] for row in rows], float)
+    y = np.array(targets, float)
+    mean, scale = x.mean(0), x.std(0)
+    scale[scale < 1e-6] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(z.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-z @ w))
+        w -= rate * (z.T @ (p - y) / len(y) + l2 * np.r_[0.0, w[1:]])
+        w[1:] = np.where(np.array(signs) * w[1:] < 0, 0.0, w[1:])
+    return Logistic(
+        names,
+        tuple(map(float, mean)),
+        tuple(map(float, scale)),
+        tuple(map(float, w[1:])),
+        float(w[0]),
+    )
+
+
+def gate_rows(
+    judge: Judge, measured: Measured, key_point: Logistic, banks: dict
+) -> list[dict[str, float]]:
+    rows = []
+    for answer, features in measured:
+        beliefs = [key_point.probability(v) for v in features.point_features]
+        weights = [kp.weight for kp in je.question_of(answer, banks).key_points]
+        rows.append(
+            {
+                **features.gate_features,
+                "coverage": float(np.dot(beliefs, weights) / sum(weights)),
+                "best_point": max(beliefs, default=0.0),
+            }
+        )
+    return rows
+
+
+def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Calibration:
+    """Steps 2-4 on these answers."""
+    point_rows, point_targets = [], []
+    for answer, features in measured:
+        for index, values in enumerate(features.point_features):
+            credit = answer.point_credit(index)
+            if credit is not None:
+                point_rows.append(values)
+                point_targets.append(credit)
+    key_point = fit_logistic(
+        POINT_FEATURES, point_rows, point_targets, signs=(1,) * len(POINT_FEATURES)
+    )
+    rows = gate_rows(judge, measured, key_point, banks)
+    off_topic = fit_logistic(
+        OFF_TOPIC_FEATURES,
+        rows,
+        [float(a.kind == "off_topic") for a, _ in measured],
+        signs=(-1,) * len(OFF_TOPIC_FEATURES),
+        l2=0.05,
+    )
+    breach = fit_logistic(
+        BREACH_FEATURES,
+        rows,
+        [float(a.breach) for a, _ in measured],
+        signs=(1, 1, 1, 1, 1, 1, -1),
+        l2=0.05,
+    )
+    fitted = replace(base, key_point=key_point, off_topic=off_topic, breach=breach)
+    best: tuple[float, Calibration] | None = None
+    for values in itertools.product(*GRID.values()):
+        candidate = replace(fitted, **dict(zip(GRID, values, strict=True)))
+        if candidate.half_credit >= candidate.full_credit:
+            continue
+        kappa = kappa_of(judge, measured, banks, candidate)
+        if best is None or kappa > best[0]:
+            best = (kappa, candidate)
+    assert best is not None
+    return best[1]
+
+
+def kappa_of(judge: Judge, measured: Measured, banks: dict, calibration: Calibration) -> float:
+    points = {
+        a.id: judge.decide(f, je.question_of(a, banks), calibration).points for a, f in measured
+    }
+    return je.figures([a for a, _ in measured], banks, lambda a: points[a.id]).qwk
+
+
+def cross_validate(
+    judge: Judge, measured: Measured, banks: dict, base: Calibration, folds: int
+) -> dict[str, float]:
+    questions = sorted({(a.bank, a.question) for a, _ in measured})
+    order = np.random.default_rng(0).permutation(len(questions))
+    fold_of = {questions[i]: k % folds for k, i in enumerate(order)}
+    points: dict[str, float] = {}
+    for k in range(folds):
+        train = [(a, f) for a, f in measured if fold_of[(a.bank, a.question)] != k]
+        held = [(a, f) for a, f in measured if fold_of[(a.bank, a.question)] == k]
+        calibration = fit(judge, train, banks, base)
+        for a, f in held:
+            points[a.id] = judge.decide(f, je.question_of(a, banks), calibration).points
+    return points
+
+
+def write(calibration: Calibration, path: Path, note: str) -> None:
+    def logistic(name: str, model: Logistic, extra: dict[str, float]) -> list[str]:
+        lines = [f"[{name}]", f"features = {list(model.features)!r}".replace("'", '"')]
+        for key in ("mean", "scale", "weights"):
+            lines.append(f"{key} = [{', '.join(f'{v:.6g}' for v in getattr(model, key))}]")
+        lines.append(f"bias = {model.bias:.6g}")
+        lines += [f"{k} = {v:.6g}" for k, v in extra.items()]
+        return lines + [""]
+
+    c = calibration
+    text = "\n".join(
+        [
+            "# The judge's fitted numbers (simulator/scoring/calibration.py). Written by",
+            "# scripts/calibrate_judge.py --write from the development split of the blind",
+            "# evaluation set (tests/data/judge_eval); the test split was never read. Do not edit",
+            "# by hand: refit instead.",
+            f'fitted_on = "{note}"',
+            "",
+            *logistic(
+                "key_point",
+                c.key_point,
+                {"full_credit": c.full_credit, "half_credit": c.half_credit},
+            ),
+            *logistic("off_topic", c.off_topic, {"threshold": c.off_topic_threshold}),
+            *logistic(
+                "breach",
+                c.breach,
+                {"threshold": c.breach_threshold, "cue_support": c.breach_cue_support},
+            ),
+            "[gates]",
+            f"minor_breach_cap = {c.minor_breach_cap:g}",
+            f"list_cap = {c.list_cap:g}",
+            f"list_min_bare_share = {c.list_min_bare_share:g}",
+            f"list_max_spoken_clauses = {c.list_max_spoken_clauses}",
+            f"relevant_similarity = {c.relevant_similarity:g}",
+            "",
+        ]
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"rewrite {DEFAULT_CALIBRATION_PATH}")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args(argv)
+    banks = je.load_banks()
+    answers = je.usable(je.load_answers(split="dev"), banks)
+    base = load_calibration()
+    judge = Judge(base, ScoringConfig(), UseEncoder(), load_breach_library())
+    measured = [(a, judge.measure(a.answer, je.question_of(a, banks))) for a in answers]
+    calibration = fit(judge, measured, banks, base)
+    in_sample = {
+        a.id: judge.decide(f, je.question_of(a, banks), calibration).points for a, f in measured
+    }
+    print("dev, fitted and scored on all of dev (optimistic):")
+    print("  " + je.figures(answers, banks, lambda a: in_sample[a.id]).line())
+    cv = cross_validate(judge, measured, banks, base, args.folds)
+    print(f"dev, {args.folds}-fold cross-validation grouped by question (honest):")
+    print("  " + je.figures(answers, banks, lambda a: cv[a.id]).line())
+    print(
+        f"thresholds: full {calibration.full_credit} half {calibration.half_credit} "
+        f"off_topic {calibration.off_topic_threshold} breach {calibration.breach_threshold}"
+    )
+    if args.write:
+        questions = len({(a.bank, a.question) for a in answers})
+        note = f"dev split, {len(answers)} answers to {questions} questions"
+        write(calibration, DEFAULT_CALIBRATION_PATH, note)
+        load_calibration()  # the file reads back
+        print(f"wrote {DEFAULT_CALIBRATION_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
