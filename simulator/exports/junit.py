@@ -77,12 +77,14 @@ def write_junit(path: Path, document: Mapping[str, Any]) -> Path:
     return path
 
 
+def _part(turn: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = turn.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
 def _case(turn: Mapping[str, Any]) -> ET.Element:
-    fixture = turn.get("fixture") if isinstance(turn.get("fixture"), Mapping) else {}
-    question = turn.get("question") if isinstance(turn.get("question"), Mapping) else {}
-    answer = turn.get("answer") if isinstance(turn.get("answer"), Mapping) else {}
-    score = turn.get("score") if isinstance(turn.get("score"), Mapping) else {}
-    timings = turn.get("timings") if isinstance(turn.get("timings"), Mapping) else {}
+    fixture, question, answer, score, timings = (
+        _part(turn, k) for k in ("fixture", "question", "answer", "score", "timings"))
     name = str(fixture.get("id") or Path(str(answer.get("source_file") or "answer")).stem)
     seconds = sum(float(timings.get(k) or 0.0) for k in ("transcribe_s", "score_s"))
     case = ET.Element("testcase", {
@@ -108,7 +110,7 @@ def _case(turn: Mapping[str, Any]) -> ET.Element:
 
 
 def _details(turn: Mapping[str, Any]) -> str:
-    score = turn.get("score") if isinstance(turn.get("score"), Mapping) else {}
+    score = _part(turn, "score")
     missed = [str(k.get("label")) for k in score.get("key_points") or []
               if isinstance(k, Mapping) and not k.get("covered")]
     lines = [f"heard: {_text(turn)}"]
@@ -119,7 +121,7 @@ def _details(turn: Mapping[str, Any]) -> str:
 
 
 def _text(turn: Mapping[str, Any]) -> str:
-    transcript = turn.get("transcript") if isinstance(turn.get("transcript"), Mapping) else {}
+    transcript = _part(turn, "transcript")
     return str(transcript.get("text") or "(nothing)")
 
 

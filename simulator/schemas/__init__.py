@@ -27,7 +27,7 @@ SCHEMA_NAMES = ("common", "session", "call", "replay", "transcribe", "score", "b
 URN_PREFIX = "urn:interview-sim:schemas:"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     """One published schema by name (see the table above).
 
