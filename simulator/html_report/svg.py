@@ -137,8 +137,10 @@ def line_chart(points: Sequence[tuple[str, float | None, Mapping[str, object]]],
     y = lambda v: plot_bottom - (plot_bottom - plot_top) * min(v, top) / top  # noqa: E731
     fmt = (lambda v: f"{round(v * 100)}%") if percent else _num
     parts = []
-    for k in range(5):
-        level = top * k / 4
+    mantissa = top / 10 ** math.floor(math.log10(top)) if top > 0 else 1.0
+    divisions = 4 if percent or round(mantissa, 6) == 2 else 5
+    for k in range(divisions + 1):
+        level = top * k / divisions
         parts.append(f'<line class="grid" x1="{_PAD_L}" y1="{y(level):.1f}" '
                      f'x2="{WIDTH - _PAD_R}" y2="{y(level):.1f}"/>'
                      f'<text class="tick-label" x="{_PAD_L - 6}" y="{y(level) + 4:.1f}" '

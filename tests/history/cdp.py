@@ -59,9 +59,10 @@ class Chromium:
         self._from_chrome, from_chrome_w = os.pipe()
         flags = [*LAUNCH_FLAGS, f"--user-data-dir={self._profile.name}",
                  "--remote-debugging-pipe", "about:blank"]
-        # Chromium reads commands on fd 3 and writes on fd 4; a shell puts the pipes there.
+        # Chromium reads commands on fd 3 and writes on fd 4; bash puts the pipes there
+        # (dash's redirections take single-digit fds only, and under pytest they are higher).
         self._process = subprocess.Popen(
-            ["/bin/sh", "-c", f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}',
+            ["bash", "-c", f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}',
              self._executable, *flags],
             pass_fds=(to_chrome_r, from_chrome_w), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -93,7 +94,10 @@ class Chromium:
                                    "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError as e:
+            raise CdpError(f"Chromium has exited: {self._stderr_tail()}") from e
         deadline = time.monotonic() + (timeout_s or self._timeout_s)
         while True:
             reply = self._read(deadline)
@@ -103,6 +107,12 @@ class Chromium:
                 return dict(reply.get("result", {}))
             if "method" in reply:
                 self.events.append(reply)
+
+    def _stderr_tail(self) -> str:
+        if self._process.poll() is None or self._process.stderr is None:
+            return "(still running)"
+        text = self._process.stderr.read().decode(errors="replace")
+        return f"exit {self._process.returncode}: {text[-1500:]}"
 
     def wait_event(self, method: str, *, session: str | None = None,
                    timeout_s: float | None = None) -> dict[str, Any]:
@@ -127,7 +137,8 @@ class Chromium:
             if ready:
                 chunk = os.read(self._from_chrome, 1 << 20)
                 if not chunk:
-                    raise CdpError("Chromium closed the DevTools pipe")
+                    self._process.wait(timeout=5)
+                    raise CdpError(f"Chromium closed the DevTools pipe: {self._stderr_tail()}")
                 self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return dict(json.loads(message))
