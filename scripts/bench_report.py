@@ -90,8 +90,8 @@ def uplot_page(points: list[tuple[str, float | None]], npm: Path) -> str:
     ys = [v for _, v in points]
     return ("<!DOCTYPE html><meta charset=utf-8><style>" + css + "</style><body><div id=c>"
             "</div><script>" + js + "</script><script>new uPlot({width:900,height:200,"
-            "scales:{x:{time:false}},series:[{},{label:'pace',stroke:'#2f6fde'}]}," + json.dumps([xs, ys])
-            + ",document.getElementById('c'));</script></body>")
+            "scales:{x:{time:false}},series:[{},{label:'pace',stroke:'#2f6fde'}]},"
+            + json.dumps([xs, ys]) + ",document.getElementById('c'));</script></body>")
 
 
 def chartjs_page(points: list[tuple[str, float | None]], npm: Path) -> str:
