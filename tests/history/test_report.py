@@ -221,3 +221,34 @@ def test_the_existing_session_record_module_is_not_shadowed() -> None:
     import simulator.report
 
     assert callable(simulator.report.session_json)
+
+
+def test_report_command_last_all_and_one_folder(sessions_dir: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`report --last`, `--all` and `report FOLDER` write report.html where they belong."""
+    from simulator.html_report.cli import main
+
+    assert main(["--sessions-dir", str(sessions_dir), "--last"]) == 0
+    written = capsys.readouterr().out.split()
+    assert written == [str(sessions_dir / CALL_EN / "report.html")]  # the newest folder
+    assert main(["--sessions-dir", str(sessions_dir), "--all"]) == 0
+    assert len(capsys.readouterr().out.split()) == 4
+    assert main([str(sessions_dir / REPLAY_ZH / "session.json"), "--no-history"]) == 0
+    assert capsys.readouterr().out.strip() == str(sessions_dir / REPLAY_ZH / "report.html")
+    page = (sessions_dir / REPLAY_MIXED / "report.html").read_text(encoding="utf-8")
+    assert 'data-current="1"' in page  # progress charts came from the history
+
+
+def test_report_command_names_a_bad_folder_in_one_line(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """An unreadable record or an empty sessions folder: one line, exit 2, no traceback."""
+    from simulator.html_report.cli import main
+
+    bad = tmp_path / "s" / "20260101-000000-beef"
+    bad.mkdir(parents=True)
+    (bad / "session.json").write_text("{oops", encoding="utf-8")
+    assert main([str(bad), "--no-history"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "not valid JSON" in line and str(bad) in line
+    assert main(["--sessions-dir", str(tmp_path / "empty"), "--last"]) == 2
+    assert "no session folders" in capsys.readouterr().err
