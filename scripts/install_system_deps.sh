@@ -6,13 +6,16 @@
 #   pulseaudio          the sound server of the test "virtual desk" (tests/desk/pulse.py)
 #   pulseaudio-utils    pactl, paplay, parec: the harness drives the desk with them
 #   libasound2-plugins  the ALSA pulse plugin: PortAudio's ALSA "default" device reaches PulseAudio
+#   chromium            headless browser for the HTML report tests (driven over its DevTools pipe)
+#   fonts-wqy-microhei  a CJK font (simplified and traditional), so the report renders Chinese
 #
 # Idempotent: packages already installed are only reported, and a second run touches nothing.
 # Without apt-get it prints what to install and exits 0: the Python parts (replay mode, unit
 # tests) work without these; only the live path and the desk tests need them.
 set -euo pipefail
 
-PACKAGES=(libportaudio2 libsndfile1 pulseaudio pulseaudio-utils libasound2-plugins)
+PACKAGES=(libportaudio2 libsndfile1 pulseaudio pulseaudio-utils libasound2-plugins chromium
+          fonts-wqy-microhei)
 
 log() {
     echo "install_system_deps: $*"
@@ -24,7 +27,8 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; th
     log "libsndfile (libsndfile1), PulseAudio and its tools pactl/paplay/parec (pulseaudio,"
     log "pulseaudio-utils) and the ALSA PulseAudio plugin (libasound2-plugins)."
     log "The Python parts work without them; the live microphone/speaker path and the"
-    log "desk tests (pytest -m desk) need them."
+    log "desk tests (pytest -m desk) need them; the report's browser tests need Chromium and"
+    log "a CJK font (Debian: chromium, fonts-wqy-microhei) and skip without Chromium."
     exit 0
 fi
 

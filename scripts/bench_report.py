@@ -1,0 +1,165 @@
+"""Measure the HTML report: chart approach, size and build time, audio linked or embedded.
+
+    .venv/bin/python scripts/bench_report.py SESSION_FOLDER [--npm DIR]
+
+SESSION_FOLDER is a saved session with at least 20 answers and their WAVs (for example
+`replay audio_fixtures/manifest.json --save`). `--npm DIR` holds `npm pack uplot
+chart.js` unpacked (DIR/uplot/package, DIR/chart.js/package) for the chart comparison:
+the same chart (pace of 20 answers against the target band) as hand-written inline SVG,
+as uPlot and as Chart.js, each inlined into a page, measured for bytes, gzip bytes, time
+to render in headless Chromium and PDF size. Prints Markdown tables (docs/report.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import io
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulator.html_report import build_report  # noqa: E402
+from simulator.html_report.svg import line_chart  # noqa: E402
+
+ANSWERS = 20
+
+
+def twenty_answers(folder: Path) -> dict[str, Any]:
+    """The folder's session record cut to its first 20 answers."""
+    document = json.loads((folder / "session.json").read_text(encoding="utf-8"))
+    return {**document, "turns": document["turns"][:ANSWERS]}
+
+
+def report_numbers(document: dict[str, Any], folder: Path) -> dict[str, float]:
+    """Build time (median of 7) and size of the 20-answer report."""
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        page = build_report(document, folder)
+        times.append(time.perf_counter() - started)
+    data = page.encode()
+    return {"build_ms": statistics.median(times) * 1000, "bytes": len(data),
+            "gzip_bytes": len(gzip.compress(data, 9))}
+
+
+def audio_numbers(document: dict[str, Any], folder: Path) -> dict[str, float]:
+    """WAV bytes of the 20 answers, and as base64 Opus (what embedding would cost)."""
+    import soundfile
+
+    wav = opus = seconds = 0.0
+    for turn in document["turns"]:
+        path = folder / str(turn["answer"]["wav"])
+        if not path.is_file():
+            continue
+        audio, rate = soundfile.read(path, dtype="float32")
+        wav += path.stat().st_size
+        seconds += len(audio) / rate
+        buffer = io.BytesIO()
+        soundfile.write(buffer, audio, rate, format="OGG", subtype="OPUS")
+        opus += len(base64.b64encode(buffer.getvalue()))
+    return {"seconds": seconds, "wav_bytes": wav, "opus_base64_bytes": opus}
+
+
+def pace_points(document: dict[str, Any]) -> list[tuple[str, float | None]]:
+    return [(str(t["index"]), (t.get("delivery") or {}).get("pace", {}).get("per_min"))
+            for t in document["turns"]]
+
+
+def svg_page(points: list[tuple[str, float | None]]) -> str:
+    from simulator.html_report.style import CSS
+
+    chart = line_chart([(n, v, {}) for n, v in points], metric="pace", label="pace")
+    # The whole report stylesheet counts against this page (the chart rules are part of it).
+    return (f"<!DOCTYPE html><meta charset=utf-8><style>{CSS}</style>"
+            f"<body style='width:900px;background:#fff'>{chart}</body>")
+
+
+def uplot_page(points: list[tuple[str, float | None]], npm: Path) -> str:
+    dist = npm / "uplot" / "package" / "dist"
+    js = (dist / "uPlot.iife.min.js").read_text(encoding="utf-8")
+    css = (dist / "uPlot.min.css").read_text(encoding="utf-8")
+    xs = list(range(1, len(points) + 1))
+    ys = [v for _, v in points]
+    return ("<!DOCTYPE html><meta charset=utf-8><style>" + css + "</style><body><div id=c>"
+            "</div><script>" + js + "</script><script>new uPlot({width:900,height:200,"
+            "scales:{x:{time:false}},series:[{},{label:'pace',stroke:'#2f6fde'}]},"
+            + json.dumps([xs, ys]) + ",document.getElementById('c'));</script></body>")
+
+
+def chartjs_page(points: list[tuple[str, float | None]], npm: Path) -> str:
+    js = (npm / "chart.js" / "package" / "dist" / "chart.umd.min.js").read_text(
+        encoding="utf-8")
+    config = {"type": "line", "data": {"labels": [n for n, _ in points], "datasets": [
+        {"label": "pace", "data": [v for _, v in points], "borderColor": "#2f6fde"}]},
+        "options": {"animation": False, "responsive": False}}
+    return ("<!DOCTYPE html><meta charset=utf-8><body><canvas id=c width=900 height=200>"
+            "</canvas><script>" + js + "</script><script>new Chart(document.getElementById('c'),"
+            + json.dumps(config) + ");</script></body>")
+
+
+def render(pages: dict[str, str], shots: Path) -> dict[str, dict[str, float]]:
+    """Load each page in headless Chromium: ms to load, PDF bytes, screenshot saved."""
+    from tests.history.cdp import Chromium, find_chromium
+
+    executable = find_chromium()
+    if executable is None:
+        return {}
+    out = {}
+    with Chromium(executable) as browser, tempfile.TemporaryDirectory() as tmp:
+        for name, page in pages.items():
+            path = Path(tmp) / f"{name}.html"
+            path.write_text(page, encoding="utf-8")
+            session = browser.open_page(path.as_uri(), width=960, height=260)
+            load_ms = float(browser.evaluate(session, "performance.getEntriesByType("
+                                                      "'navigation')[0].loadEventEnd"))
+            browser.screenshot(session, shots / f"chart-{name}.png", full_page=False)
+            pdf = base64.b64decode(browser.send("Page.printToPDF", {}, session=session)["data"])
+            out[name] = {"load_ms": load_ms, "pdf_bytes": len(pdf),
+                         "errors": len(browser.problems(session))}
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--npm", type=Path, help="unpacked `npm pack uplot chart.js`")
+    parser.add_argument("--shots", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args()
+    document = twenty_answers(args.folder)
+    report = report_numbers(document, args.folder)
+    print("| 20-answer report | value |\n|---|---|")
+    print(f"| build time (median of 7) | {report['build_ms']:.0f} ms |")
+    print(f"| size | {report['bytes'] / 1000:.0f} kB ({report['gzip_bytes'] / 1000:.0f} kB "
+          "gzipped) |")
+    audio = audio_numbers(document, args.folder)
+    print(f"| the 20 answers' audio | {audio['seconds']:.0f} s: WAV "
+          f"{audio['wav_bytes'] / 1e6:.1f} MB; Opus as base64 "
+          f"{audio['opus_base64_bytes'] / 1e6:.2f} MB |\n")
+    if args.npm is None:
+        return 0
+    points = pace_points(document)
+    pages = {"inline SVG": svg_page(points), "uPlot 1.6": uplot_page(points, args.npm),
+             "Chart.js 4": chartjs_page(points, args.npm)}
+    shown = render({k.split()[0].lower().replace(".", ""): v for k, v in pages.items()},
+                   args.shots)
+    print("| chart (pace of 20 answers) | page bytes | gzip | loaded after | PDF |"
+          " console errors |\n|---|---|---|---|---|---|")
+    for (name, page), key in zip(pages.items(), shown or [None] * len(pages), strict=True):
+        data = page.encode()
+        seen = shown.get(key, {}) if key else {}
+        print(f"| {name} | {len(data):,} | {len(gzip.compress(data, 9)):,} | "
+              f"{seen.get('load_ms', float('nan')):.0f} ms | {seen.get('pdf_bytes', 0):,} | "
+              f"{seen.get('errors', '-')} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
