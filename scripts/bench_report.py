@@ -26,8 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator.html_report import build_report  # noqa: E402
-from simulator.html_report.svg import line_chart  # noqa: E402
+from simulator.report import build_report  # noqa: E402
+from simulator.report.svg import line_chart  # noqa: E402
 
 ANSWERS = 20
 
@@ -74,7 +74,7 @@ def pace_points(document: dict[str, Any]) -> list[tuple[str, float | None]]:
 
 
 def svg_page(points: list[tuple[str, float | None]]) -> str:
-    from simulator.html_report.style import CSS
+    from simulator.report.style import CSS
 
     chart = line_chart([(n, v, {}) for n, v in points], metric="pace", label="pace")
     # The whole report stylesheet counts against this page (the chart rules are part of it).

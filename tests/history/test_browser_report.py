@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from simulator.history import history_db_path, history_summary, import_sessions
-from simulator.html_report import write_report
+from simulator.report import write_report
 from tests.history.cdp import Chromium, find_chromium
 from tests.history.png import colours
 from tests.history.records import CALL_ZH, DATA, REPLAY_ZH, load

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from simulator.history import history_db_path, history_summary, import_sessions
-from simulator.html_report import build_report, write_report
-from simulator.html_report.call import call_segments
+from simulator.report import build_report, write_report
+from simulator.report.call import call_segments
 from tests.history.records import CALL_EN, CALL_ZH, DATA, REPLAY_MIXED, REPLAY_ZH, load
 
 
@@ -215,18 +215,21 @@ def test_a_twenty_answer_report_builds_fast_and_small() -> None:
     assert len(page.encode()) < 400_000
 
 
-def test_the_existing_session_record_module_is_not_shadowed() -> None:
-    """`simulator.report` (the session record writer) still imports: the HTML report lives
-    in `simulator.html_report` because a `simulator/report/` package would hide it."""
+def test_the_report_package_and_the_record_writers_are_separate() -> None:
+    """`simulator.report` is the HTML report; the session record writers live in
+    `simulator.records` (the old `simulator/report.py` they replaced is gone, so the
+    package no longer needs the `html_report` name it had to avoid shadowing it)."""
+    import simulator.records.documents
     import simulator.report
 
-    assert callable(simulator.report.session_json)
+    assert callable(simulator.report.write_report)
+    assert callable(simulator.records.documents.session_json)
 
 
 def test_report_command_last_all_and_one_folder(sessions_dir: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """`report --last`, `--all` and `report FOLDER` write report.html where they belong."""
-    from simulator.html_report.cli import main
+    from simulator.report.cli import main
 
     assert main(["--sessions-dir", str(sessions_dir), "--last"]) == 0
     written = capsys.readouterr().out.split()
@@ -242,7 +245,7 @@ def test_report_command_last_all_and_one_folder(sessions_dir: Path,
 def test_report_command_names_a_bad_folder_in_one_line(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """An unreadable record or an empty sessions folder: one line, exit 2, no traceback."""
-    from simulator.html_report.cli import main
+    from simulator.report.cli import main
 
     bad = tmp_path / "s" / "20260101-000000-beef"
     bad.mkdir(parents=True)

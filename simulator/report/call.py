@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.html_report.highlight import find_marks, render_marked
-from simulator.html_report.parts import (
+from simulator.report.highlight import find_marks, render_marked
+from simulator.report.parts import (
     Doc,
     audio,
     delivery_block,
@@ -27,7 +27,7 @@ from simulator.html_report.parts import (
     text_for,
     when,
 )
-from simulator.html_report.svg import call_timeline, esc
+from simulator.report.svg import call_timeline, esc
 
 ZH_CHARS_PER_S = 4.5
 """Typical Mandarin speaking rate (characters a second) for estimating a customer line."""

@@ -5,6 +5,6 @@ charts, on a `history_summary` document; `simulator.text`'s OpenCC helpers are r
 through `script._opencc` alone.
 """
 
-from simulator.html_report.build import REPORT_FILENAME, build_report, write_report
+from simulator.report.build import REPORT_FILENAME, build_report, write_report
 
 __all__ = ["REPORT_FILENAME", "build_report", "write_report"]

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from simulator.html_report.script import for_script
-from simulator.html_report.strings import verdict
-from simulator.html_report.style import CSS
-from simulator.html_report.svg import Timeline, answer_timeline, esc, line_chart, pace_chart
+from simulator.report.script import for_script
+from simulator.report.strings import verdict
+from simulator.report.style import CSS
+from simulator.report.svg import Timeline, answer_timeline, esc, line_chart, pace_chart
 
 Doc = Mapping[str, Any]
 

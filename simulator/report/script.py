@@ -16,7 +16,7 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 def _opencc() -> tuple[Callable[[str], str], Callable[[str], str]]:
     """(to_traditional, to_simplified) from the project's OpenCC helpers."""
-    from simulator.text import to_simplified, to_traditional
+    from simulator.text.normalise import to_simplified, to_traditional
 
     return to_traditional, to_simplified
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.html_report.script import simplified_char
+from simulator.report.script import simplified_char
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.html_report.highlight import find_marks, render_marked
-from simulator.html_report.parts import (
+from simulator.report.highlight import find_marks, render_marked
+from simulator.report.parts import (
     Doc,
     audio,
     delivery_block,
@@ -20,7 +20,7 @@ from simulator.html_report.parts import (
     text_for,
     when,
 )
-from simulator.html_report.svg import bar_chart, esc
+from simulator.report.svg import bar_chart, esc
 
 
 def practice_body(document: Doc, folder: Path | None, strings: Mapping[str, str],

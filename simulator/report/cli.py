@@ -1,7 +1,7 @@
 """`interview-sim report [SESSION | --last | --all] [--open]`: write report.html files.
 
 Self-contained like `simulator.history.cli`: the main CLI wires it with `add_arguments`
-and `run`; `python -m simulator.html_report` runs it alone. Each report gets the
+and `run`; `python -m simulator.report` runs it alone. Each report gets the
 progress charts from the history of its sessions folder (reconciled first, so the
 session itself is in it). A folder whose record cannot be read is one line on stderr.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from simulator.history.home import default_sessions_dir
 from simulator.history.queries import history_summary
 from simulator.history.store import RECORD_NAMES, history_db_path, reconcile
-from simulator.html_report.build import write_report
+from simulator.report.build import write_report
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m simulator.html_report [...]`: the same command without the main CLI."""
+    """`python -m simulator.report [...]`: the same command without the main CLI."""
     from simulator.errors import SimulatorError
     from simulator.exports.pipes import pipe_safe_stdout
 

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.html_report.call import call_body
-from simulator.html_report.parts import get, html_lang, page
-from simulator.html_report.practice import practice_body
-from simulator.html_report.strings import ui_strings
+from simulator.report.call import call_body
+from simulator.report.parts import get, html_lang, page
+from simulator.report.practice import practice_body
+from simulator.report.strings import ui_strings
 
 REPORT_FILENAME = "report.html"
 RECORD_NAMES = ("session.json", "call.json")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-from simulator.html_report.script import for_script
+from simulator.report.script import for_script
 
 _STRINGS: dict[str, tuple[str, str]] = {
     "title_practice": ("Interview practice report", "面试练习报告"),
