@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the project's data and to ../shared (when present)."""
+"""Shared fixtures: paths to the project's data and to ../shared (when present); every test
+keeps its sessions out of the real per-user data folder."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _data_home_in_tmp(monkeypatch: pytest.MonkeyPatch,
+                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`$INTERVIEW_SIM_HOME` points into the test run's temporary folder (child processes
+    inherit it), so a command run without `--sessions-dir` never writes the user's real
+    sessions or history."""
+    monkeypatch.setenv("INTERVIEW_SIM_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
 
 
 @pytest.fixture(scope="session")
