@@ -36,9 +36,13 @@ def main(argv: Sequence[str] | None = None, *, parts: PartsFactory | None = None
         level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     from simulator.cli import commands
+    from simulator.exports.pipes import pipe_safe_stdout
 
     try:
-        return commands.run(args, config_from_args(args), parts)
+        # A reader that stops early (`banks --json | head -1`) is not an error: the exit
+        # code stays the command's own, never 1 from a BrokenPipeError traceback.
+        with pipe_safe_stdout():
+            return commands.run(args, config_from_args(args), parts)
     except SimulatorError as e:
         if args.debug:
             traceback.print_exc()

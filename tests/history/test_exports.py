@@ -107,11 +107,10 @@ def _pipe(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_banks_json_into_head_exits_0_without_a_traceback() -> None:
-    """The fix for `banks --json | head -1`: exit 0, nothing on stderr."""
+    """The fix for `banks --json | head -1`: exit 0, nothing on stderr (cli.main itself
+    wraps the command in pipe_safe_stdout)."""
     done = _pipe("import sys\nfrom simulator.cli import main\n"
-                 "from simulator.exports.pipes import pipe_safe_stdout\n"
-                 "with pipe_safe_stdout():\n    code = main(['banks', '--json'])\n"
-                 "sys.exit(code)")
+                 "sys.exit(main(['banks', '--json']))")
     assert (done.returncode, done.stdout, done.stderr) == (0, "{\n", "")
 
 
