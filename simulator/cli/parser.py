@@ -37,8 +37,15 @@ class _Parser(argparse.ArgumentParser):
 def _record_options(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--script", choices=_SCRIPTS, default=_SESSION.script,
                    help=f"characters for Mandarin {what}")
-    p.add_argument("--sessions-dir", type=Path, default=_SESSION.sessions_dir,
-                   help=f"where session folders are written (default: ./{_SESSION.sessions_dir})")
+    _sessions_dir_option(p, "where session folders and the history are written")
+
+
+def _sessions_dir_option(p: argparse.ArgumentParser, what: str) -> None:
+    # No argparse default: left out, it keeps SessionConfig's (the per-user data folder),
+    # and the commands can tell a chosen folder from the default (the first-run notice).
+    p.add_argument("--sessions-dir", type=Path, default=None,
+                   help=f"{what} (default: the per-user data folder, or "
+                        "$INTERVIEW_SIM_HOME/sessions)")
 
 
 def _session_options(p: argparse.ArgumentParser, *, bank_default: str) -> None:
@@ -172,6 +179,8 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     session = _options(args, bank="bank", question_ids="questions", section="section",
                        count="count", seed="seed", sessions_dir="sessions_dir",
                        script="script", resume_dir="resume")
+    if session.get("sessions_dir") is None:
+        session.pop("sessions_dir", None)
     if "question_ids" in session:
         session["question_ids"] = tuple(session["question_ids"])
     whisper = _options(args, model="model", beam_size="beam_size", cpu_threads="threads")

@@ -12,6 +12,7 @@ folders: `store.reconcile` or `store.import_sessions` can rebuild it from them a
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -136,6 +137,9 @@ def connect(db_path: Path, *, migrations: int | None = None) -> sqlite3.Connecti
     wanted = SCHEMA_VERSION if migrations is None else migrations
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        # The history holds every transcript: owner-only like the session folders. SQLite
+        # gives its -wal and -shm files the database file's mode.
+        os.close(os.open(db_path, os.O_RDONLY | os.O_CREAT, 0o600))
         conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except (OSError, sqlite3.Error) as e:
         raise HistoryError(f"{db_path}: cannot open the history database ({e})") from e

@@ -4,7 +4,9 @@ One folder per practice session or call, readable by the user only. Each answer'
 written the moment the answer ends, and the record (`session.json` or `call.json`, see
 `documents.PRACTICE_RECORD` and `CALL_RECORD`) is rewritten (temp file + rename) after
 every turn, so a crash or Ctrl-C at any point leaves a valid record of every finished
-answer. Every failure to write is a `StorageError` naming the folder or file.
+answer. Every failure to write is a `StorageError` naming the folder or file. After each
+write the record also goes into the sessions folder's history database (`history_sync`),
+and opening a store first reconciles that history with the folders already there.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from simulator.audio.pcm import write_wav
 from simulator.data import read_json
 from simulator.errors import AudioFileError, StorageError
+from simulator.records import history_sync
 from simulator.records.documents import Document, RecordFormat, now
 
 if TYPE_CHECKING:
@@ -91,6 +94,7 @@ class SessionStore(Generic[TurnT]):
                 f"{sessions_dir}: only {free_bytes // 1_000_000} MB free; answers "
                 f"need at least {MIN_FREE_BYTES // 1_000_000} MB"
             )
+        history_sync.reconcile(sessions_dir)
         return cls(folder, record, meta)
 
     @classmethod
@@ -108,6 +112,7 @@ class SessionStore(Generic[TurnT]):
         if not isinstance(turns, list):
             raise StorageError(f"{path}: field 'turns' is missing")
         meta = {k: v for k, v in document.items() if k not in _REOPEN_SKIPS}
+        history_sync.reconcile(Path(folder).parent)
         return cls(Path(folder), record, meta, turns)
 
     @property
@@ -170,13 +175,17 @@ class SessionStore(Generic[TurnT]):
 
     def _write(self, status: str) -> Path:
         path = self._folder / self._record.file_name
+        document = self._record.document(self._turns, self._meta, status)
         try:
-            write_json_atomic(path, self._record.document(self._turns, self._meta, status))
+            write_json_atomic(path, document)
         except OSError as e:
             raise StorageError(
                 f"{path}: cannot save the session record ({e.strerror or e}); "
                 "the answers recorded so far are in the same folder"
             ) from e
+        # Same step, second copy: the record on disk first, then the history (which a
+        # later reconcile re-derives from the record if this one is lost).
+        history_sync.sync(self._folder, document)
         return path
 
 

@@ -96,3 +96,13 @@ def test_replay_save_writes_only_private_files(tmp_path: Path,
     assert {p.suffix for p in files} == {".json", ".wav"} and len(files) == 3
     for path in files:
         assert _mode(path) & OTHERS == 0, f"{path.name} is {oct(_mode(path))}"
+
+
+def test_history_database_is_private(tmp_path: Path, umask: int) -> None:
+    """history.sqlite3 (every transcript) and its WAL/SHM files are owner-only too."""
+    store = SessionStore.create(tmp_path / "sessions", PRACTICE_RECORD, {"mode": "test"})
+    store.abort()
+    files = sorted((tmp_path / "sessions").glob("history.sqlite3*"))
+    assert files and files[0].name == "history.sqlite3"
+    for path in files:
+        assert _mode(path) & OTHERS == 0, f"{path.name} is {oct(_mode(path))}"
