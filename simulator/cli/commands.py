@@ -38,6 +38,7 @@ def run(args: argparse.Namespace, config: SimulatorConfig,
     handlers: dict[str, Command] = {
         "practice": practice, "replay": replay, "transcribe": transcribe, "score": score,
         "banks": banks, "devices": devices, "import": import_document, "call": call,
+        "history": history, "report": report,
     }
     return handlers[args.command](args, config, parts or app.build_parts)
 
@@ -45,7 +46,19 @@ def run(args: argparse.Namespace, config: SimulatorConfig,
 def _meta(config: SimulatorConfig) -> dict[str, Any]:
     return {"tool_version": __version__, "model": config.whisper.model,
             "silence_s": config.vad.stop_s,
-            "sentence_end_silence_s": config.vad.sentence_end_stop_s}
+            "sentence_end_silence_s": config.vad.sentence_end_stop_s,
+            "script": config.session.script}
+
+
+def _write_report(args: argparse.Namespace, folder: Path | None, echo: Echo) -> None:
+    """The end of `practice` and `call`: the session's HTML report, its path printed."""
+    if folder is None:
+        return
+    from simulator.report.cli import report_after_session
+
+    path = report_after_session(folder, open_it=args.open)
+    if path is not None:
+        echo(f"Report: {path}")
 
 
 def _first_run(args: argparse.Namespace, config: SimulatorConfig, echo: Echo) -> None:
@@ -70,6 +83,7 @@ def practice(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFact
     outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=heard_echo(echo),
                                parts=parts)
     echo(f"Session saved in {outcome.folder}")
+    _write_report(args, outcome.folder, echo)
     return EXIT_INTERRUPTED if outcome.result.interrupted else EXIT_OK
 
 
@@ -81,6 +95,8 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
     echo = echo_for(args.json)
     if args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.junit is not None and not args.junit.parent.is_dir():
+        raise ConfigError(f"{args.junit}: its folder does not exist (--junit)")
     if args.save:
         _first_run(args, config, echo)
     outcome = app.run_replay(config, args.path, echo=echo, meta=_meta(config),
@@ -104,12 +120,15 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
             print(f"{item.id:<28} q{turn.question.id:<4} "
                   f"{format_points(turn.score.points):>4}/{format_points(turn.score.max_points):<3}"
                   f" {turn.answer.transcript.text[:60]}")
+    document = session_json(results, {"tool_version": __version__, "mode": "replay",
+                                      "replayed": str(args.path),
+                                      "script": config.session.script},
+                            "complete" if not outcome.result.interrupted else "interrupted")
+    document["session_folder"] = str(outcome.folder) if outcome.folder else None
+    document["check_failures"] = failures
+    if args.junit is not None:
+        _write_junit(args.junit, document)
     if args.json:
-        document = session_json(results, {"tool_version": __version__, "mode": "replay",
-                                          "replayed": str(args.path)},
-                                "complete" if not outcome.result.interrupted else "interrupted")
-        document["session_folder"] = str(outcome.folder) if outcome.folder else None
-        document["check_failures"] = failures
         print_json(document)
     else:
         print(f"{len(results)} answers, {format_points(outcome.result.total_points)}"
@@ -119,6 +138,16 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
     for failure in failures:
         print(f"check: {failure}", file=sys.stderr)
     return EXIT_CHECK_FAILED if args.check and failures else EXIT_OK
+
+
+def _write_junit(path: Path, document: dict[str, Any]) -> None:
+    from simulator.errors import StorageError
+    from simulator.exports.junit import write_junit
+
+    try:
+        write_junit(path, document)
+    except OSError as e:
+        raise StorageError(f"{path}: cannot write the JUnit file ({e.strerror or e})") from e
 
 
 def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
@@ -140,6 +169,7 @@ def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory)
     else:
         echo(f"Call saved in {outcome.folder} ({outcome.result.outcome.value}, "
              f"{outcome.result.scorecard.score}/100)")
+    _write_report(args, outcome.folder, echo)
     return EXIT_INTERRUPTED if outcome.result.outcome is Outcome.INTERRUPTED else EXIT_OK
 
 
@@ -256,9 +286,24 @@ def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: Pa
     result = importer.import_document(text, bank_id=bank_id, source=str(args.document))
     importer.write_bank_toml(result.data, Path(args.output))
     if args.json:
-        print_json({"bank": str(args.output), "questions": len(result.bank.questions),
-                    "skipped": [str(s) for s in result.skipped]})
+        from simulator.exports.import_json import import_report_json
+
+        print_json(import_report_json(result, Path(args.output)))
     else:
         print(importer.format_report(result))
         print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def history(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
+    """`history [--json | --csv]`, `history import DIR`: progress across sessions."""
+    from simulator.history.cli import run
+
+    return run(args, config.session.sessions_dir)
+
+
+def report(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
+    """`report [SESSION | --last | --all] [--open]`: write self-contained HTML reports."""
+    from simulator.report.cli import run
+
+    return run(args, config.session.sessions_dir)

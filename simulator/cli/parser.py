@@ -7,6 +7,7 @@ option a subcommand does not have keeps the dataclass default, read through `_op
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,48 @@ def _voice_options(p: argparse.ArgumentParser, default_voice: str) -> None:
     p.add_argument("--output-device", help="speaker name or index (see `devices`)")
 
 
+def _open_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--open", action="store_true",
+                   help="open the session's report (written at the end) in the browser")
+
+
 def _input_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-device", help="microphone name or index (see `devices`)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-05-31, got {text!r}") from e
+
+
+def _history_options(p: argparse.ArgumentParser) -> None:
+    _sessions_dir_option(p, "the sessions folder whose history to show")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print one JSON document")
+    form.add_argument("--csv", action="store_true", help="print one CSV row per answer")
+    p.add_argument("--bank", dest="filter_bank", help="only this bank's questions")
+    p.add_argument("--section", dest="filter_section", help="only this section's questions")
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                   help="only sessions started on or after this date")
+    p.add_argument("--top", type=int, default=10,
+                   help="how many most-missed key points to list (default 10)")
+    sub = p.add_subparsers(dest="history_command", parser_class=_Parser)
+    imp = sub.add_parser("import", help="add existing session folders to the history")
+    imp.add_argument("folder", type=Path, help="a session folder, or a folder of them")
+    imp.add_argument("--json", action="store_true", help="print what was done as JSON")
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("session", nargs="?", type=Path,
+                       help="a session folder (or its session.json/call.json); default --last")
+    which.add_argument("--last", action="store_true", help="the most recent session")
+    which.add_argument("--all", action="store_true", help="every session in the folder")
+    _sessions_dir_option(p, "the sessions folder (for --last, --all and the progress charts)")
+    p.add_argument("--open", action="store_true", help="open the report in the browser")
+    p.add_argument("--no-history", action="store_true", help="leave out the progress charts")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     _input_option(p)
     p.add_argument("--resume", type=Path, metavar="DIR",
                    help="continue an interrupted session folder where it stopped")
+    _open_option(p)
     _voice_options(p, _AUDIO.voice)
     _speech_options(p)
 
@@ -116,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="exit 1 if a result falls outside the manifest's expected band")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--junit", type=Path, metavar="FILE",
+                   help="also write JUnit XML, one test case per fixture (for CI systems)")
     p.add_argument("--jobs", type=int, default=1,
                    help="transcribe in this many worker processes (each loads the model)")
     _voice_options(p, "none")  # headless by default
@@ -131,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     _input_option(p)
     _record_options(p, "lines and the scorecard")
     p.add_argument("--json", action="store_true", help="print the call record as one JSON document")
+    _open_option(p)
     _voice_options(p, _AUDIO.voice)
     _speech_options(p)
 
@@ -154,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("devices", help="list microphones and speakers")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("history", help="progress over time, from the history of sessions")
+    _history_options(p)
+
+    p = sub.add_parser("report", help="write a session's self-contained HTML report")
+    _report_options(p)
 
     p = sub.add_parser("import", help="turn an interview document into a bank")
     p.add_argument("document", type=Path)

@@ -1,67 +1,23 @@
 """`import --json`: the document the text report describes, as proper JSON.
 
-Today `import --json` prints `{"bank", "questions", "skipped": [str(item), ...]}`: the
-skipped items are Python dataclass reprs and the warnings the text output lists are
+`import --json` used to print `{"bank", "questions", "skipped": [str(item), ...]}`: the
+skipped items were Python dataclass reprs and the warnings the text output lists were
 missing. `import_report_json` keeps `bank` (the file written) and `questions` (the count)
 and adds the bank's id, title, language and sections, the warnings, and each skipped item
 as an object (`kind`, `location`, `snippet`, `reason`), with boilerplate lines counted the
 way the text output counts them. Schema: `simulator/schemas/import.json`.
-
-The argument is read by attribute only (a Protocol, not the importer's classes), so the
-later move of the importer does not touch this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.bank.importer import ImportResult
 
 
-class _Section(Protocol):
-    id: str
-    title: str
-
-
-class _Question(Protocol):
-    id: str
-    section: str
-    points: float
-
-
-class _Bank(Protocol):
-    id: str
-    title: str
-    language: str
-
-    @property
-    def sections(self) -> Sequence[_Section]: ...
-
-    @property
-    def questions(self) -> Sequence[_Question]: ...
-
-
-class _Skipped(Protocol):
-    kind: str
-    location: str
-    snippet: str
-    reason: str
-
-
-class ImportResultLike(Protocol):
-    """What `simulator.bank.importer.import_document` returns, as far as this reads it."""
-
-    @property
-    def bank(self) -> _Bank: ...
-
-    @property
-    def skipped(self) -> Sequence[_Skipped]: ...
-
-    @property
-    def warnings(self) -> Sequence[str]: ...
-
-
-def import_report_json(result: ImportResultLike, output: Path) -> dict[str, Any]:
+def import_report_json(result: ImportResult, output: Path) -> dict[str, Any]:
     """The `import --json` document for an import written to `output`."""
     bank = result.bank
     sections = []

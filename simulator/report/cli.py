@@ -1,40 +1,27 @@
-"""`interview-sim report [SESSION | --last | --all] [--open]`: write report.html files.
+"""`interview-sim report [SESSION | --last | --all] [--open]`, and the report written at
+the end of `practice` and `call`.
 
-Self-contained like `simulator.history.cli`: the main CLI wires it with `add_arguments`
-and `run`; `python -m simulator.report` runs it alone. Each report gets the
-progress charts from the history of its sessions folder (reconciled first, so the
-session itself is in it). A folder whose record cannot be read is one line on stderr.
+The main CLI parses the arguments (`cli/parser.py`) and calls `run` from its `report`
+command. Each report gets the progress
+charts from the history of its sessions folder (reconciled first, so the session itself
+is in it). A folder whose record cannot be read is one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from simulator.history.home import default_sessions_dir
+from simulator.history.db import HistoryError
 from simulator.history.queries import history_summary
 from simulator.history.store import RECORD_NAMES, history_db_path, reconcile
 from simulator.report.build import write_report
 
+_LOGGER = logging.getLogger(__name__)
 EXIT_OK, EXIT_ERROR = 0, 2
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the `report` arguments to `parser`."""
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("session", nargs="?", type=Path,
-                       help="a session folder (or its session.json/call.json)")
-    which.add_argument("--last", action="store_true", help="the most recent session")
-    which.add_argument("--all", action="store_true", help="every session in the folder")
-    parser.add_argument("--sessions-dir", type=Path, default=None,
-                        help="folder of session folders (default: the per-user data folder, "
-                             "or $INTERVIEW_SIM_HOME/sessions)")
-    parser.add_argument("--open", action="store_true", help="open the report in the browser")
-    parser.add_argument("--no-history", action="store_true",
-                        help="leave out the progress charts")
 
 
 def session_folders(sessions_dir: Path) -> list[Path]:
@@ -45,8 +32,13 @@ def session_folders(sessions_dir: Path) -> list[Path]:
                   if p.is_dir() and any((p / n).is_file() for n in RECORD_NAMES))
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, sessions_dir: Path) -> int:
     """Write the reports the arguments ask for; returns the exit code.
+
+    Args:
+        args: the parsed `report` arguments (`args.sessions_dir` None: not given).
+        sessions_dir: the configured sessions folder (`--sessions-dir` or the default);
+            for `report SESSION` without `--sessions-dir`, the folder's parent is used.
 
     Raises:
         HistoryError: the history database cannot be opened (only without --no-history).
@@ -54,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
     if args.session is not None:
         folder = args.session.parent if args.session.is_file() else args.session
         folders = [folder]
-        sessions_dir = args.sessions_dir or folder.resolve().parent
+        if args.sessions_dir is None:
+            sessions_dir = folder.resolve().parent
     else:
-        sessions_dir = args.sessions_dir or default_sessions_dir()
         found = session_folders(sessions_dir)
         folders = found if args.all else found[-1:]
         if not folders:
@@ -78,24 +70,42 @@ def run(args: argparse.Namespace) -> int:
             continue
         print(path)
         if args.open:
-            import webbrowser
-
-            webbrowser.open(path.resolve().as_uri())
+            open_in_browser(path)
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m simulator.report [...]`: the same command without the main CLI."""
-    from simulator.errors import SimulatorError
-    from simulator.exports.pipes import pipe_safe_stdout
+def report_after_session(folder: Path, *, open_it: bool = False) -> Path | None:
+    """Write the report of a session that just ended, with the progress of its folder.
 
-    parser = argparse.ArgumentParser(prog="interview-sim report",
-                                     description="Write a self-contained HTML report.")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
+    The session record is already saved (and synced into the history by the store), so
+    nothing here may fail the command: a history that cannot be read leaves the progress
+    charts out, a report that cannot be written is logged and None returned.
+
+    Args:
+        folder: the session folder (its parent holds the history).
+        open_it: open the written report in the browser.
+
+    Returns:
+        The report's path, or None when it could not be written.
+    """
     try:
-        with pipe_safe_stdout():
-            return run(args)
-    except SimulatorError as e:
-        print(f"interview-sim: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        history = history_summary(history_db_path(folder.parent))
+    except HistoryError as e:
+        _LOGGER.warning("report without progress charts: %s", e)
+        history = None
+    try:
+        path = write_report(folder, history=history)
+    except (OSError, ValueError) as e:
+        _LOGGER.warning("no report written for %s: %s", folder, e)
+        return None
+    if open_it:
+        open_in_browser(path)
+    return path
+
+
+def open_in_browser(path: Path) -> None:
+    """Open a written report in the user's browser (nothing happens where there is none)."""
+    import webbrowser
+
+    if not webbrowser.open(path.resolve().as_uri()):
+        _LOGGER.warning("no browser to open %s", path)

@@ -14,6 +14,7 @@ from statistics import mean
 
 import pytest
 
+from simulator.cli import main
 from simulator.history import (
     HistoryFilter,
     answer_rows,
@@ -23,7 +24,6 @@ from simulator.history import (
     sync_session,
     write_csv,
 )
-from simulator.history.cli import main
 from simulator.history.home import HOME_ENV, default_sessions_dir, first_run_notice
 from simulator.history.queries import CSV_COLUMNS
 from simulator.history.render import render_text
@@ -146,13 +146,14 @@ def test_empty_history_says_how_to_fill_it(tmp_path: Path) -> None:
 
 def test_cli_json_and_csv_and_import(sessions_dir: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    """`history --json`, `--csv` and `import` through the command's own entry point."""
-    assert main(["--sessions-dir", str(sessions_dir), "--json"]) == 0
+    """`history --json`, `--csv` and `import` through the main command line."""
+    assert main(["history", "--sessions-dir", str(sessions_dir), "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["totals"]["sessions"] == 4
-    assert main(["--sessions-dir", str(sessions_dir), "--csv", "--section", "scenarios"]) == 0
+    assert main(["history", "--sessions-dir", str(sessions_dir), "--csv",
+                 "--section", "scenarios"]) == 0
     assert capsys.readouterr().out.startswith("session_id,started_at")
-    assert main(["--sessions-dir", str(sessions_dir), "import", str(sessions_dir)]) == 0
+    assert main(["history", "--sessions-dir", str(sessions_dir), "import", str(sessions_dir)]) == 0
     assert "0 added, 0 updated, 4 unchanged, 0 skipped" in capsys.readouterr().out
 
 
@@ -161,7 +162,7 @@ def test_cli_skips_a_corrupt_folder_with_one_line(sessions_dir: Path,
     """A corrupt session.json is named on stderr; the answer still comes on stdout."""
     (sessions_dir / "bad").mkdir()
     (sessions_dir / "bad" / "session.json").write_text("{not json", encoding="utf-8")
-    assert main(["--sessions-dir", str(sessions_dir), "--json"]) == 0
+    assert main(["history", "--sessions-dir", str(sessions_dir), "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["totals"]["sessions"] == 4
     (line,) = captured.err.splitlines()
@@ -170,13 +171,13 @@ def test_cli_skips_a_corrupt_folder_with_one_line(sessions_dir: Path,
 
 
 def test_cli_in_a_pipe_that_closes_early(tmp_path: Path) -> None:
-    """`python -m simulator.history --csv | head -1` on a big history: exit 0, quiet stderr."""
+    """`interview-sim history --csv | head -1` on a big history: exit 0, quiet stderr."""
     sessions = tmp_path / "sessions"
     document = load(REPLAY_ZH)
     for k in range(60):  # about 100 kB of CSV: more than a pipe buffer holds
         sync_session(history_db_path(sessions), sessions / f"s{k}",
                      {**document, "session_id": f"s{k}"})
-    command = (f"{sys.executable} -m simulator.history --sessions-dir {sessions} --csv "
+    command = (f"{sys.executable} -m simulator history --sessions-dir {sessions} --csv "
                "| head -1; exit ${PIPESTATUS[0]}")
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

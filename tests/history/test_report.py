@@ -229,14 +229,15 @@ def test_the_report_package_and_the_record_writers_are_separate() -> None:
 def test_report_command_last_all_and_one_folder(sessions_dir: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """`report --last`, `--all` and `report FOLDER` write report.html where they belong."""
-    from simulator.report.cli import main
+    from simulator.cli import main
 
-    assert main(["--sessions-dir", str(sessions_dir), "--last"]) == 0
+    assert main(["report", "--sessions-dir", str(sessions_dir), "--last"]) == 0
     written = capsys.readouterr().out.split()
     assert written == [str(sessions_dir / CALL_EN / "report.html")]  # the newest folder
-    assert main(["--sessions-dir", str(sessions_dir), "--all"]) == 0
+    assert main(["report", "--sessions-dir", str(sessions_dir), "--all"]) == 0
     assert len(capsys.readouterr().out.split()) == 4
-    assert main([str(sessions_dir / REPLAY_ZH / "session.json"), "--no-history"]) == 0
+    record = sessions_dir / REPLAY_ZH / "session.json"
+    assert main(["report", str(record), "--no-history"]) == 0
     assert capsys.readouterr().out.strip() == str(sessions_dir / REPLAY_ZH / "report.html")
     page = (sessions_dir / REPLAY_MIXED / "report.html").read_text(encoding="utf-8")
     assert 'data-current="1"' in page  # progress charts came from the history
@@ -245,13 +246,13 @@ def test_report_command_last_all_and_one_folder(sessions_dir: Path,
 def test_report_command_names_a_bad_folder_in_one_line(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """An unreadable record or an empty sessions folder: one line, exit 2, no traceback."""
-    from simulator.report.cli import main
+    from simulator.cli import main
 
     bad = tmp_path / "s" / "20260101-000000-beef"
     bad.mkdir(parents=True)
     (bad / "session.json").write_text("{oops", encoding="utf-8")
-    assert main([str(bad), "--no-history"]) == 2
+    assert main(["report", str(bad), "--no-history"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "not valid JSON" in line and str(bad) in line
-    assert main(["--sessions-dir", str(tmp_path / "empty"), "--last"]) == 2
+    assert main(["report", "--sessions-dir", str(tmp_path / "empty"), "--last"]) == 2
     assert "no session folders" in capsys.readouterr().err
