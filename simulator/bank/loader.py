@@ -8,6 +8,7 @@ Every problem is reported as a `BankError` whose message names the file, the que
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def parse_bank(document: Mapping[str, Any], source: str) -> Bank:
     if len(set(section_ids)) != len(section_ids):
         raise BankError(f"{source}: duplicate section id {_first_duplicate(section_ids)!r}")
     questions = tuple(
-        _question(item, i, language, set(section_ids), source)
+        replace(_question(item, i, language, set(section_ids), source), bank=bank_id)
         for i, item in enumerate(_list_of_tables(document, "questions", source))
     )
     if not questions:

@@ -96,6 +96,8 @@ class Question:
     """Optional example of a strong answer."""
     breaches: tuple[Breach, ...] = ()
     """Bad practices to penalise in answers to this question."""
+    bank: str = ""
+    """Id of the bank it came from (set by the loader; "" for a question built alone)."""
 
 
 @dataclass(frozen=True, kw_only=True)

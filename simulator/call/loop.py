@@ -14,6 +14,7 @@ and the pure stages; `app.py` wires the real parts.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,9 @@ class CallTurn:
     answer: Answer
     branch: BranchChoice | None = None
     """None for the closing answer after the customer is satisfied (or an interrupted one)."""
+    customer_speech_s: float | None = None
+    """How long the customer's line played, first sound to last (None: printed, not said);
+    the report's call timeline uses it instead of an estimate from the line's length."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,10 @@ def run_call(scenario: Scenario, customer: Speaker, parts: LoopParts,
     visits: Counter[str] = Counter({step.id: 1})
     turns: list[CallTurn] = []
     while True:
+        asked = time.perf_counter()
         first_sound = customer.say(line, language)
+        said_s = (None if first_sound is None
+                  else round(time.perf_counter() - asked - first_sound, 3))
         if step.end is Ending.HUNG_UP:
             outcome, final_line = Outcome.HUNG_UP, line
             break
@@ -126,7 +133,8 @@ def run_call(scenario: Scenario, customer: Speaker, parts: LoopParts,
             outcome, final_line = Outcome.ANSWERS_ENDED, line
             break
         turn = CallTurn(index=len(turns) + 1, step=step, customer_line=line,
-                        customer_first_sound_s=first_sound, answer=answer)
+                        customer_first_sound_s=first_sound, answer=answer,
+                        customer_speech_s=said_s)
         if answer.recording.end_reason is EndReason.INTERRUPTED:
             _keep(turn, turns, parts)
             outcome, final_line = Outcome.INTERRUPTED, ""

@@ -223,6 +223,7 @@ def question_json(question: Question) -> dict[str, Any]:
         "points": question.points,
         "language": question.language,
         "prompt": question.prompt,
+        "bank": question.bank or None,
     }
 
 
@@ -277,6 +278,7 @@ def call_turn_json(turn: CallTurn, relative_to: Path | None = None) -> dict[str,
         "customer_line": turn.customer_line,
         "customer_first_sound_s": (None if turn.customer_first_sound_s is None
                                    else round(turn.customer_first_sound_s, 3)),
+        "customer_speech_s": turn.customer_speech_s,
         "answer": answer_json(answer, relative_to),
         "transcript": transcript_json(answer.transcript),
         "branch": None if choice is None else {
