@@ -8,6 +8,7 @@
 | `transcribe`, `score`, `banks`, `devices` | their `--json` output |
 | `import` | `import --json` as `simulator.exports.import_json` writes it |
 | `history` | `history --json` (`interview-sim/history/1`) |
+| `history_import` | `history import DIR --json` (`interview-sim/history-import/1`) |
 | `common` | shared parts (transcript, score, delivery, turn...) the others `$ref` |
 
 Each file's `$id` is `urn:interview-sim:schemas:<name>` and cross-file references use those
@@ -23,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 SCHEMA_NAMES = ("common", "session", "call", "replay", "transcribe", "score", "banks",
-                "devices", "import", "history")
+                "devices", "import", "history", "history_import")
 URN_PREFIX = "urn:interview-sim:schemas:"
 
 

@@ -165,9 +165,16 @@ class Chromium:
             raise CdpError(f"page script failed: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
+    def bring_to_front(self, session: str) -> None:
+        """Make the page the active tab: headless Chromium paints only the active tab, so
+        a screenshot of a page opened before another can wait forever for its frame (seen
+        intermittently on a loaded machine)."""
+        self.send("Page.bringToFront", session=session)
+
     def screenshot(self, session: str, path: Path, *, full_page: bool = True,
                    max_height: int = 6000) -> Path:
         """Save a PNG of the page (the whole page, up to `max_height` CSS pixels)."""
+        self.bring_to_front(session)
         params: dict[str, Any] = {"format": "png"}
         if full_page:
             size = self.send("Page.getLayoutMetrics", session=session)["cssContentSize"]

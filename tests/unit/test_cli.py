@@ -98,6 +98,7 @@ def test_usage_error_exit_code() -> None:
     ["practice"], ["replay", "audio_fixtures"], ["call", "--scenario", "zh-long-wait"],
     ["transcribe", "a.wav"], ["score", "--bank", "cs-zh", "--question", "1", "--text", "x"],
     ["banks"], ["devices"], ["import", "doc.txt", "-o", "bank.toml"],
+    ["history", "--bank", "cs-en", "--section", "scenarios"], ["report", "--last"],
 ], ids=lambda argv: argv[0])
 def test_option_defaults_come_from_the_config_dataclasses(argv: list[str]) -> None:
     """With no options given, every command's configuration equals the dataclass defaults
@@ -117,7 +118,7 @@ def test_option_defaults_come_from_the_config_dataclasses(argv: list[str]) -> No
     assert config.whisper == WhisperConfig() and config.streaming == StreamingConfig()
     if argv[0] in ("practice", "call"):
         assert config.audio == AudioConfig()
-    if argv[0] == "practice":
+    if argv[0] in ("practice", "history", "report"):  # history's filters are not the config
         assert config.session == SessionConfig()
 
 
