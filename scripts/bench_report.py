@@ -7,7 +7,10 @@ SESSION_FOLDER is a saved session with at least 20 answers and their WAVs (for e
 chart.js` unpacked (DIR/uplot/package, DIR/chart.js/package) for the chart comparison:
 the same chart (pace of 20 answers against the target band) as hand-written inline SVG,
 as uPlot and as Chart.js, each inlined into a page, measured for bytes, gzip bytes, time
-to render in headless Chromium and PDF size. Prints Markdown tables (docs/report.md).
+to render in headless Chromium and PDF size. Also what the wired tool pays per answer and
+at the end: the record rewritten and synced into the history after each of the 20 answers
+(as `records.store` does), and the end-of-session report (history summary + write).
+Prints Markdown tables (docs/report.md).
 """
 
 from __future__ import annotations
@@ -48,6 +51,36 @@ def report_numbers(document: dict[str, Any], folder: Path) -> dict[str, float]:
     data = page.encode()
     return {"build_ms": statistics.median(times) * 1000, "bytes": len(data),
             "gzip_bytes": len(gzip.compress(data, 9))}
+
+
+def sync_numbers(document: dict[str, Any], folder: Path) -> dict[str, float]:
+    """The store's step after each answer, 20 times: rewrite the growing session.json, then
+    `sync_session`; and the end of the session: `report_after_session` (summary + page)."""
+    from simulator.history import history_db_path, sync_session
+    from simulator.records.store import write_json_atomic
+    from simulator.report.cli import report_after_session
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "sessions" / folder.name
+        copy.mkdir(parents=True)
+        db = history_db_path(copy.parent)
+        write_s, sync_s = [], []
+        for k in range(1, len(document["turns"]) + 1):
+            grown = {**document, "turns": document["turns"][:k]}
+            started = time.perf_counter()
+            write_json_atomic(copy / "session.json", grown)
+            written = time.perf_counter()
+            sync_session(db, copy, grown)
+            write_s.append(written - started)
+            sync_s.append(time.perf_counter() - written)
+        started = time.perf_counter()
+        report_after_session(copy)
+        end_s = time.perf_counter() - started
+        record_bytes = (copy / "session.json").stat().st_size
+    return {"sync_median_ms": statistics.median(sync_s) * 1000,
+            "sync_last_ms": sync_s[-1] * 1000, "sync_max_ms": max(sync_s) * 1000,
+            "write_median_ms": statistics.median(write_s) * 1000,
+            "end_report_ms": end_s * 1000, "record_kb": record_bytes / 1000}
 
 
 def audio_numbers(document: dict[str, Any], folder: Path) -> dict[str, float]:
@@ -139,6 +172,13 @@ def main() -> int:
     print(f"| build time (median of 7) | {report['build_ms']:.0f} ms |")
     print(f"| size | {report['bytes'] / 1000:.0f} kB ({report['gzip_bytes'] / 1000:.0f} kB "
           "gzipped) |")
+    sync = sync_numbers(document, args.folder)
+    print(f"| history sync after each answer (`sync_session`, 1..20 answers) | median "
+          f"{sync['sync_median_ms']:.0f} ms, at the 20th {sync['sync_last_ms']:.0f} ms, max "
+          f"{sync['sync_max_ms']:.0f} ms (the JSON rewrite itself: median "
+          f"{sync['write_median_ms']:.0f} ms; record {sync['record_kb']:.0f} kB) |")
+    print(f"| end of session: history summary + report written | "
+          f"{sync['end_report_ms']:.0f} ms |")
     audio = audio_numbers(document, args.folder)
     print(f"| the 20 answers' audio | {audio['seconds']:.0f} s: WAV "
           f"{audio['wav_bytes'] / 1e6:.1f} MB; Opus as base64 "

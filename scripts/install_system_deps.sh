@@ -28,7 +28,8 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; th
     log "pulseaudio-utils) and the ALSA PulseAudio plugin (libasound2-plugins)."
     log "The Python parts work without them; the live microphone/speaker path and the"
     log "desk tests (pytest -m desk) need them; the report's browser tests need Chromium and"
-    log "a CJK font (Debian: chromium, fonts-wqy-microhei) and skip without Chromium."
+    log "a CJK font (Debian: chromium, fonts-wqy-microhei); without Chromium they skip (and"
+    log "fail in CI, CI=true)."
     exit 0
 fi
 
