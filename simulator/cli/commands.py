@@ -15,7 +15,7 @@ from simulator import __version__
 from simulator.cli.output import Echo, echo_for, heard_echo, print_json
 from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from simulator.config import SimulatorConfig
-from simulator.errors import ConfigError
+from simulator.errors import ConfigError, StorageError
 from simulator.feedback import format_points
 
 if TYPE_CHECKING:
@@ -141,7 +141,6 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
 
 
 def _write_junit(path: Path, document: dict[str, Any]) -> None:
-    from simulator.errors import StorageError
     from simulator.exports.junit import write_junit
 
     try:
