@@ -65,7 +65,8 @@ def test_practice_session_on_the_virtual_desk(desk: VirtualDesk, tmp_path: Path)
         if tool.poll() is None:
             tool.kill()
     assert all(rms > 0.01 for rms in feedback_rms), feedback_rms
-    folder = next((tmp_path / "sessions").iterdir())
+    # The sessions folder also holds the history database next to the session folder.
+    (folder,) = [p for p in (tmp_path / "sessions").iterdir() if p.is_dir()]
     document = json.loads((folder / "session.json").read_text(encoding="utf-8"))
     assert document["status"] == "complete", document
     assert [t["question"]["id"] for t in document["turns"]] == ["2", "3"]
