@@ -1,5 +1,6 @@
 """History, reports and exports wired into `interview-sim` itself: the commands run
-in-process with a scripted transcriber (no model), real fixtures and real session folders."""
+in-process with a scripted transcriber (no Whisper), the real judge (built once for the
+test run), real fixtures and real session folders."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from typing import Any
 import pytest
 
 from simulator.cli import main
+from simulator.config import SimulatorConfig
 from simulator.history import HOME_ENV, history_db_path, history_summary, sync_session
 from simulator.history.extract import extract
+from simulator.ports import Transcriber
 from simulator.schemas import validate
-from tests.fakes import ScriptedTranscriber, run_scripted
+from tests.fakes import ScriptedParts, ScriptedTranscriber, real_judge
 from tests.history.records import REPLAY_ZH, load
 from tests.history.test_exports import junit_schema
 
@@ -25,6 +28,23 @@ MANIFEST = ROOT / "audio_fixtures" / "manifest.json"
 GOOD_EN = ("I'm so sorry about the delay. Let me check the order and the stock right now, "
            "it will ship today before 5 pm, I'll add a coupon and call you back tomorrow.")
 WEAK_EN = "Well, I think the weather is nice today."
+
+
+class _Parts(ScriptedParts):
+    """Scripted transcriber, and the one real judge of the test run (loading the sentence
+    encoder again for each of these commands would cost seconds apiece)."""
+
+    def judge(self, questions: Any = (), *, preload: bool = True) -> Any:
+        return real_judge()
+
+
+def run_scripted(transcriber: Transcriber, argv: list[str]) -> int:
+    """`interview-sim ARGV` in-process with `transcriber` and the shared judge."""
+
+    def parts(config: SimulatorConfig, echo: Any) -> _Parts:
+        return _Parts(config, echo, transcriber)
+
+    return main(argv, parts=parts)
 
 
 def _answers(*texts: str) -> ScriptedTranscriber:
