@@ -48,6 +48,7 @@ POINT_FEATURES = (
     "cue_meaning",
     "answer_meaning",
     "answer_relevance",
+    "distinct",
 )
 OFF_TOPIC_FEATURES = (
     "relevant_share",

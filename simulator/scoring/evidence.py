@@ -105,6 +105,8 @@ class PointEvidence:
     """The second-best text's closest match (two texts agreeing is stronger evidence)."""
     label: float
     """The closest any clause comes to the label alone."""
+    per_clause: tuple[float, ...] = ()
+    """Per clause: how close it comes to the point's texts."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ def point_evidence(
         cue=cue,
         cue_clause=cue_clause,
         cue_meaning=float(sims[cue_clause].max()) if cue is not None else 0.0,
+        per_clause=tuple(float(v) for v in sims.max(axis=1)),
         meaning=float(sims[best_text].max()),
         meaning_span=answer.spans[best_text],
         meaning_text=point.texts[int(sims[best_text].argmax())],

@@ -115,8 +115,9 @@ class Judge:
             {"cue": (p.cue.strength / 100 if p.cue else 0.0), "meaning": p.meaning,
              "label": p.label, "second": p.second,
              "cue_meaning": p.cue_meaning if p.cue else 0.0,
-             "answer_meaning": answer_meaning, "answer_relevance": relevant}
-            for p in points)
+             "answer_meaning": answer_meaning, "answer_relevance": relevant,
+             "distinct": _distinct(points, k)}
+            for k, p in enumerate(points))
         per_clause = (np.max([b.per_clause for b in breaches], axis=0) if breaches and n
                       else np.zeros(max(n, 1)))
         worst = int(per_clause.argmax())
@@ -255,6 +256,18 @@ class Judge:
             with self._lock:
                 self._prepared[key] = found
         return found
+
+
+def _distinct(points: Sequence[PointEvidence], k: int) -> float:
+    """How much closer the point's best clause is to this point than to any other point of
+    the question (negative: the clause is really another point's evidence, as when "今天下午
+    就给您发货" is the nearest thing to 'offer compensation' but is the shipping time)."""
+    own = points[k]
+    if not own.per_clause:
+        return 0.0
+    best = int(np.argmax(own.per_clause))
+    others = [p.per_clause[best] for i, p in enumerate(points) if i != k and p.per_clause]
+    return float(own.per_clause[best] - max(others, default=0.0))
 
 
 def _only_named(evidence: PointEvidence, listing: ListCheck) -> bool:
