@@ -22,6 +22,7 @@ import numpy as np
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import WhisperConfig
 from simulator.errors import TranscriptionError
+from simulator.speech.onnx_runtime import disable_telemetry
 from simulator.speech.transcript import Transcript, Word
 from simulator.speech.whisper_model import locate_model
 from simulator.text.normalise import normalise, to_simplified
@@ -81,6 +82,7 @@ class FasterWhisperTranscriber:
             started = time.perf_counter()
             location = locate_model(self._config.model, cache_dir=self._config.cache_dir,
                                     allow_download=self._config.allow_download)
+            disable_telemetry()  # faster-whisper's Silero VAD runs on onnxruntime
             try:
                 from faster_whisper import WhisperModel
             except ImportError as e:
