@@ -109,6 +109,23 @@ def is_verified(model_file: Path, sha256: str, size: int, *, rehash: bool = Fals
     return True
 
 
+def still_as_stamped(path: Path, *, rehash: bool = False) -> bool:
+    """True when `path` holds the bytes its own stamp recorded (re-hashed when changed).
+
+    For the small files beside a model (tokenizer, vocabulary, config): they are stamped with
+    the hash of the copy made at assembly, so an edit after that is found like a flipped
+    byte in the model itself.
+    """
+    try:
+        stamp = json.loads(_stamp_path(path).read_text(encoding="utf-8"))
+        sha256, size = stamp["sha256"], stamp["size"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not isinstance(sha256, str) or not isinstance(size, int):
+        return False
+    return is_verified(path, sha256, size, rehash=rehash)
+
+
 @contextlib.contextmanager
 def assembly_lock(cache_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on the cache folder (blocks while another process assembles).
@@ -160,10 +177,13 @@ def assemble(target: Path, model_name: str, parts: Sequence[Path], small_files: 
             os.fsync(out.fileno())
         if written != size or digest.hexdigest() != sha256:
             return f"{written} bytes, sha256 {digest.hexdigest()[:16]}…"
+        small_hashes = {small.name: sha256_of(staging / small.name)[0] for small in small_files}
         if target.exists():  # a stale or damaged earlier attempt
             shutil.rmtree(target)
         os.replace(staging, target)
         write_stamp(target / model_name, sha256)
+        for name, digest_hex in small_hashes.items():
+            write_stamp(target / name, digest_hex)
         return None
     finally:
         if staging.exists():

