@@ -3,13 +3,17 @@
 `FasterWhisperTranscriber` takes internal-format audio and returns a `Transcript` with the
 raw text, the normalised text and word timings. It guards against Whisper inventing text
 on silence and noise (Silero VAD first, then per-segment no-speech, log-probability and
-compression checks, then a list of phrases Whisper is known to invent), and it consumes
+compression checks, then a list of phrases Whisper is known to invent, then the whole-answer
+rules of `non_answer`: hesitation sounds only, an echo of the prompt, another language),
+and it consumes
 faster-whisper's lazy segment generator on the calling thread, so the work really happens
 where the caller thinks it does.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import re
 import threading
@@ -22,6 +26,13 @@ import numpy as np
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import WhisperConfig
 from simulator.errors import TranscriptionError
+from simulator.speech.non_answer import (
+    echoes_prompt,
+    evidence,
+    foreign_reason,
+    is_credit,
+    only_hesitations,
+)
 from simulator.speech.onnx_runtime import disable_telemetry
 from simulator.speech.transcript import Transcript, Word
 from simulator.speech.whisper_model import locate_model
@@ -109,6 +120,35 @@ class FasterWhisperTranscriber:
             without_timestamps=True, condition_on_previous_text=False)
         list(segments)
 
+    def _not_an_answer(self, audio: Block, kept: list[Any], language: str | None,
+                       context: str) -> str | None:
+        """Why the kept segments are no answer at all (`non_answer`), or None."""
+        if not kept:
+            return None
+        text = join_segment_texts((s.text for s in kept), language or "")
+        if not context and only_hesitations(text):
+            return "only hesitation sounds"
+        found = evidence(kept)
+        if echoes_prompt(text, INITIAL_PROMPTS.get(language or ""), found):
+            return "echo of the prompt"
+        if language and found.weak:
+            probabilities = self._language_probabilities(audio)
+            if probabilities:
+                return foreign_reason(language, probabilities)
+        return None
+
+    def _language_probabilities(self, audio: Block) -> dict[str, float]:
+        """Whisper's language identification on the first 30 s (one more encoder pass)."""
+        detect = getattr(self._model, "detect_language", None)
+        if detect is None:
+            return {}
+        try:
+            _, _, ranked = detect(audio=audio.astype(np.float32, copy=False))
+        except (RuntimeError, ValueError) as e:
+            _LOGGER.debug("language identification failed: %s", e)
+            return {}
+        return {str(code): float(p) for code, p in ranked}
+
     def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
         """Transcribe one answer (or one stretch of it).
 
@@ -129,6 +169,7 @@ class FasterWhisperTranscriber:
         audio_s = len(audio) / SAMPLE_RATE_HZ
         if len(audio) < SAMPLE_RATE_HZ // 10 or not np.any(audio):
             return Transcript(text="", normalised="", language=language or "", audio_s=audio_s)
+        prompt = initial_prompt(language, context)
         try:
             segments, info = self._model.transcribe(  # type: ignore[union-attr]
                 audio.astype(np.float32, copy=False),
@@ -137,7 +178,7 @@ class FasterWhisperTranscriber:
                 vad_filter=self._config.vad_filter,
                 word_timestamps=True,
                 condition_on_previous_text=False,
-                initial_prompt=initial_prompt(language, context),
+                initial_prompt=prompt,
                 no_speech_threshold=self._config.no_speech_threshold,
             )
             # The generator is lazy: decoding happens here, on this thread.
@@ -146,6 +187,10 @@ class FasterWhisperTranscriber:
             raise TranscriptionError(f"Whisper failed on a {audio_s:.1f} s answer: {e}") from e
         detected = language or getattr(info, "language", "") or ""
         kept, rejected = filter_segments(segment_list, self._config.no_speech_threshold)
+        why_not = self._not_an_answer(audio, kept, language, context)
+        if why_not is not None:
+            rejected.append(f"{why_not}: {join_segment_texts((s.text for s in kept), detected)}")
+            kept = []
         text = join_segment_texts((s.text for s in kept), detected)
         if detected == "zh":
             text = to_simplified(text)
@@ -154,6 +199,7 @@ class FasterWhisperTranscriber:
                  start_s=float(w.start), end_s=float(w.end), probability=float(w.probability))
             for s in kept for w in (getattr(s, "words", None) or ())
         )
+        release_freed_memory()
         return Transcript(text=text, normalised=normalise(text), language=detected, words=words,
                           audio_s=audio_s, transcribe_s=time.perf_counter() - started,
                           rejected=tuple(rejected))
@@ -194,7 +240,7 @@ def filter_segments(segments: Iterable[Any],
             rejected.append(f"no speech (p={no_speech:.2f}): {text}")
         elif compression > MAX_COMPRESSION_RATIO:
             rejected.append(f"repetition (compression {compression:.1f}): {text}")
-        elif is_known_hallucination(text):
+        elif is_known_hallucination(text) or is_credit(text):
             rejected.append(f"known hallucination: {text}")
         else:
             kept.append(segment)
@@ -219,3 +265,26 @@ def join_segment_texts(texts: Iterable[str], language: str) -> str:
     if language == "zh":
         return re.sub(r"\s+", " ", "".join(parts)).strip()
     return " ".join(parts)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+def release_freed_memory() -> None:
+    """Give the heap pages freed by this transcription back to the system (glibc).
+
+    Each answer's features, encoder output and decoding buffers are freed after it, but
+    glibc keeps the pages in its per-thread arenas, so a long session's resident memory
+    crept up with the longest answers seen (issue 15's soak). `malloc_trim(0)` takes about a
+    millisecond.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
