@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -99,9 +100,12 @@ class FasterWhisperTranscriber:
             except ImportError as e:
                 raise TranscriptionError(
                     "faster-whisper is not installed: pip install faster-whisper") from e
+            path = location.path_or_name
+            if not location.is_local:
+                path = _download(path)
             try:
                 self._model = WhisperModel(
-                    location.path_or_name, device=self._config.device,
+                    path, device=self._config.device,
                     compute_type=self._config.compute_type, cpu_threads=self._config.cpu_threads,
                     local_files_only=location.is_local)
             except (RuntimeError, ValueError, OSError) as e:
@@ -265,6 +269,22 @@ def join_segment_texts(texts: Iterable[str], language: str) -> str:
     if language == "zh":
         return re.sub(r"\s+", " ", "".join(parts)).strip()
     return " ".join(parts)
+
+
+def _download(name: str) -> str:
+    """Fetch a named model (the user asked for it) and return its absolute folder.
+
+    faster-whisper would take a folder called `name` in the working directory instead of
+    the named model; resolving the name here first means it never looks there.
+    """
+    from faster_whisper.utils import download_model
+
+    try:
+        return str(Path(download_model(name)).resolve())
+    except Exception as e:  # noqa: BLE001 - hub and network errors have no common base
+        raise TranscriptionError(f"cannot download Whisper model {name!r}: "
+                                 f"{str(e).splitlines()[0] if str(e) else type(e).__name__}"
+                                 ) from e
 
 
 @functools.cache

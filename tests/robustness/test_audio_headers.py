@@ -72,9 +72,19 @@ def test_too_long_a_recording_is_refused_before_decoding(
         read_audio(SHORT)
 
 
+@pytest.mark.parametrize(("rate", "channels", "needle"), [
+    (3_999, 1, "3999 Hz"), (384_001, 1, "384001 Hz"), (16_000, 65, "65 channels")])
+def test_edges_of_the_bounds(tmp_path: Path, rate: int, channels: int, needle: str) -> None:
+    """Just outside the bounds: refused with the number; just inside: read."""
+    path = tmp_path / "edge.wav"
+    soundfile.write(path, np.zeros((rate // 10, channels)), rate, subtype="PCM_16")
+    with pytest.raises(AudioFileError, match=needle):
+        read_audio(path)
+
+
 def test_odd_but_valid_rates_are_still_read(tmp_path: Path) -> None:
     """8 kHz telephone audio and 96 kHz studio audio are converted, not refused."""
-    for rate in (8_000, 96_000):
+    for rate in (4_000, 8_000, 96_000, 384_000):
         path = tmp_path / f"ok-{rate}.wav"
         soundfile.write(path, 0.1 * np.sin(np.arange(rate) * 0.05), rate)
         assert abs(len(read_audio(path)) - 16_000) <= 2

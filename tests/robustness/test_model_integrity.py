@@ -89,6 +89,19 @@ def test_flipped_bytes_without_the_wheels_stop_with_one_line(
         whisper_model.ensure_bundled_model(cache, parts)
 
 
+@pytest.mark.parametrize("stamp", ["not json", '{"sha256": "00"}', "[]", ""])
+def test_a_garbled_or_forged_stamp_only_costs_a_rehash(
+        small_model: tuple[Path, tuple[Path, Path]], stamp: str) -> None:
+    """A stamp that is not JSON, claims another hash or is empty: the file is hashed again,
+    found right, and stamped anew; never trusted, never a crash."""
+    cache, parts = small_model
+    folder = whisper_model.ensure_bundled_model(cache, parts)
+    (folder / ("model.bin" + model_cache.STAMP_SUFFIX)).write_text(stamp)
+    (parts[0] / "model.bin.part1").unlink()  # no re-assembly possible: only a re-hash
+    assert whisper_model.ensure_bundled_model(cache, parts) == folder
+    assert model_cache.stamp_matches(folder / "model.bin", whisper_model.MODEL_BIN_SHA256)
+
+
 def test_unchanged_model_is_not_hashed_again(
         small_model: tuple[Path, tuple[Path, Path]], monkeypatch: pytest.MonkeyPatch) -> None:
     """The stamp makes the check at each start one stat(), not a 145 MB hash."""
@@ -200,3 +213,25 @@ def test_damaged_kokoro_model_is_refused(tmp_path: Path) -> None:
     _flip(path, 1_000_000, keep_times=True)
     with pytest.raises(TtsError, match="damaged"):
         kokoro_model.verified_model(cache)
+
+
+def test_a_named_model_never_resolves_to_a_folder_of_that_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--model small` with ./small in the working folder: faster-whisper took the folder
+    (found by an attack on this row); the name is now resolved to the download cache first."""
+    import faster_whisper
+    import faster_whisper.utils
+
+    from simulator.config import WhisperConfig
+    from simulator.speech.whisper_stt import FasterWhisperTranscriber
+
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "model.bin").write_bytes(b"impostor")
+    monkeypatch.chdir(tmp_path)
+    hub = tmp_path / "hub" / "models--Systran--faster-whisper-small"
+    monkeypatch.setattr(faster_whisper.utils, "download_model", lambda name: str(hub))
+    loaded: list[str] = []
+    monkeypatch.setattr(faster_whisper, "WhisperModel",
+                        lambda path, **kwargs: loaded.append(path) or object())
+    FasterWhisperTranscriber(WhisperConfig(model="small", allow_download=True)).load()
+    assert loaded == [str(hub.resolve())]

@@ -63,7 +63,8 @@ def model_cache() -> Path:
 class Traced:
     """One traced run: its exit status, output and the system calls of every process."""
 
-    def __init__(self, tmp_path: Path, model_cache: Path, args: list[str]) -> None:
+    def __init__(self, tmp_path: Path, model_cache: Path, args: list[str],
+                 extra_env: dict[str, str] | None = None) -> None:
         problem = _strace_usable()
         if problem:
             pytest.skip(problem)
@@ -79,7 +80,7 @@ class Traced:
                if not k.startswith("ORT_") and k not in ("CI", "XDG_CACHE_HOME")}
         # Python's own bytecode cache is not the tool writing; keep it out of the picture.
         env.update(HOME=str(self.home), PYTHONDONTWRITEBYTECODE="1",
-                   PYTHONPATH=str(ROOT))
+                   PYTHONPATH=str(ROOT), **(extra_env or {}))
         log = tmp_path / "trace"
         done = subprocess.run(
             ["strace", "-f", "-ff", "-qq", "-s", "512", "-e", f"trace={_SYSCALLS}",
@@ -141,10 +142,12 @@ class Traced:
 
 def test_replay_makes_no_network_call_and_writes_only_its_session(
         tmp_path: Path, model_cache: Path) -> None:
-    """`replay --save` (Silero VAD on onnxruntime) under strace: no socket, no stray file."""
+    """`replay --save` (Silero VAD on onnxruntime) under strace: no socket, no stray file,
+    even with `ORT_DISABLE_TELEMETRY=0` in the user's environment."""
     run = Traced(tmp_path, model_cache, [
         "-m", "simulator", "replay", str(FIXTURES / "zh-1-short.wav"), "--bank", "cs-zh",
-        "--question", "1", "--no-voice", "--save", "--sessions-dir", str(tmp_path / "sessions")])
+        "--question", "1", "--no-voice", "--save", "--sessions-dir", str(tmp_path / "sessions")],
+        extra_env={"ORT_DISABLE_TELEMETRY": "0"})
     run.check()
     assert list((tmp_path / "sessions").glob("*/answer-01-*.wav")), "the run really saved"
 
