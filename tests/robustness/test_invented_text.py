@@ -106,6 +106,14 @@ def test_a_weak_answer_in_the_right_language_is_kept() -> None:
     assert result.text == "我，我会先，道歉" and model.detections == 1
 
 
+def test_a_phone_line_answer_with_spread_language_scores_is_kept() -> None:
+    """8 kHz phone speech: English only 0.19, but still the most likely language: kept."""
+    model = _Model([_segment(" Uh, can you book a table for me?", word_p=0.36, logprob=-0.68)],
+                   {"en": 0.187, "cy": 0.1, "nn": 0.09})
+    result = _transcribe(model, "en")
+    assert result.text and model.detections == 1
+
+
 def test_hesitation_inside_a_streamed_answer_is_kept() -> None:
     """A stretch of only "嗯" after earlier speech (streaming context) still counts as filler."""
     model = _Model([_segment("嗯，", word_p=0.9, logprob=-0.2)], {"zh": 0.99})
