@@ -13,8 +13,10 @@ has, with the real bundled model, for both languages:
 
 A clip "invents" when the transcript that would be scored or printed is not empty. The bar is
 zero: a non-answer must come back empty, with the reason in `rejected_segments`, so the
-feedback says "I didn't catch that". The last line is `invented=N of M` (M = clips x 2
-languages x 2 modes); `--verbose` lists every invented text.
+feedback says "I didn't catch that". Each clip is decoded once; the same raw segments give
+the count before issue 15's rules (`invented_before=N of M`, per-segment filters only) and
+with them (the last line, `invented=N of M`; M = clips x 2 languages x 2 modes).
+`--verbose` lists every invented text.
 
 Usage: .venv/bin/python scripts/measure_invented_text.py [--limit N] [--threads 2]
        [--modes transcribe,replay] [--langs zh,en] [--verbose]
@@ -29,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -254,7 +257,72 @@ class _Silent:
         return None
 
 
-def run_replay(clips: list[tuple[str, Path]], language: str, transcriber: object) -> list[str]:
+class RawSegments:
+    """Wraps faster-whisper's model and keeps each call's raw segments, so one decoding gives
+    both verdicts: the per-segment filters alone (the rules before issue 15) and the whole
+    transcriber (with `non_answer`'s rules). Decoding settings are the same for both."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self.last: list[Any] | None = None
+
+    def transcribe(self, audio: Any, **kwargs: Any) -> tuple[Any, Any]:
+        segments, info = self._model.transcribe(audio, **kwargs)
+        self.last = list(segments)
+        return iter(self.last), info
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def before_text(self, language: str) -> str:
+        """What the transcriber kept before issue 15 (no-speech, repetition and the list of
+        known phrases only), for the last call; then forgets it."""
+        from simulator.speech.whisper_stt import (
+            LOW_LOGPROB,
+            MAX_COMPRESSION_RATIO,
+            is_known_hallucination,
+            join_segment_texts,
+        )
+
+        raw, self.last = self.last or [], None
+        kept = [seg.text for seg in raw if seg.text.strip()
+                and not (seg.no_speech_prob > 0.6 and seg.avg_logprob < LOW_LOGPROB)
+                and seg.compression_ratio <= MAX_COMPRESSION_RATIO
+                and not is_known_hallucination(seg.text.strip())]
+        return join_segment_texts(kept, language)
+
+
+class _BeforeSink:
+    """Collects, turn by turn, what the old rules would have kept of the answer."""
+
+    folder = None
+
+    def __init__(self, raw: RawSegments, language: str) -> None:
+        self._raw = raw
+        self._language = language
+        self.before: list[str] = []
+
+    def save_answer(self, index: int, recording: Any, label: str = "") -> None:
+        return None
+
+    def record_turn(self, turn: Any) -> None:
+        self.before.append(self._raw.before_text(self._language))
+
+
+def run_transcribe(clips: list[tuple[str, Path]], language: str, transcriber: Any,
+                   raw: RawSegments) -> list[tuple[str, str]]:
+    """Every clip as `transcribe FILE --lang L` reads it: (before, after) texts."""
+    from simulator.audio.pcm import read_audio
+
+    out = []
+    for _, path in clips:
+        after = transcriber.transcribe(read_audio(path), language).text
+        out.append((raw.before_text(language), after))
+    return out
+
+
+def run_replay(clips: list[tuple[str, Path]], language: str, transcriber: Any,
+               raw: RawSegments) -> list[tuple[str, str]]:
     """Every clip through the practice loop, as `replay FILE --bank --question 1` does."""
     from simulator.app import practice_settings
     from simulator.audio.replay import WavReplaySource
@@ -264,11 +332,12 @@ def run_replay(clips: list[tuple[str, Path]], language: str, transcriber: object
     from simulator.practice.session import run_session
 
     question = resolve_bank("cs-zh" if language == "zh" else "cs-en").questions[0]
+    sink = _BeforeSink(raw, language)
     parts = LoopParts(speaker=_Silent(), source=WavReplaySource([p for _, p in clips]),
-                      transcriber=transcriber)  # type: ignore[arg-type]
+                      transcriber=transcriber, sink=sink)
     result = run_session([question] * len(clips), parts,
                          practice_settings(SimulatorConfig(), live=False))
-    return [turn.answer.transcript.text for turn in result.turns]
+    return list(zip(sink.before, [t.answer.transcript.text for t in result.turns], strict=True))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,37 +349,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every invented text")
     args = parser.parse_args(argv)
 
-    from simulator.audio.pcm import read_audio
     from simulator.config import WhisperConfig
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     transcriber = FasterWhisperTranscriber(WhisperConfig(cpu_threads=args.threads))
     transcriber.load()
+    raw = RawSegments(transcriber._model)  # noqa: SLF001 - measurement hook
+    transcriber._model = raw  # noqa: SLF001
     started = time.perf_counter()
-    invented: Counter[str] = Counter()
+    invented: dict[str, Counter[str]] = {"before": Counter(), "after": Counter()}
     total = 0
     with tempfile.TemporaryDirectory(prefix="invented-") as tmp:
         clips = write_clips(Path(tmp), args.limit)
         print(f"{len(clips)} clips: {dict(Counter(c for c, _ in clips))}", file=sys.stderr)
         for language in args.langs.split(","):
             for mode in args.modes.split(","):
-                if mode == "transcribe":
-                    texts = [transcriber.transcribe(read_audio(path), language).text
-                             for _, path in clips]
-                else:
-                    texts = run_replay(clips, language, transcriber)
-                for (category, path), text in zip(clips, texts, strict=True):
+                run = run_transcribe if mode == "transcribe" else run_replay
+                results = run(clips, language, transcriber, raw)
+                for (category, path), texts in zip(clips, results, strict=True):
                     total += 1
-                    if text.strip():
-                        invented[f"{mode}/{language}/{category}"] += 1
-                        if args.verbose:
-                            print(f"  {mode:<10} {language} {path.stem:<24} {text[:70]!r}")
-                done = sum(v for k, v in invented.items() if k.startswith(f"{mode}/{language}/"))
-                print(f"{mode}/{language}: {done} of {len(clips)} invented "
+                    for when, text in zip(("before", "after"), texts, strict=True):
+                        if text.strip():
+                            invented[when][f"{mode}/{language}/{category}"] += 1
+                            if args.verbose:
+                                print(f"  {when:<6} {mode:<10} {language} {path.stem:<22} "
+                                      f"{text[:60]!r}", flush=True)
+                counts = {when: sum(v for k, v in c.items() if k.startswith(f"{mode}/{language}/"))
+                          for when, c in invented.items()}
+                print(f"{mode}/{language}: invented {counts['before']} before, "
+                      f"{counts['after']} after, of {len(clips)} "
                       f"(t+{time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
-    for key, count in sorted(invented.items()):
-        print(f"  {key}: {count}")
-    print(f"invented={sum(invented.values())} of {total}")
+    for when, counter in invented.items():
+        for key, count in sorted(counter.items()):
+            print(f"  {when} {key}: {count}")
+    print(f"invented_before={sum(invented['before'].values())} of {total}")
+    print(f"invented={sum(invented['after'].values())} of {total}")
     return 0
 
 
