@@ -52,7 +52,7 @@ def test_header_rate_out_of_bounds_is_refused_at_once(
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1, err
     assert str(path) in err and f"{rate} Hz" in err
-    assert elapsed < 5
+    assert elapsed < 30  # was 237 s (1 Hz) or a hang; generous for a loaded machine
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 200_000  # kB
 
 
