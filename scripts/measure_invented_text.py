@@ -324,7 +324,7 @@ def run_transcribe(clips: list[tuple[str, Path]], language: str, transcriber: An
 def run_replay(clips: list[tuple[str, Path]], language: str, transcriber: Any,
                raw: RawSegments) -> list[tuple[str, str]]:
     """Every clip through the practice loop, as `replay FILE --bank --question 1` does."""
-    from simulator.app import practice_settings
+    from simulator.app import Parts, practice_settings
     from simulator.audio.replay import WavReplaySource
     from simulator.bank.loader import resolve_bank
     from simulator.config import SimulatorConfig
@@ -333,10 +333,11 @@ def run_replay(clips: list[tuple[str, Path]], language: str, transcriber: Any,
 
     question = resolve_bank("cs-zh" if language == "zh" else "cs-en").questions[0]
     sink = _BeforeSink(raw, language)
+    config = SimulatorConfig()
     parts = LoopParts(speaker=_Silent(), source=WavReplaySource([p for _, p in clips]),
-                      transcriber=transcriber, sink=sink)
-    result = run_session([question] * len(clips), parts,
-                         practice_settings(SimulatorConfig(), live=False))
+                      transcriber=transcriber, judge=Parts(config, print).judge(preload=False),
+                      sink=sink)
+    result = run_session([question] * len(clips), parts, practice_settings(config, live=False))
     return list(zip(sink.before, [t.answer.transcript.text for t in result.turns], strict=True))
 
 

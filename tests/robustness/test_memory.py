@@ -26,7 +26,7 @@ from simulator.config import LimitsConfig, SimulatorConfig, VadConfig
 from simulator.listen.recorder import record_answer
 from simulator.ports import LoopParts
 from simulator.practice.session import run_session
-from tests.fakes import ScriptedTranscriber, silence, tone
+from tests.fakes import ScriptedTranscriber, real_judge, silence, tone
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [ROOT / "audio_fixtures" / name for name in
@@ -66,8 +66,9 @@ def test_memory_per_answer_stays_under_a_tenth_of_a_megabyte() -> None:
     sink = _MeasuringSink((8, answers))
     parts = LoopParts(speaker=_Silent(), source=WavReplaySource(files),
                       transcriber=ScriptedTranscriber(["我会先道歉，然后马上处理。"] * answers),
-                      sink=sink)
+                      judge=real_judge(), sink=sink)
     settings = practice_settings(SimulatorConfig(), live=False)
+    parts.judge.warm_up([question])  # the judge's models load before measuring
     tracemalloc.start()
     try:
         result = run_session([question] * answers, parts, settings)
