@@ -563,9 +563,11 @@ def collect_clips(args: argparse.Namespace) -> list[Clip]:
 
 def load_model(config: WhisperConfig) -> Any:
     """Load the real faster-whisper model once, as the transcriber would."""
-    from faster_whisper import WhisperModel
-
+    from simulator.speech.onnx_runtime import disable_telemetry
     from simulator.speech.whisper_model import locate_model
+
+    disable_telemetry()  # before faster_whisper (its VAD loads onnxruntime)
+    from faster_whisper import WhisperModel
 
     location = locate_model(config.model, cache_dir=config.cache_dir, allow_download=False)
     return WhisperModel(location.path_or_name, device=config.device,

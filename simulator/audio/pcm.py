@@ -28,6 +28,16 @@ BLOCK_SAMPLES = SAMPLE_RATE_HZ * BLOCK_MS // 1000  # 480 samples per 30 ms block
 Block = NDArray[np.float32]
 """A 1-D float32 mono array at `SAMPLE_RATE_HZ` (a block, or a whole recording)."""
 
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
+"""File types `read_audio` reads (libsndfile), and so every command that takes recordings."""
+MIN_FILE_RATE_HZ = 4_000
+MAX_FILE_RATE_HZ = 384_000
+"""Sample rates accepted from a file header. A damaged header saying 1 Hz made the
+resampler produce 16,000 samples per input sample (6.3 GB, 237 s); 2147483647 Hz hung it."""
+MAX_FILE_CHANNELS = 64
+MAX_FILE_S = 3_600.0
+"""Longest recording read (the most `--max-answer-s` allows): a bound on memory."""
+
 
 @dataclass(frozen=True)
 class Sound:
@@ -60,6 +70,9 @@ def resample(samples: NDArray[np.float32], from_hz: int, to_hz: int) -> NDArray[
     """
     if from_hz == to_hz or len(samples) == 0:
         return samples.astype(np.float32, copy=False)
+    if not (MIN_FILE_RATE_HZ // 2 <= from_hz <= MAX_FILE_RATE_HZ
+            and MIN_FILE_RATE_HZ // 2 <= to_hz <= MAX_FILE_RATE_HZ):
+        raise ValueError(f"resampling {from_hz} Hz -> {to_hz} Hz is out of bounds")
     out = soxr.resample(np.ascontiguousarray(samples, dtype=np.float32), from_hz, to_hz)
     return np.asarray(out, dtype=np.float32)
 
@@ -77,19 +90,22 @@ def float_to_int16(samples: NDArray[np.float32]) -> NDArray[np.int16]:
 
 
 def read_audio(path: Path) -> Block:
-    """Read a WAV, FLAC or OGG file of any rate, width and channel count as internal audio.
+    """Read an audio file (`AUDIO_SUFFIXES`) of any sensible rate, width and channel count
+    as internal audio. The header is checked before anything is decoded or resampled.
 
     Raises:
-        AudioFileError: the file is missing, empty, truncated or not audio (names the file).
+        AudioFileError: the file is missing, empty, truncated, not audio, or its header gives
+            a rate, channel count or length out of bounds (names the file).
     """
     path = Path(path)
     if not path.is_file():
         raise AudioFileError(f"{path}: no such audio file")
     if path.stat().st_size == 0:
         raise AudioFileError(f"{path}: the file is empty")
-    import soundfile  # soundfile brings libsndfile: FLAC, 24-bit and float WAVs
+    import soundfile  # soundfile brings libsndfile: FLAC, MP3, 24-bit and float WAVs
 
     try:
+        _check_header(path, soundfile.info(str(path)))
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as e:
         raise AudioFileError(f"{path}: not a readable audio file ({e})") from e
@@ -98,6 +114,20 @@ def read_audio(path: Path) -> Block:
     if not np.all(np.isfinite(data)):
         raise AudioFileError(f"{path}: corrupt audio (samples that are not numbers)")
     return to_internal(data, int(rate))
+
+
+def _check_header(path: Path, info: object) -> None:
+    rate = int(getattr(info, "samplerate", 0))
+    channels = int(getattr(info, "channels", 0))
+    frames = int(getattr(info, "frames", 0))
+    if not MIN_FILE_RATE_HZ <= rate <= MAX_FILE_RATE_HZ:
+        raise AudioFileError(f"{path}: sample rate {rate} Hz is outside {MIN_FILE_RATE_HZ}-"
+                             f"{MAX_FILE_RATE_HZ} Hz (a damaged header?)")
+    if not 1 <= channels <= MAX_FILE_CHANNELS:
+        raise AudioFileError(f"{path}: {channels} channels (1 to {MAX_FILE_CHANNELS} accepted)")
+    if frames / rate > MAX_FILE_S:
+        raise AudioFileError(f"{path}: {frames / rate / 60:.0f} minutes of audio; recordings "
+                             f"of up to {MAX_FILE_S / 60:.0f} minutes are read")
 
 
 def write_wav(

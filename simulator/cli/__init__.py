@@ -4,50 +4,89 @@ exit codes; what is printed goes through `output`.
 Exit codes: 0 done; 1 `replay --check` found results outside their expected band;
 2 a user-facing error (bad file, bank, device, option), printed as one line;
 130 interrupted with Ctrl-C (everything recorded so far is saved).
+
+This module imports only the standard library at import time, so a Ctrl-C in the first
+tenths of a second already lands in `main`'s handler rather than in an import.
 """
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
-import traceback
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from simulator.cli.parser import EXIT_ERROR, EXIT_INTERRUPTED, build_parser, config_from_args
-from simulator.errors import SimulatorError
-
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NoReturn
+
     from simulator.app import PartsFactory
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
+
+_EXIT_ERROR, _EXIT_INTERRUPTED = 2, 130  # the values of parser.EXIT_ERROR/EXIT_INTERRUPTED
 
 
 def main(argv: Sequence[str] | None = None, *, parts: PartsFactory | None = None) -> int:
-    """Entry point of `interview-sim` and `python -m simulator`.
+    """Run one command and return its exit code (tests call this in-process).
 
     Args:
         argv: the arguments (default: the command line).
         parts: the parts factory (`app.PartsFactory`); None builds the real parts. Tests
             pass one with fakes.
     """
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    from simulator.cli import commands
-    from simulator.exports.pipes import pipe_safe_stdout
-
+    debug = False
     try:
-        # A reader that stops early (`banks --json | head -1`) is not an error: the exit
-        # code stays the command's own, never 1 from a BrokenPipeError traceback.
-        with pipe_safe_stdout():
-            return commands.run(args, config_from_args(args), parts)
-    except SimulatorError as e:
-        if args.debug:
-            traceback.print_exc()
-        print(f"interview-sim: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        import logging
+        import traceback
+
+        from simulator.cli.parser import build_parser, config_from_args
+        from simulator.errors import SimulatorError
+
+        args = build_parser().parse_args(argv)
+        debug = args.debug
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        from simulator.cli import commands
+        from simulator.exports.pipes import pipe_safe_stdout
+
+        try:
+            # A reader that stops early (`banks --json | head -1`) is not an error: the exit
+            # code stays the command's own, never 1 from a BrokenPipeError traceback.
+            with pipe_safe_stdout():
+                return commands.run(args, config_from_args(args), parts)
+        except SimulatorError as e:
+            if debug:
+                traceback.print_exc()
+            print(f"interview-sim: error: {e}", file=sys.stderr)
+            return _EXIT_ERROR
     except KeyboardInterrupt:
         print("\ninterview-sim: interrupted; finished answers are saved", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _EXIT_INTERRUPTED
+
+
+def run() -> NoReturn:
+    """The program's entry point (`interview-sim`, `python -m simulator`).
+
+    When the run ends while a background thread is still inside native code (the Whisper
+    model loading on "whisper-load" when Ctrl-C comes in the first seconds of `practice`),
+    letting the interpreter finalise under it crashed 3 times in 8 (SIGSEGV, or
+    "terminate called without an active exception"). Everything worth keeping is on disk by
+    the time `main` returns (each answer and the record are written atomically as they
+    happen), so in that case the process flushes its output and leaves at once.
+    """
+    try:
+        code = main()
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
+        code = _EXIT_INTERRUPTED
+    import threading
+
+    busy = [t for t in threading.enumerate() if t.daemon and t.is_alive()]
+    if code == _EXIT_INTERRUPTED or busy:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)

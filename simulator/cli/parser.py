@@ -60,8 +60,8 @@ def _session_options(p: argparse.ArgumentParser, *, bank_default: str) -> None:
 def _speech_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=_WHISPER.model,
                    help=f"Whisper model: '{BUNDLED_MODEL}' (bundled, offline), a CTranslate2 "
-                        "folder, or a faster-whisper name such as 'small' (downloads, needs "
-                        "internet)")
+                        "folder written as a path ('./small'), or a faster-whisper name such "
+                        "as 'small' (downloads, needs internet)")
     p.add_argument("--beam-size", type=int, default=_WHISPER.beam_size)
     p.add_argument("--threads", type=int, default=_WHISPER.cpu_threads,
                    help="CPU threads for Whisper (0: all)")

@@ -9,7 +9,7 @@ a call reads it to choose the customer's next step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.config import DeliveryConfig, LimitsConfig, StreamingConfig, VadConfig
@@ -52,6 +52,10 @@ class Answer:
     """The loop clock when the recording ended (seconds)."""
     transcribe_s: float
     """From the end of the recording to the transcript (the part the user waits for)."""
+
+    def without_audio(self) -> Answer:
+        """This answer minus its samples (saved in `wav` when there is a sink), for keeping."""
+        return replace(self, recording=self.recording.without_audio())
 
 
 def capture_answer(parts: LoopParts, settings: ListenSettings, *, index: int, language: str,

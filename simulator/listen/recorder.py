@@ -119,11 +119,22 @@ class Recording:
     """Just after the last speech block, in stream samples (None: no speech detected)."""
     device_error: AudioDeviceError | None = None
     """With `EndReason.DEVICE_LOST`: the error, raised again once the answer is saved."""
+    num_samples: int = -1
+    """Length of `audio` as recorded (kept when the samples are released); -1: len(audio)."""
+
+    def __post_init__(self) -> None:
+        if self.num_samples < 0:
+            object.__setattr__(self, "num_samples", len(self.audio))
+
+    def without_audio(self) -> Recording:
+        """The same recording minus its samples (they are in the WAV by then): what a session
+        keeps of each finished answer, so memory does not grow with every answer."""
+        return replace(self, audio=np.zeros(0, dtype=np.float32), num_samples=self.num_samples)
 
     @property
     def duration_s(self) -> float:
         """Length of the recorded audio in seconds."""
-        return len(self.audio) / SAMPLE_RATE_HZ
+        return self.num_samples / SAMPLE_RATE_HZ
 
     @property
     def has_speech(self) -> bool:
@@ -151,7 +162,7 @@ class Recording:
         """Silence between the last speech and the end of recording (the endpointing wait)."""
         if self.speech_end_sample is None:
             return 0.0
-        stream_end = self.stream_offset_samples + len(self.audio)
+        stream_end = self.stream_offset_samples + self.num_samples
         return (stream_end - self.speech_end_sample) / SAMPLE_RATE_HZ
 
     def _in_audio_s(self, stream_sample: int | None) -> float | None:
@@ -218,12 +229,14 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
 
 def _trim(audio: AudioBuffer, endpointer: Endpointer, vad: VadConfig,
           reason: EndReason) -> Recording:
+    # Copies, not views: a view would keep the whole buffer (30 s or more of capacity) alive
+    # for as long as the recording is kept, 1.9 MB per answer even for a 2 s one.
     start = endpointer.speech_start_sample
     if start is None:
-        return Recording(audio=audio.slice(0), end_reason=reason)
+        return Recording(audio=audio.slice(0).copy(), end_reason=reason)
     offset = max(0, start - int(vad.pre_roll_s * SAMPLE_RATE_HZ))
     end = endpointer.speech_end_sample or len(audio)
     _LOGGER.debug("answer: speech %d..%d of %d samples (%s)", start, end, len(audio), reason)
-    return Recording(audio=audio.slice(offset), end_reason=reason,
+    return Recording(audio=audio.slice(offset).copy(), end_reason=reason,
                      stream_offset_samples=offset, speech_start_sample=start,
                      speech_end_sample=end)

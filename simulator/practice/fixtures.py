@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simulator.audio.pcm import AUDIO_SUFFIXES
 from simulator.bank.model import Bank, Question
 from simulator.data import read_json
 from simulator.errors import AudioFileError, ConfigError
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
 SHIPPED_FIXTURES = Path(__file__).resolve().parent.parent.parent / "audio_fixtures"
 """The committed recorded answers (next to the package in a source checkout)."""
 EXPECTED_BANDS = {

