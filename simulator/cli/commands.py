@@ -276,11 +276,10 @@ def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: Pa
     """`import DOC -o BANK`: convert an interview document into a bank file."""
     from simulator.bank import importer
 
-    try:
-        raw = Path(args.document).read_bytes()
-    except OSError as e:
-        raise ConfigError(f"{args.document}: cannot read ({e.strerror})") from e
-    text = raw.decode("utf-8", errors="replace")
+    text = importer.read_document(Path(args.document))
+    if Path(args.output).exists() and Path(args.output).samefile(args.document):
+        raise ConfigError(f"{args.output}: that is the document itself; write the bank to "
+                          "another file")
     bank_id = args.bank_id or Path(args.output).stem
     result = importer.import_document(text, bank_id=bank_id, source=str(args.document))
     importer.write_bank_toml(result.data, Path(args.output))
