@@ -301,6 +301,7 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
     store = resumed or SessionStore.create(
         config.session.sessions_dir, PRACTICE_RECORD,
         {**meta, "mode": "practice", "bank": bank.id,
+         "bank_file": str(Path(bank.source).resolve()),  # a bank given as a path has no id
          "planned_questions": [q.id for q in questions]})
     loop = LoopParts(speaker=built.speaker({q.language for q in questions}, notes=notes),
                      source=source, transcriber=built.transcriber(),
