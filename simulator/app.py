@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -334,17 +334,21 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     store = (SessionStore.create(config.session.sessions_dir, PRACTICE_RECORD,
                                  {**meta, "mode": "replay", "replayed": str(path)})
              if save else None)
-    if jobs > 1:
-        return _replay_parallel(config, items, jobs, settings, store)
     built = parts(config, echo)
     notes: list[str] = []
-    loop = LoopParts(speaker=built.speaker({i.question.language for i in items}, notes=notes),
-                     source=built.recordings([i.file for i in items]),
-                     transcriber=built.transcriber(),
-                     judge=built.judge([i.question for i in items]), sink=store,
-                     on_heard=on_heard)
     try:
-        result = run_session([i.question for i in items], loop, settings)
+        if jobs > 1:  # each turn is recorded as its worker finishes
+            from simulator.practice.parallel import replay_in_processes
+
+            result = SessionResult(tuple(replay_in_processes(
+                items, config, settings, jobs, parts=parts, sink=store)))
+        else:
+            loop = LoopParts(
+                speaker=built.speaker({i.question.language for i in items}, notes=notes),
+                source=built.recordings([i.file for i in items]),
+                transcriber=built.transcriber(), judge=built.judge([i.question for i in items]),
+                sink=store, on_heard=on_heard)
+            result = run_session([i.question for i in items], loop, settings)
     except BaseException:
         if store is not None:
             store.abort()
@@ -352,23 +356,6 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     if store is not None:
         _finish(store, result)
     return SessionOutcome(result, store.folder if store else None, tuple(items), tuple(notes))
-
-
-def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int,
-                     settings: PracticeSettings,
-                     store: SessionStore[Any] | None) -> SessionOutcome:
-    """`replay --jobs N`: turns computed in worker processes, recorded here in order."""
-    from simulator.practice.parallel import replay_in_processes
-
-    turns = replay_in_processes(items, config, settings, jobs)
-    if store is not None:
-        for turn in turns:
-            wav = store.save_answer(turn.index, turn.answer.recording, f"q{turn.question.id}")
-            store.record_turn(replace(turn, answer=replace(turn.answer, wav=wav)))
-    result = SessionResult(tuple(turns))
-    if store is not None:
-        _finish(store, result)
-    return SessionOutcome(result, store.folder if store else None, tuple(items))
 
 
 def _finish(store: SessionStore[Any], result: SessionResult) -> None:

@@ -6,6 +6,7 @@ print goes through `output.py`. Heavy modules are imported inside the commands t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -93,8 +94,10 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
     from simulator.records.documents import session_json, turn_json
 
     echo = echo_for(args.json)
-    if args.jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    most = max(2, os.cpu_count() or 1)  # each worker loads a model: more only costs memory
+    if not 1 <= args.jobs <= most:
+        raise ConfigError(f"--jobs must be at least 1 and at most {most} (the CPU cores "
+                          f"here), got {args.jobs}")
     if args.junit is not None and not args.junit.parent.is_dir():
         raise ConfigError(f"{args.junit}: its folder does not exist (--junit)")
     if args.save:
