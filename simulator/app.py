@@ -52,6 +52,8 @@ _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]
 Role = Literal["interviewer", "customer"]
 LISTENING_LINE = "[listening: answer now; a pause of a second or two, or Enter, ends the answer]"
+ENTER_LINE = "Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept)."
+"""Printed once, when a live microphone first listens (Enter does nothing in replay)."""
 CUSTOMER_KOKORO_VOICE = "jm_kumo"
 """The customer's Kokoro voice (the interviewer's is Kokoro's default, "jf_nezumi")."""
 CUSTOMER_ESPEAK_VOICES = {"en": "en-gb-x-rp", "zh": "cmn+f3"}
@@ -222,6 +224,18 @@ class Parts:
         return WavReplaySource(files)
 
 
+def _listening(echo: Echo, *, live: bool) -> Callable[[], None]:
+    """Announce each answer; a live microphone session first says how to end one early."""
+    told = [not live]
+
+    def _announce() -> None:
+        if not told[0]:
+            told[0] = True
+            echo(ENTER_LINE)
+        echo(LISTENING_LINE)
+    return _announce
+
+
 def _labelled(echo: Echo, label: str) -> Echo:
     def _echo(text: str) -> None:
         echo(f"{label}: {text}")
@@ -306,7 +320,7 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
     loop = LoopParts(speaker=built.speaker({q.language for q in questions}, notes=notes),
                      source=source, transcriber=built.transcriber(),
                      judge=built.judge(questions), sink=store, stop=stop,
-                     on_heard=on_heard, on_listening=lambda: echo(LISTENING_LINE))
+                     on_heard=on_heard, on_listening=_listening(echo, live=problem is None))
     try:
         result = run_session(questions, loop, practice_settings(config, live=problem is None),
                              first_index=len(store.turns) + 1)
@@ -420,7 +434,7 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
                                  "scenario": scenario_json(scenario)})
     loop = LoopParts(speaker=narrator, source=source, transcriber=built.transcriber(),
                      judge=built.judge(), sink=store, stop=stop, on_heard=on_heard,
-                     on_listening=lambda: echo(LISTENING_LINE))
+                     on_listening=_listening(echo, live=not replay))
     try:
         result = run_call(scenario, customer, loop, settings)
     except BaseException:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
 from simulator.cli.output import Echo, echo_for, heard_echo, print_json
-from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from simulator.config import SimulatorConfig
-from simulator.errors import ConfigError, StorageError
+from simulator.errors import AudioFileError, ConfigError, StorageError
 from simulator.feedback import format_points
 
 if TYPE_CHECKING:
@@ -80,7 +80,6 @@ def practice(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFact
     echo = echo_for(False)
     if config.session.resume_dir is None:
         _first_run(args, config, echo)
-    echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=heard_echo(echo),
                                parts=parts)
     echo(f"Session saved in {outcome.folder}")
@@ -160,7 +159,6 @@ def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory)
 
     echo = echo_for(args.json)
     _first_run(args, config, echo)
-    echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = run_call_session(config, args.scenario, phone_line=args.phone_line, echo=echo,
                                meta=_meta(config), replay=args.replay or (),
                                on_heard=heard_echo(echo), parts=parts)
@@ -176,21 +174,27 @@ def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory)
 
 
 def transcribe(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
-    """`transcribe FILE...`: print what the local model hears in each file."""
+    """`transcribe FILE...`: print what the local model hears in each file; a file that
+    cannot be read is one error line (and an `error` entry with `--json`), then exit 2."""
     from simulator.audio.pcm import read_audio
     from simulator.records.documents import transcript_json
 
     transcriber = parts(config, print).transcriber(preload=False)
     documents = []
     for path in args.files:
-        audio = read_audio(path)
+        try:  # a bad file is reported and skipped: the others' transcripts are still wanted
+            audio = read_audio(path)
+        except AudioFileError as e:
+            print(f"interview-sim: error: {e}", file=sys.stderr)
+            documents.append({"file": str(path), "error": str(e)})
+            continue
         transcript = transcriber.transcribe(audio, args.lang)
         documents.append({"file": str(path), **transcript_json(transcript)})
         if not args.json:
             print(f"{path}: {transcript.text}")
     if args.json:
         print_json({"files": documents})
-    return EXIT_OK
+    return EXIT_ERROR if any("error" in d for d in documents) else EXIT_OK
 
 
 def score(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
