@@ -232,6 +232,18 @@ def test_cue_of_only_punctuation_is_refused(tmp_path: Path, cue: str,
     _one_line(capsys, str(bank), "question 1", "field 'cues'", "never be heard")
 
 
+def test_breach_cue_of_only_punctuation_is_refused(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The same for a question's breach (a phrase an examiner penalises), whose cues can
+    never be heard either."""
+    bank = tmp_path / "bank.toml"
+    bank.write_text(BANK.read_text(encoding="utf-8").replace(
+        'cues = ["just for the money",', 'cues = ["!!", "just for the money",', 1),
+        encoding="utf-8")
+    assert main(["score", "--bank", str(bank), "--question", "1", "--text", "sorry"]) == 2
+    _one_line(capsys, str(bank), "field 'cues'", "never be heard")
+
+
 def test_scenario_cue_of_only_punctuation_is_refused(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """The same in a call scenario's branch (a `heard_none` cue of "!!" is always "not
