@@ -24,6 +24,7 @@ from simulator.app import ENTER_LINE
 from simulator.bank.importer import write as write_module
 from simulator.cli import main
 from simulator.ports import AudioSource
+from simulator.schemas import validate
 from tests.fakes import ListSource, ScriptedParts, ScriptedTranscriber, run_scripted, silence, tone
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -271,6 +272,7 @@ def test_transcribe_keeps_good_results_when_a_file_is_bad(
     out, err = capsys.readouterr()
     assert len(err.strip().splitlines()) == 1 and str(bad) in err, err
     if as_json:
+        validate(json.loads(out), "transcribe")  # the published schema allows error entries
         files = json.loads(out)["files"]
         assert [f["file"] for f in files] == [str(WAV), str(bad), str(WAV)]
         assert files[0]["text"] == ANSWER and files[2]["text"] == ANSWER

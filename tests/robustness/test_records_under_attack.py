@@ -27,6 +27,7 @@ import pytest
 
 from simulator.errors import AudioFileError
 from simulator.records import store as store_module
+from simulator.schemas import validate
 from tests.fakes import ScriptedTranscriber, run_scripted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,6 +182,7 @@ def test_killed_run_lists_the_answer_being_transcribed(tmp_path: Path) -> None:
     assert [t["index"] for t in record["turns"]] == [1]
     assert [u["index"] for u in record["unfinished_answers"]] == [2]
     _assert_every_wav_listed(_folder(sessions), record)
+    validate(record, "session")  # the published schema describes unfinished_answers
 
 
 def test_killed_parallel_run_leaves_no_worker_behind(tmp_path: Path) -> None:
