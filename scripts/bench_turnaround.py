@@ -166,7 +166,9 @@ def launch_to_first_question_s() -> float:
              "--sessions-dir", tmp, "--input-device", "no-such-device-for-bench"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert proc.stdout is not None
-        proc.stdout.readline()  # the "Press Enter..." hint is printed before any loading
+        # The first line printed, or EOF: with the bad device the run stops at its one-line
+        # error (on stderr) once the options, the bank and the devices have been checked.
+        proc.stdout.readline()
         elapsed = time.perf_counter() - started
         proc.kill()
         proc.wait()

@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,6 +52,8 @@ _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]
 Role = Literal["interviewer", "customer"]
 LISTENING_LINE = "[listening: answer now; a pause of a second or two, or Enter, ends the answer]"
+ENTER_LINE = "Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept)."
+"""Printed once, when a live microphone first listens (Enter does nothing in replay)."""
 CUSTOMER_KOKORO_VOICE = "jm_kumo"
 """The customer's Kokoro voice (the interviewer's is Kokoro's default, "jf_nezumi")."""
 CUSTOMER_ESPEAK_VOICES = {"en": "en-gb-x-rp", "zh": "cmn+f3"}
@@ -222,6 +224,18 @@ class Parts:
         return WavReplaySource(files)
 
 
+def _listening(echo: Echo, *, live: bool) -> Callable[[], None]:
+    """Announce each answer; a live microphone session first says how to end one early."""
+    told = [not live]
+
+    def _announce() -> None:
+        if not told[0]:
+            told[0] = True
+            echo(ENTER_LINE)
+        echo(LISTENING_LINE)
+    return _announce
+
+
 def _labelled(echo: Echo, label: str) -> Echo:
     def _echo(text: str) -> None:
         echo(f"{label}: {text}")
@@ -301,11 +315,12 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
     store = resumed or SessionStore.create(
         config.session.sessions_dir, PRACTICE_RECORD,
         {**meta, "mode": "practice", "bank": bank.id,
+         "bank_file": str(Path(bank.source).resolve()),  # a bank given as a path has no id
          "planned_questions": [q.id for q in questions]})
     loop = LoopParts(speaker=built.speaker({q.language for q in questions}, notes=notes),
                      source=source, transcriber=built.transcriber(),
                      judge=built.judge(questions), sink=store, stop=stop,
-                     on_heard=on_heard, on_listening=lambda: echo(LISTENING_LINE))
+                     on_heard=on_heard, on_listening=_listening(echo, live=problem is None))
     try:
         result = run_session(questions, loop, practice_settings(config, live=problem is None),
                              first_index=len(store.turns) + 1)
@@ -333,17 +348,21 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     store = (SessionStore.create(config.session.sessions_dir, PRACTICE_RECORD,
                                  {**meta, "mode": "replay", "replayed": str(path)})
              if save else None)
-    if jobs > 1:
-        return _replay_parallel(config, items, jobs, settings, store)
     built = parts(config, echo)
     notes: list[str] = []
-    loop = LoopParts(speaker=built.speaker({i.question.language for i in items}, notes=notes),
-                     source=built.recordings([i.file for i in items]),
-                     transcriber=built.transcriber(),
-                     judge=built.judge([i.question for i in items]), sink=store,
-                     on_heard=on_heard)
     try:
-        result = run_session([i.question for i in items], loop, settings)
+        if jobs > 1:  # each turn is recorded as its worker finishes
+            from simulator.practice.parallel import replay_in_processes
+
+            result = SessionResult(tuple(replay_in_processes(
+                items, config, settings, jobs, parts=parts, sink=store)))
+        else:
+            loop = LoopParts(
+                speaker=built.speaker({i.question.language for i in items}, notes=notes),
+                source=built.recordings([i.file for i in items]),
+                transcriber=built.transcriber(), judge=built.judge([i.question for i in items]),
+                sink=store, on_heard=on_heard)
+            result = run_session([i.question for i in items], loop, settings)
     except BaseException:
         if store is not None:
             store.abort()
@@ -351,23 +370,6 @@ def run_replay(config: SimulatorConfig, path: Path, *, echo: Echo, meta: dict[st
     if store is not None:
         _finish(store, result)
     return SessionOutcome(result, store.folder if store else None, tuple(items), tuple(notes))
-
-
-def _replay_parallel(config: SimulatorConfig, items: list[ReplayItem], jobs: int,
-                     settings: PracticeSettings,
-                     store: SessionStore[Any] | None) -> SessionOutcome:
-    """`replay --jobs N`: turns computed in worker processes, recorded here in order."""
-    from simulator.practice.parallel import replay_in_processes
-
-    turns = replay_in_processes(items, config, settings, jobs)
-    if store is not None:
-        for turn in turns:
-            wav = store.save_answer(turn.index, turn.answer.recording, f"q{turn.question.id}")
-            store.record_turn(replace(turn, answer=replace(turn.answer, wav=wav)))
-    result = SessionResult(tuple(turns))
-    if store is not None:
-        _finish(store, result)
-    return SessionOutcome(result, store.folder if store else None, tuple(items))
 
 
 def _finish(store: SessionStore[Any], result: SessionResult) -> None:
@@ -432,7 +434,7 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
                                  "scenario": scenario_json(scenario)})
     loop = LoopParts(speaker=narrator, source=source, transcriber=built.transcriber(),
                      judge=built.judge(), sink=store, stop=stop, on_heard=on_heard,
-                     on_listening=lambda: echo(LISTENING_LINE))
+                     on_listening=_listening(echo, live=not replay))
     try:
         result = run_call(scenario, customer, loop, settings)
     except BaseException:

@@ -151,8 +151,9 @@ class ScriptedParts(Parts):
 
 
 def parts_with(transcriber: Transcriber) -> PartsFactory:
-    """A parts factory for `app.run_*` and `cli.main` that uses `transcriber`."""
-    return lambda config, echo: ScriptedParts(config, echo, transcriber)
+    """A parts factory for `app.run_*` and `cli.main` that uses `transcriber`; picklable
+    (with a picklable transcriber), so `replay --jobs` workers get their own copy of it."""
+    return functools.partial(ScriptedParts, transcriber=transcriber)
 
 
 def run_scripted(transcriber: Transcriber, argv: list[str]) -> int:

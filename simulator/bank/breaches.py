@@ -32,7 +32,7 @@ def parse_breach(item: Mapping[str, Any], where: str,
         severity = Severity(severity_text)
     except ValueError as e:
         raise error(f"{where}: field 'severity' is {severity_text!r}; use serious or minor") from e
-    cues = data.strings(item, "cues", where, required=False, error=error)
+    cues = data.cues(item, "cues", where, required=False, error=error)
     examples = data.strings(item, "examples", where, required=False, error=error)
     patterns = data.strings(item, "patterns", where, required=False, error=error)
     for pattern in patterns:

@@ -133,7 +133,7 @@ def _question(
 def _key_point(item: Mapping[str, Any], index: int, where: str) -> KeyPoint:
     label = _text(item, "label", where)
     where = f"{where} ({_one_line(label)})"
-    cues = data.strings(item, "cues", where, error=BankError)
+    cues = data.cues(item, "cues", where, error=BankError)
     mode_text = item.get("mode", "any")
     try:
         mode = MatchMode(mode_text)

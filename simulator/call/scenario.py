@@ -20,6 +20,7 @@ from typing import Any
 from simulator.data import (
     LANGUAGES,
     PROMPTS_DIR,
+    cues,
     no_unknown,
     optional_text,
     read_toml,
@@ -229,7 +230,7 @@ def _branch(raw: Any, where: str) -> Branch:
     if not isinstance(raw, Mapping):
         raise DataFileError(f"{where}: not a table")
     no_unknown(raw, _BRANCH_FIELDS, where)
-    cues = {name: strings(raw, name, where) if name in raw else () for name in _CUE_CONDITIONS}
+    heard = {name: cues(raw, name, where) if name in raw else () for name in _CUE_CONDITIONS}
     flags: dict[str, bool | None] = {}
     for name in _FLAG_CONDITIONS:
         value = raw.get(name)
@@ -237,8 +238,8 @@ def _branch(raw: Any, where: str) -> Branch:
             raise DataFileError(f"{where}: field '{name}' must be true or false")
         flags[name] = value
     return Branch(goto=text(raw, "goto", where), label=optional_text(raw, "label", where),
-                  heard_any=cues["heard_any"], heard_all=cues["heard_all"],
-                  heard_none=cues["heard_none"], heard_time=flags["heard_time"],
+                  heard_any=heard["heard_any"], heard_all=heard["heard_all"],
+                  heard_none=heard["heard_none"], heard_time=flags["heard_time"],
                   silent=flags["silent"])
 
 

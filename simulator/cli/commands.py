@@ -6,6 +6,7 @@ print goes through `output.py`. Heavy modules are imported inside the commands t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
 from simulator.cli.output import Echo, echo_for, heard_echo, print_json
-from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from simulator.cli.parser import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from simulator.config import SimulatorConfig
-from simulator.errors import ConfigError, StorageError
+from simulator.errors import AudioFileError, ConfigError, StorageError
 from simulator.feedback import format_points
 
 if TYPE_CHECKING:
@@ -79,7 +80,6 @@ def practice(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFact
     echo = echo_for(False)
     if config.session.resume_dir is None:
         _first_run(args, config, echo)
-    echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=heard_echo(echo),
                                parts=parts)
     echo(f"Session saved in {outcome.folder}")
@@ -93,8 +93,10 @@ def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactor
     from simulator.records.documents import session_json, turn_json
 
     echo = echo_for(args.json)
-    if args.jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    most = max(2, os.cpu_count() or 1)  # each worker loads a model: more only costs memory
+    if not 1 <= args.jobs <= most:
+        raise ConfigError(f"--jobs must be at least 1 and at most {most} (the CPU cores "
+                          f"here), got {args.jobs}")
     if args.junit is not None and not args.junit.parent.is_dir():
         raise ConfigError(f"{args.junit}: its folder does not exist (--junit)")
     if args.save:
@@ -157,7 +159,6 @@ def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory)
 
     echo = echo_for(args.json)
     _first_run(args, config, echo)
-    echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")
     outcome = run_call_session(config, args.scenario, phone_line=args.phone_line, echo=echo,
                                meta=_meta(config), replay=args.replay or (),
                                on_heard=heard_echo(echo), parts=parts)
@@ -173,21 +174,27 @@ def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory)
 
 
 def transcribe(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
-    """`transcribe FILE...`: print what the local model hears in each file."""
+    """`transcribe FILE...`: print what the local model hears in each file; a file that
+    cannot be read is one error line (and an `error` entry with `--json`), then exit 2."""
     from simulator.audio.pcm import read_audio
     from simulator.records.documents import transcript_json
 
     transcriber = parts(config, print).transcriber(preload=False)
     documents = []
     for path in args.files:
-        audio = read_audio(path)
+        try:  # a bad file is reported and skipped: the others' transcripts are still wanted
+            audio = read_audio(path)
+        except AudioFileError as e:
+            print(f"interview-sim: error: {e}", file=sys.stderr)
+            documents.append({"file": str(path), "error": str(e)})
+            continue
         transcript = transcriber.transcribe(audio, args.lang)
         documents.append({"file": str(path), **transcript_json(transcript)})
         if not args.json:
             print(f"{path}: {transcript.text}")
     if args.json:
         print_json({"files": documents})
-    return EXIT_OK
+    return EXIT_ERROR if any("error" in d for d in documents) else EXIT_OK
 
 
 def score(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
@@ -276,11 +283,10 @@ def import_document(args: argparse.Namespace, config: SimulatorConfig, parts: Pa
     """`import DOC -o BANK`: convert an interview document into a bank file."""
     from simulator.bank import importer
 
-    try:
-        raw = Path(args.document).read_bytes()
-    except OSError as e:
-        raise ConfigError(f"{args.document}: cannot read ({e.strerror})") from e
-    text = raw.decode("utf-8", errors="replace")
+    text = importer.read_document(Path(args.document))
+    if Path(args.output).exists() and Path(args.output).samefile(args.document):
+        raise ConfigError(f"{args.output}: that is the document itself; write the bank to "
+                          "another file")
     bank_id = args.bank_id or Path(args.output).stem
     result = importer.import_document(text, bank_id=bank_id, source=str(args.document))
     importer.write_bank_toml(result.data, Path(args.output))

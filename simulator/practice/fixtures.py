@@ -29,6 +29,12 @@ EXPECTED_BANDS = {
 """Expected band of the score fraction (score / max) for each manifest label (`replay --check`)."""
 
 
+_ENTRY_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str, int), "bank": (str,), "question": (str, int), "expected": (str,),
+    "transcript": (str,)}
+"""The optional manifest fields replay reads, and the JSON types each may have."""
+
+
 @dataclass(frozen=True)
 class ReplayItem:
     """One recorded answer and the question it answers."""
@@ -51,7 +57,8 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     """Read a fixture manifest's entries.
 
     Raises:
-        ConfigError: unreadable, not JSON, or entries without `file` (names the entry).
+        ConfigError: unreadable, not JSON, entries without `file` or with a field of the wrong
+            type (names the entry and the field).
     """
     data = read_json(path, "manifest", ConfigError)
     entries = data.get("fixtures") if isinstance(data, dict) else data
@@ -60,6 +67,13 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise ConfigError(f"{path}: fixture {i + 1} has no 'file'")
+        if not entry["file"].strip() or "\x00" in entry["file"]:
+            raise ConfigError(f"{path}: fixture {i + 1}: field 'file' must be a file name")
+        for name, types in _ENTRY_FIELDS.items():
+            value = entry.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
+                kind = "a string or a number" if int in types else "a string"
+                raise ConfigError(f"{path}: fixture {i + 1}: field '{name}' must be {kind}")
     return entries
 
 
@@ -87,7 +101,7 @@ def plan_replay(
     """
     path = Path(path)
     manifest = path / "manifest.json" if path.is_dir() else path
-    if manifest.suffix == ".json" and manifest.is_file():
+    if manifest.suffix == ".json" and manifest.exists():  # the reader refuses a FIFO
         items = _from_manifest(manifest, load_bank, default_bank, question_id)
     elif path.is_dir() or path.suffix.lower() in AUDIO_SUFFIXES:
         files = (

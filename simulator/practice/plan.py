@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator.bank.loader import resolve_bank
+from simulator.bank.loader import load_bank, resolve_bank, shipped_bank_paths
 from simulator.bank.model import Bank, Question
 from simulator.bank.select import select_questions
 from simulator.config import SessionConfig
@@ -32,18 +32,31 @@ def remaining_questions(store: SessionStore[Any]) -> tuple[Bank, list[Question]]
 
     Raises:
         ConfigError: the record names no bank or plan, or nothing is left to answer.
+        BankError: the session's bank can no longer be read.
     """
     bank_id, planned = store.meta.get("bank"), store.meta.get("planned_questions")
-    if not isinstance(bank_id, str) or not isinstance(planned, list):
+    if (not isinstance(bank_id, str) or not isinstance(planned, list)
+            or not all(isinstance(q, str | int) and not isinstance(q, bool) for q in planned)):
         raise ConfigError(f"{store.folder}: this session record cannot be resumed "
                           "(no bank or question plan)")
-    bank = resolve_bank(bank_id)
+    bank = _session_bank(store, bank_id)
     answered = {str(turn["question"]["id"]) for turn in store.turns}
-    questions = select_questions(bank, question_ids=[str(q) for q in planned
-                                                     if str(q) not in answered])
-    if not questions:
+    left = [str(q) for q in planned if str(q) not in answered]
+    if not left:  # (an empty id list would select the default questions instead)
         raise ConfigError(f"{store.folder}: every planned question is already answered")
+    questions = select_questions(bank, question_ids=left)
     return bank, questions
+
+
+def _session_bank(store: SessionStore[Any], bank_id: str) -> Bank:
+    """The bank a session was planned from: its file as recorded (`bank_file`; a bank given
+    as a path has no id the tool could find it by), else the shipped bank of that id."""
+    bank_file = store.meta.get("bank_file")
+    if isinstance(bank_file, str) and bank_file:
+        path = Path(bank_file)
+        if path.is_file() or bank_id not in {p.stem for p in shipped_bank_paths()}:
+            return load_bank(path)
+    return resolve_bank(bank_id)
 
 
 def shipped_answers_for(questions: Sequence[Question], bank: Bank) -> list[Path]:

@@ -7,7 +7,8 @@ and numbered questions with a model answer (`4.请...？` then `答：...`, key 
 the answer's `(1)(2)` steps or its sentences). Every step is a small pure function: remove
 debris (bracketed pinyin after characters, web-page boilerplate, page markers), convert to
 simplified script, find sections and questions, split answers into key points, and derive
-matching cues with jieba. Nothing here touches the file system except `write_bank_toml`.
+matching cues with jieba. Nothing here touches the file system except `read_document` (the
+document file: plain text only) and `write_bank_toml`.
 The steps are modules: `clean`, `structure`, `answers`, `cues`, `assemble` (the entry
 point, `import_document`) and `write`.
 
@@ -45,6 +46,7 @@ from simulator.bank.importer.clean import (
     MAX_DOCUMENT_BYTES,
     CleanText,
     clean_document,
+    read_document,
     remove_boilerplate,
     strip_pinyin,
 )
@@ -62,6 +64,6 @@ __all__ = [
     "MAX_DOCUMENT_BYTES", "MAX_KEY_POINTS", "STOP_WORDS", "AnswerParts", "CleanText",
     "ImportResult", "PointDraft", "RawQuestion", "SectionHeading", "SkippedItem",
     "clean_document", "derive_cues", "find_questions", "find_sections", "format_report",
-    "import_document", "remove_boilerplate", "render_bank_toml", "short_label", "split_answer",
-    "split_sentences", "strip_pinyin", "write_bank_toml",
+    "import_document", "read_document", "remove_boilerplate", "render_bank_toml", "short_label",
+    "split_answer", "split_sentences", "strip_pinyin", "write_bank_toml",
 ]

@@ -3,10 +3,13 @@ boilerplate and page markers go; the rest is converted to simplified script."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
+from simulator.data import read_file_bytes
 from simulator.errors import BankError
 from simulator.text.normalise import to_simplified
 
@@ -39,6 +42,53 @@ _WEAK_SITE_MARKERS = ("文档", "下载", "侵权", "侵犯", "版权", "付费"
 _MAX_BOILERPLATE_LINE = 400
 """Longer lines are content: the body of a scraped page is often one long line."""
 _QUESTIONISH_RE = re.compile(r"题目\s*\d|答\s*[:：]|[？?]")
+
+
+_NOT_TEXT = ((b"PK\x03\x04", "a zip archive (a .docx, .odt or .xlsx document)"),
+             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc, .xls)"),
+             (b"%PDF-", "a PDF"), (b"{\\rtf", "an RTF document"))
+"""File signatures of documents that are not plain text, and what they are."""
+
+
+def read_document(path: Path) -> str:
+    """The text of an interview document file.
+
+    Reads UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark, which
+    is what Windows editors call "Unicode". Word-processor files and text in other encodings
+    would import as garbage or as "no questions found", so they are refused by name.
+
+    Raises:
+        BankError: not a regular file, too large, a .docx/.doc/PDF/RTF file, or not UTF-8
+            (GBK, Big5, UTF-16 without a byte-order mark): one line naming the file.
+    """
+    raw = read_file_bytes(path, "document", MAX_DOCUMENT_BYTES, BankError)
+    for signature, kind in _NOT_TEXT:
+        if raw.startswith(signature):
+            raise BankError(f"{path}: this is {kind}, not plain text; save it as UTF-8 text "
+                            "(.txt) and import that")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise BankError(f"{path}: not valid UTF-16 text (byte {e.start})") from e
+    if b"\x00" in raw:
+        raise BankError(f"{path}: holds NUL bytes, so it is not UTF-8 text (UTF-16 without "
+                        "a byte-order mark, or a binary file); save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BankError(f"{path}: not UTF-8 text (byte {e.start}){_legacy_hint(raw)}; save "
+                        "it as UTF-8 and import it again") from e
+
+
+def _legacy_hint(raw: bytes) -> str:
+    for encoding in ("gb18030", "big5"):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return " (it reads as Chinese in a legacy encoding such as GBK or Big5)"
+    return ""
 
 
 @dataclass(frozen=True, kw_only=True)

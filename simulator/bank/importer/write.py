@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from simulator.bank.loader import MAX_BANK_BYTES
 from simulator.errors import BankError
 
 _LOGGER = logging.getLogger(__name__)
@@ -23,13 +24,21 @@ def write_bank_toml(data: Mapping[str, Any], path: Path) -> None:
         path: Destination file; its folder must exist.
 
     Raises:
-        BankError: the data cannot be written as TOML or the file cannot be written.
+        BankError: the data cannot be written as TOML, would make a file larger than the
+            loader accepts (`MAX_BANK_BYTES`), or the file cannot be written.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # renaming over it would replace a device node
+        raise BankError(f"{path}: not a regular file; give the path of a .toml file to write")
     try:
         rendered = render_bank_toml(data)
     except (TypeError, ValueError) as e:
         raise BankError(f"{path}: cannot write bank data as TOML ({e})") from e
+    size = len(rendered.encode("utf-8"))
+    if size > MAX_BANK_BYTES:
+        # The loader refuses such a file, so writing it would only make a bank nobody can use.
+        raise BankError(f"{path}: the bank would be {size} bytes, more than the {MAX_BANK_BYTES} "
+                        "a bank file may hold; import a shorter document (or split it)")
     tmp_name = ""
     try:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or Path("."),

@@ -17,6 +17,7 @@ from typing import Any
 from simulator.data import (
     LANGUAGES,
     PROMPTS_DIR,
+    cues,
     number,
     optional_text,
     read_toml,
@@ -237,8 +238,8 @@ def _item(table: Mapping[str, Any], where: str) -> ChecklistItem:
     return ChecklistItem(
         id=item_id, label=text(table, "label", where),
         weight=number(table, "weight", where, strict=True),
-        cues=strings(table, "cues", where),
-        with_cues=strings(table, "with_cues", where, required=False),
+        cues=cues(table, "cues", where),
+        with_cues=cues(table, "with_cues", where, required=False),
         position=position, tip=text(table, "tip", where),
         partial_tip=optional_text(table, "partial_tip", where),
         time_actions=strings(table, "time_actions", where, required=False),
