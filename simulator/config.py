@@ -227,7 +227,13 @@ class SessionConfig:
     count: int = 3
     """How many questions when none are named."""
     seed: int | None = None
-    """Pick questions at random with this seed; None asks them in bank order."""
+    """Pick questions at random with this seed (the same seed, the same questions)."""
+    in_order: bool = False
+    """Ask in bank order. By default a session draws its questions at random (a fresh seed,
+    recorded in the session) unless questions or a seed are named."""
+    follow_ups: bool = True
+    """After the feedback, ask the bank's follow-up probe for the most important missed
+    point (live sessions)."""
     sessions_dir: Path = field(default_factory=lambda: _default_sessions_dir())
     """Where session folders and the history database go. Default: the per-user data
     folder's `sessions/` (`$INTERVIEW_SIM_HOME/sessions` when that is set); see

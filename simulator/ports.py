@@ -22,8 +22,8 @@ from simulator.scoring.result import BreachResult, Score
 from simulator.speech.transcript import Transcript
 
 if TYPE_CHECKING:
-    from simulator.listen.recorder import AudioBuffer, Recording
     from simulator.listen.endpoint import Endpointer
+    from simulator.listen.recorder import AudioBuffer, Recording
 
 TurnT = TypeVar("TurnT", contravariant=True)
 
@@ -174,6 +174,9 @@ class LoopParts:
     on_busy: Callable[[str], Any] | None = None
     """Called with "transcribing" or "scoring"; returns a context manager held while that
     work runs (the screen's spinner)."""
+    choose: Callable[[str], str] | None = None
+    """After the feedback: shows the choice in that language and returns "retry", "model"
+    or "next" (keys from the terminal); None: always the next question."""
     turn_model: TurnModel | None = None
     """The end-of-turn model (live answers; None: answers end on silence, end phrase, Enter)."""
     on_heard: Callable[[Transcript], None] | None = None

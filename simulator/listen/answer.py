@@ -25,7 +25,13 @@ from simulator.config import (
 from simulator.delivery.measure import measure_delivery
 from simulator.delivery.model import Delivery
 from simulator.listen.endpoint import Endpointer
-from simulator.listen.recorder import AudioBuffer, BlockObserver, EndReason, Recording, record_answer
+from simulator.listen.recorder import (
+    AudioBuffer,
+    BlockObserver,
+    EndReason,
+    Recording,
+    record_answer,
+)
 from simulator.listen.streaming import IncrementalTranscription
 from simulator.listen.turn_end import turn_taking_policy
 from simulator.ports import LoopParts, Transcriber
