@@ -267,13 +267,15 @@ def run_answers(realspeech: Path, count: int, latency: str, cache_dir: Path) -> 
                 else:  # the rest is transcribed once the answer has ended
                     rest_s = max(0, spoken_to - last_cut) / SR
                     ready = max(end_sample, free_at) + int(fit_latency_s(rest_s) * SR)
+                pause_s = next(((r - e) / SR for e, r in pauses if e == spoken_to and r), 0.0)
                 rows.setdefault((language, rule), []).append({
-                    "cut": float(cut), "wait_s": wait_s,
+                    "cut": float(cut), "wait_s": wait_s, "cut_pause_s": pause_s,
                     "feedback_s": (ready - spoken_to) / SR + score_s,
                     "reason": float(reason is EndReason.SENTENCE_END)})
             print(f"# {answer.answer_id} {answer.pool:<12} {len(answer.audio) / SR:5.1f} s "
                   f"thinking {answer.thinking_pauses} sentence {answer.sentence_pauses} "
-                  + " ".join(f"{r}={'CUT' if rows[(language, r)][-1]['cut'] else 'ok'}"
+                  + " ".join(f"{r}=" + (f"CUT@{rows[(language, r)][-1]['cut_pause_s']:.1f}s"
+                                         if rows[(language, r)][-1]["cut"] else "ok")
                              for r in RULES), flush=True)
             if number % 5 == 0:
                 cache.save()

@@ -4,7 +4,8 @@ Each answer joins 2-5 clips of one pool (one speaker or voice): real recordings 
 ../shared/realspeech (Mandarin customer-service sentences; English phone turns and read
 speech) or the fixture answers. Between clips: 0.3-1.5 s, a pause between sentences. Inside
 1-2 clips: a 2-4 s thinking pause, cut mid-thought at the quietest 30 ms between 30 % and
-75 % of the clip (a gap between words, not inside one), with 5 ms fades. Gaps and the 6 s
+75 % of the clip (a gap between words, not inside one; a gap already there is replaced, so
+the pause is 2-4 s in all), with 5 ms fades. Gaps and the 6 s
 after the end are filled with white noise at the clip's own background level (at most
 -55 dBFS), so the endpointer hears a room, not digital silence.
 """
@@ -65,11 +66,20 @@ def background_dbfs(audio: np.ndarray) -> float:
     return float(np.clip(np.percentile(levels, 10), -75, -55)) if len(levels) else -70.0
 
 
-def thinking_cut(audio: np.ndarray) -> int:
-    """Where a thinking pause goes: the quietest 30 ms between 30 % and 75 % of the clip."""
+def thinking_cut(audio: np.ndarray) -> tuple[int, int]:
+    """Where a thinking pause goes: around the quietest 30 ms between 30 % and 75 % of the
+    clip. Returns the quiet stretch there (start, end samples), to be replaced by the pause,
+    so a gap the speaker already left there does not make the pause longer than meant."""
     levels = _frame_dbfs(audio)
     first, last = int(len(levels) * 0.3), max(int(len(levels) * 0.75), int(len(levels) * 0.3) + 1)
-    return (first + int(np.argmin(levels[first:last]))) * FRAME + FRAME // 2
+    quietest = first + int(np.argmin(levels[first:last]))
+    quiet = levels.max() - 30  # quieter than this is a gap, not a syllable
+    start, end = quietest, quietest + 1
+    while start > first and levels[start - 1] < quiet:
+        start -= 1
+    while end < last and levels[end] < quiet:
+        end += 1
+    return start * FRAME, end * FRAME
 
 
 def _noise(rng: np.random.Generator, seconds: float, dbfs: float) -> np.ndarray:
@@ -109,10 +119,10 @@ def build_answers(clips_by_pool: dict[str, Sequence[np.ndarray]], language: str,
         sentence_pauses = 0
         for index, clip in enumerate(chosen):
             if index in thinking:
-                cut = thinking_cut(clip)
-                parts += [_fade(clip[:cut], False, True),
+                start, end = thinking_cut(clip)
+                parts += [_fade(clip[:start], False, True),
                           _noise(noise_rng, rng.uniform(2.0, 4.0), room),
-                          _fade(clip[cut:], True, False)]
+                          _fade(clip[end:], True, False)]
             else:
                 parts.append(clip.astype(np.float32))
             if index < size - 1:

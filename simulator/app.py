@@ -271,8 +271,8 @@ def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
         questions, files = demo_plan(bank, questions)
         if not files:
             raise AudioDeviceError(f"{problem}; and no shipped recording answers bank {bank.id}")
-        notes.append(f"no microphone ({problem}); replaying shipped recordings through the "
-                     "same loop instead")
+        notes.append(Lines(bank.language, config.session.script)("no_microphone",
+                                                                  problem=problem))
         source = built.recordings(files)
     turn_model = built.turn_model(notes, bank.language) if problem is None else None
     for note in notes:
@@ -406,6 +406,7 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
         start_enter_listener(stop)
     notes: list[str] = []
     narrator = built.speaker({scenario.language}, notes=notes)
+    turn_model = built.turn_model(notes, scenario.language) if not replay else None
     customer = built.speaker({scenario.language}, notes=notes, role="customer",
                              phone_line=phone_line)
     for note in notes:
@@ -417,12 +418,15 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
                                  "scenario": scenario_json(scenario)})
     loop = LoopParts(speaker=narrator, source=source, transcriber=built.transcriber(),
                      judge=built.judge(), sink=store, stop=stop, on_heard=on_heard,
-                     on_listening=lambda: echo(LISTENING_LINE))
+                     on_listening=lambda: echo(LISTENING_LINE), turn_model=turn_model)
     try:
         result = run_call(scenario, customer, loop, settings)
     except BaseException:
         store.abort()
         raise
+    finally:
+        if turn_model is not None:
+            turn_model.close()
     store.finish("interrupted" if result.outcome is Outcome.INTERRUPTED else "complete",
                  **call_outcome_json(result))
     return CallOutcome(result, store.folder, tuple(notes))

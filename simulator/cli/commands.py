@@ -181,9 +181,11 @@ def _write_junit(path: Path, document: dict[str, Any]) -> None:
 def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`call --scenario NAME`: a role-play call; the phone-manner scorecard is spoken and saved."""
     from simulator.app import run_call_session
+    from simulator.audio.quiet import quiet_audio_libraries
     from simulator.call.loop import Outcome
     from simulator.records.documents import call_json
 
+    quiet_audio_libraries()
     echo = echo_for(args.json)
     _first_run(args, config, echo)
     echo("Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept).")

@@ -48,8 +48,9 @@ def one_point_view(question: Question, label: str) -> Question | None:
     if not points:
         return None
     total = sum(kp.weight for kp in question.key_points) or 1.0
-    return replace(question, key_points=(points[0],), breaches=(),
-                   points=round(question.points * points[0].weight / total, 2))
+    # Its own id: a judge caches what it prepared per question, and this is another one.
+    return replace(question, id=f"{question.id}/follow-up", key_points=(points[0],),
+                   breaches=(), points=round(question.points * points[0].weight / total, 2))
 
 
 def ask_follow_up(question: Question, score: Score, parts: LoopParts,

@@ -138,6 +138,9 @@ def run_session(questions: Sequence[Question], parts: LoopParts,
     summary = render_summary(round(sum(t.score.points for t in best), 1),
                              sum(t.score.max_points for t in best), len(best), language,
                              settings.templates, saved_to)
+    improved = [_best_line(t, turns) for t in best if t.take > 1]
+    if improved:
+        summary = Feedback((summary.sentences[0], *improved, *summary.sentences[1:]))
     if not interrupted:
         parts.speaker.say(summary.text, language)
     return SessionResult(result.turns, interrupted, summary)
@@ -156,6 +159,13 @@ def _best_per_question(turns: Sequence[Turn]) -> list[Turn]:
         if not turn.skipped and (held is None or turn.score.points > held.score.points):
             best[turn.question.id] = turn
     return list(best.values())
+
+
+def _best_line(best: Turn, turns: Sequence[Turn]) -> str:
+    first = next(t for t in turns if t.question.id == best.question.id)
+    return Lines(best.question.language)(
+        "best", question=best.question.id, take=best.take, points=f"{best.score.points:g}",
+        gain=f"{best.score.points - first.score.points:g}")
 
 
 def _choose_next(question: Question, parts: LoopParts) -> str:
@@ -179,11 +189,13 @@ def run_turn(index: int, question: Question, parts: LoopParts,
     prompt = question.prompt if take == 1 else (
         f"{Lines(question.language)('retry', take=take)} {question.prompt}")
     first_sound = parts.speaker.say(prompt, question.language)
-    nudge = ((lambda: parts.speaker.say(Lines(question.language)("take_your_time"),
-                                        question.language) and None)
-             if settings.second_chance else None)
+
+    def nudge() -> None:
+        parts.speaker.say(Lines(question.language)("take_your_time"), question.language)
+
     answer = capture_answer(parts, settings.listen, index=index, language=question.language,
-                            label=f"q{question.id}", nudge=nudge)
+                            label=f"q{question.id}",
+                            nudge=nudge if settings.second_chance else None)
     transcribed = answer.ended_at + answer.transcribe_s
     busy = (parts.on_busy("scoring") if parts.on_busy is not None
             else contextlib.nullcontext())

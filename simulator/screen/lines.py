@@ -18,7 +18,8 @@ from simulator.text.normalise import to_simplified, to_traditional
 SCREEN_PATH = PROMPTS_DIR / "screen.toml"
 KEYS = ("hint", "listening", "waiting", "speaking", "pause", "transcribing", "scoring", "heard",
         "fillers", "take_your_time", "choose", "model_answer", "no_model_answer", "retry",
-        "follow_up_covered", "follow_up_missed", "best", "saved", "no_turn_model")
+        "follow_up_covered", "follow_up_missed", "best", "saved", "no_turn_model",
+        "no_microphone")
 
 
 @functools.lru_cache(maxsize=4)

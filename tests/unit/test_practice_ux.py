@@ -80,7 +80,8 @@ def test_follow_up_is_asked_and_judged_for_its_point_only(tmp_path: Path) -> Non
     speaker = RecordingSpeaker()
     parts = LoopParts(judge=real_judge(), speaker=speaker,
                       source=ListSource([_speech(), _speech()]),
-                      transcriber=ScriptedTranscriber(["嗯。", example]), sink=store)
+                      transcriber=ScriptedTranscriber(["我会先安抚客户的情绪，听他把话说完。", example]),
+                      sink=store)
     result = run_session([question], parts, _settings(follow_ups=True))
     follow_up = result.turns[0].follow_up
     assert follow_up is not None and follow_up.probe == probe_point.probe
