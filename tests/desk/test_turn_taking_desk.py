@@ -97,7 +97,7 @@ def test_thinking_pause_follow_up_and_retry(desk: VirtualDesk, tmp_path: Path) -
         if tool.poll() is None:
             tool.kill()
         os.close(leader)
-    folder = next((tmp_path / "sessions").iterdir())
+    (folder,) = [p for p in (tmp_path / "sessions").iterdir() if p.is_dir()]
     document = json.loads((folder / "session.json").read_text(encoding="utf-8"))
     first, second = document["turns"]
     assert [first["take"], second["take"]] == [1, 2]
