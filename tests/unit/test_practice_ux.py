@@ -32,6 +32,7 @@ from tests.fakes import ListSource, RecordingSpeaker, ScriptedTranscriber, real_
 ROOT = Path(__file__).resolve().parents[2]
 LISTEN = ListenSettings(vad=VadConfig(), limits=LimitsConfig(no_speech_timeout_s=2))
 WEAK_12 = "我会查一下订单。"
+CALM_FIRST = "我会先安抚客户的情绪，听他把话说完。"
 STRONG_12 = "非常抱歉给您添麻烦了，我马上查一下系统记录和库存，今天下午就给您发货，再送您一张优惠券，之后我会跟进到您收到货。"  # noqa: E501
 
 
@@ -80,8 +81,7 @@ def test_follow_up_is_asked_and_judged_for_its_point_only(tmp_path: Path) -> Non
     speaker = RecordingSpeaker()
     parts = LoopParts(judge=real_judge(), speaker=speaker,
                       source=ListSource([_speech(), _speech()]),
-                      transcriber=ScriptedTranscriber(["我会先安抚客户的情绪，听他把话说完。", example]),
-                      sink=store)
+                      transcriber=ScriptedTranscriber([CALM_FIRST, example]), sink=store)
     result = run_session([question], parts, _settings(follow_ups=True))
     follow_up = result.turns[0].follow_up
     assert follow_up is not None and follow_up.probe == probe_point.probe
