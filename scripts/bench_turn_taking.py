@@ -204,7 +204,7 @@ def run_answers(realspeech: Path, count: int, latency: str, cache_dir: Path) -> 
     """Build the answers, record each under every rule, print the side-by-side table."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from bench_asr import fixture_clips, realspeech_clips
-    from turn_answers import build_answers
+    from turn_answers import build_answers, longest_gap_s
 
     from simulator.app import Parts
     from simulator.bank.loader import resolve_bank
@@ -223,7 +223,9 @@ def run_answers(realspeech: Path, count: int, latency: str, cache_dir: Path) -> 
     by_pool: dict[str, list[np.ndarray]] = {}
     for clip in clips:
         audio = clip.load()
-        if 2.0 <= len(audio) / SR <= 40:
+        # A clip with a silence of its own longer than a sentence pause (read-aloud chapters
+        # hold 5-13 s ones) would put pauses into the answer that no rule should hold.
+        if 2.0 <= len(audio) / SR <= 40 and longest_gap_s(audio) <= 1.5:
             by_pool.setdefault(clip.set_name, []).append(audio)
     cache = DiskCache(cache_dir)
     whisper = FasterWhisperTranscriber(WhisperConfig(cpu_threads=2))

@@ -60,6 +60,17 @@ def trim_to_speech(audio: np.ndarray, margin_s: float = 0.06) -> np.ndarray:
                                                        (loud[-1] + 1) * FRAME + margin)]
 
 
+def longest_gap_s(audio: np.ndarray) -> float:
+    """The longest stretch quieter than 35 dB below the clip's peak (a pause inside it)."""
+    levels = _frame_dbfs(trim_to_speech(audio))
+    quiet = levels < levels.max() - 35 if len(levels) else np.zeros(0, bool)
+    longest = run = 0
+    for is_quiet in quiet:
+        run = run + 1 if is_quiet else 0
+        longest = max(longest, run)
+    return longest * FRAME / SAMPLE_RATE_HZ
+
+
 def background_dbfs(audio: np.ndarray) -> float:
     """The clip's room level: its 10th-percentile frame, between -75 and -55 dBFS."""
     levels = _frame_dbfs(audio)
