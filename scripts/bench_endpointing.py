@@ -1,6 +1,28 @@
-"""Benchmark: what ending an answer after a finished sentence gains, and what it costs.
+"""Benchmark: when an answer ends, today's rule against the turn-taking policy, side by side.
 
-An answer ends after `stop_s` (1.5 s) of silence, or after the shorter
+Part `answers` (the default; issue 13): answers with thinking pauses are built at run time
+(`turn_answers.py`: 2-5 real or fixture clips, 0.3-1.5 s between sentences, 1-2 pauses of
+2-4 s mid-thought) and each is recorded by the real recorder three times, under
+
+  - today's rule: 1.5 s of silence, or 1.0 s once the streamed text ends a sentence;
+  - the silence bound alone (4.5 s; what runs when the end-of-turn model is not prepared);
+  - turn-taking (`listen/turn_end.TurnTaking`): Smart Turn hears each pause 0.2, 0.3 and
+    0.5 s in; the answer ends at 2.0 s when the lowest is >= 0.97 and the streamed text,
+    if known by then, ends a sentence; else at the 4.5 s bound.
+
+The streamed text is what a live session would have at each moment: the streaming
+transcriber's pieces (cut in each pause 0.45 s in, committed after 6 s of speech, one
+worker, a guess only on an idle worker) are transcribed by the real Whisper model, and each
+is known only once its transcription would have finished: `--latency fit` (1.03 s + 0.125 s
+per second of audio, the lightly loaded 2-core figure of the research) or `measured` (the
+call's own wall time here). For each rule it reports the share of answers cut before their
+end, the wait at the true end, and end of speech -> feedback ready (transcript ready, then
+the judge's score; the voice's first sound, about 0.1-0.3 s more, is measured by
+bench_turnaround.py), median and p95; and what the model costs per call and in memory.
+Whisper text and model verdicts are cached in `--cache` (outside the project).
+
+Part `clips` (the table from before issue 13): an answer ends after `stop_s` (1.5 s) of
+silence, or after the shorter
 `sentence_end_stop_s` when the streamed transcript of the speech so far ends a sentence
 (`simulator.listen.turn_end.ends_sentence`). The shorter wait makes feedback come sooner; it
 also cuts off a speaker who pauses that long after a sentence and then goes on.
@@ -16,7 +38,9 @@ threshold X, it counts:
   - early end: clips whose final pause was judged finished, so the answer ends after X
     instead of stop_s (the gain), and the median wait over all clips.
 
-Usage: .venv/bin/python scripts/bench_endpointing.py [--sets fixtures_zh,en_phone] [--limit N]
+Usage: .venv/bin/python scripts/bench_endpointing.py [--part answers|clips|both]
+       [--answers 40] [--latency fit|measured] [--realspeech DIR]
+       [--sets fixtures_zh,en_phone] [--limit N]
 """
 
 from __future__ import annotations
@@ -44,6 +68,8 @@ from simulator.listen.turn_end import ends_sentence  # noqa: E402
 
 THRESHOLDS_S = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2)
 STOP_S = 1.5
+TODAY_SENTENCE_END_S = 1.0
+"""The rule before issue 13: 1.5 s of silence, or 1.0 s after a finished sentence."""
 
 
 class PauseLog(IncrementalTranscription):
@@ -90,18 +116,36 @@ def measure(clip: Clip, transcriber: object, language: str) -> dict[str, object]
 
 
 def main() -> int:
-    """Run the benchmark and print the table."""
+    """Run the benchmark and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("answers", "clips", "both"), default="answers")
+    parser.add_argument("--realspeech", type=Path, default=REALSPEECH,
+                        help="folder of the real recordings (default ../shared/realspeech)")
+    parser.add_argument("--answers", type=int, default=40, help="built answers per language")
+    parser.add_argument("--latency", choices=("fit", "measured"), default="fit")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "interview-sim"
+                        / "bench-endpointing", help="Whisper texts and model verdicts")
     parser.add_argument("--sets", default="fixtures_zh,fixtures_en,zh_read,en_read,en_phone,zh_cs")
     parser.add_argument("--limit", type=int, default=0, help="at most N clips per set (0: all)")
     args = parser.parse_args()
+    if args.part in ("answers", "both"):
+        from bench_turn_taking import run_answers
+
+        run_answers(args.realspeech, args.answers, args.latency, args.cache)
+    if args.part in ("clips", "both"):
+        clip_table(args)
+    return 0
+
+
+def clip_table(args: argparse.Namespace) -> None:
+    """The per-clip sentence-end table (part `clips`)."""
     sets = args.sets.split(",")
     clips = [c for c in fixture_clips(ROOT / "audio_fixtures" / "manifest.json")
              if c.set_name in sets and c.reference]
-    if (REALSPEECH / "manifest.tsv").is_file():
-        clips += realspeech_clips(REALSPEECH, sets)
+    if (args.realspeech / "manifest.tsv").is_file():
+        clips += realspeech_clips(args.realspeech, sets)
     else:
-        print(f"bench: {REALSPEECH} is absent: real-speech sets skipped", file=sys.stderr)
+        print(f"bench: {args.realspeech} is absent: real-speech sets skipped", file=sys.stderr)
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
     transcriber = FasterWhisperTranscriber(WhisperConfig(cpu_threads=2))
@@ -128,11 +172,10 @@ def main() -> int:
             print(f"{name:<12} {len(results):>5} {pauses:>12} {x:>4.1f} "
                   f"{cut / len(results):>9.1%} {early / len(results):>9.1%} "
                   f"{statistics.median(waits):>13.2f}")
-            if x == VadConfig().sentence_end_stop_s:
+            if x == TODAY_SENTENCE_END_S:
                 summary.append(f"{name}_cut_short={cut / len(results):.3f} "
                                f"{name}_early_end={early / len(results):.3f}")
     print(" ".join(summary))
-    return 0
 
 
 if __name__ == "__main__":

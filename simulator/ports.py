@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -21,7 +22,8 @@ from simulator.scoring.result import BreachResult, Score
 from simulator.speech.transcript import Transcript
 
 if TYPE_CHECKING:
-    from simulator.listen.recorder import Recording
+    from simulator.listen.endpoint import Endpointer
+    from simulator.listen.recorder import AudioBuffer, Recording
 
 TurnT = TypeVar("TurnT", contravariant=True)
 
@@ -70,6 +72,26 @@ class Transcriber(Protocol):
 
         `context` is text heard earlier in the same answer (when transcribing in stretches).
         """
+        ...
+
+
+class TurnModel(Protocol):
+    """The end-of-turn model, judging off the caller's thread (`turn_end.ModelWorker`)."""
+
+    def submit(self, audio: Block) -> Future[float]:
+        """Start judging `audio` (the speech so far); the result is P(finished), 0..1."""
+        ...
+
+
+class ListenView(Protocol):
+    """What the screen shows while an answer is recorded (a level meter, elapsed time)."""
+
+    def feed(self, audio: AudioBuffer, endpointer: Endpointer) -> None:
+        """Called after each block, on the recorder's thread: must return at once."""
+        ...
+
+    def close(self) -> None:
+        """The answer has ended: stop showing it."""
         ...
 
 
@@ -146,7 +168,16 @@ class LoopParts:
     sink: RecordSink[Any] | None = None
     stop: StopSignal = field(default_factory=StopSignal)
     clock: Callable[[], float] = time.perf_counter
-    on_listening: Callable[[], None] | None = None
-    """Called when the microphone opens for an answer."""
+    on_listening: Callable[[], ListenView | None] | None = None
+    """Called when the microphone opens for an answer; may return a view of the recording
+    (the screen's level meter), closed when the answer ends."""
+    on_busy: Callable[[str], Any] | None = None
+    """Called with "transcribing" or "scoring"; returns a context manager held while that
+    work runs (the screen's spinner)."""
+    choose: Callable[[str], str] | None = None
+    """After the feedback: shows the choice in that language and returns "retry", "model"
+    or "next" (keys from the terminal); None: always the next question."""
+    turn_model: TurnModel | None = None
+    """The end-of-turn model (live answers; None: answers end on silence, end phrase, Enter)."""
     on_heard: Callable[[Transcript], None] | None = None
     """Called with each transcript before anything reacts to it (console echo)."""

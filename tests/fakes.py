@@ -58,7 +58,7 @@ class ListSource:
 
     def _stream(self, audio: Block) -> Iterator[Block]:
         try:
-            yield from blocks(np.concatenate([audio, silence(3.0)]))
+            yield from blocks(np.concatenate([audio, silence(5.0)]))  # > the 4.5 s bound
         finally:
             self.closed += 1
 

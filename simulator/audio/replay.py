@@ -17,8 +17,9 @@ import numpy as np
 from simulator.audio.pcm import BLOCK_MS, BLOCK_SAMPLES, Block, blocks, read_audio
 from simulator.errors import AnswersExhausted
 
-TRAILING_SILENCE_S = 3.0
-"""Silence appended after each file (more than any sensible `stop_s`)."""
+TRAILING_SILENCE_S = 5.0
+"""Silence appended after each file: more than the default `stop_s` (4.5 s, the bound that
+holds a thinking pause), so a replayed answer ends on silence as a spoken one does."""
 
 
 class WavReplaySource:

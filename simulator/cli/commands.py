@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, config: SimulatorConfig,
     handlers: dict[str, Command] = {
         "practice": practice, "replay": replay, "transcribe": transcribe, "score": score,
         "banks": banks, "devices": devices, "import": import_document, "call": call,
-        "history": history, "report": report,
+        "history": history, "report": report, "questions": questions,
     }
     return handlers[args.command](args, config, parts or app.build_parts)
 
@@ -74,17 +74,47 @@ def _first_run(args: argparse.Namespace, config: SimulatorConfig, echo: Echo) ->
 
 
 def practice(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
-    """`practice`: a spoken session (or the shipped-recording demo without a microphone)."""
+    """`practice`: a spoken session (or the shipped-recording demo without a microphone),
+    shown on the screen in the session's language and script."""
     from simulator import app
+    from simulator.audio.quiet import quiet_audio_libraries
+    from simulator.screen.console import Screen
 
-    echo = echo_for(False)
+    quiet_audio_libraries()
+    screen = Screen(config.session.script)
     if config.session.resume_dir is None:
-        _first_run(args, config, echo)
-    outcome = app.run_practice(config, echo=echo, meta=_meta(config), on_heard=heard_echo(echo),
-                               parts=parts)
-    echo(f"Session saved in {outcome.folder}")
-    _write_report(args, outcome.folder, echo)
+        _first_run(args, config, screen.echo)
+    outcome = app.run_practice(config, echo=screen.echo, meta=_meta(config), parts=parts,
+                               screen=screen)
+    turns = outcome.result.turns
+    language = turns[0].question.language if turns else "en"
+    screen.echo(screen.lines(language)("saved", path=outcome.folder))
+    _write_report(args, outcome.folder, screen.echo)
     return EXIT_INTERRUPTED if outcome.result.interrupted else EXIT_OK
+
+
+def questions(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
+    """`questions`: a bank's questions with their ids, points, sections and prompts."""
+    from simulator.bank.loader import resolve_bank
+    from simulator.bank.select import select_questions
+    from simulator.screen.lines import in_script
+
+    bank = resolve_bank(args.bank)
+    chosen = select_questions(bank, section=args.section)
+    titles = {s.id: s.title for s in bank.sections}
+    listing = [{"id": q.id, "points": q.points, "section": q.section,
+                "section_title": titles.get(q.section, ""), "prompt": q.prompt,
+                "key_points": len(q.key_points), "has_model_answer": bool(q.model_answer)}
+               for q in chosen]
+    if args.json:
+        print_json({"bank": bank.id, "language": bank.language, "questions": listing})
+        return EXIT_OK
+    script = config.session.script
+    for entry in listing:
+        prompt = in_script(" ".join(str(entry["prompt"]).split()), bank.language, script)
+        print(f"{entry['id']:>5}  {format_points(float(entry['points'])):>3} pts  "
+              f"{entry['section']:<10} {prompt}")
+    return EXIT_OK
 
 
 def replay(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
@@ -154,9 +184,11 @@ def _write_junit(path: Path, document: dict[str, Any]) -> None:
 def call(args: argparse.Namespace, config: SimulatorConfig, parts: PartsFactory) -> int:
     """`call --scenario NAME`: a role-play call; the phone-manner scorecard is spoken and saved."""
     from simulator.app import run_call_session
+    from simulator.audio.quiet import quiet_audio_libraries
     from simulator.call.loop import Outcome
     from simulator.records.documents import call_json
 
+    quiet_audio_libraries()
     echo = echo_for(args.json)
     _first_run(args, config, echo)
     outcome = run_call_session(config, args.scenario, phone_line=args.phone_line, echo=echo,

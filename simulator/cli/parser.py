@@ -19,13 +19,14 @@ from simulator.config import (
     SessionConfig,
     SimulatorConfig,
     StreamingConfig,
+    TurnTakingConfig,
     VadConfig,
     WhisperConfig,
 )
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 _SESSION, _AUDIO, _VAD = SessionConfig(), AudioConfig(), VadConfig()
-_LIMITS, _WHISPER = LimitsConfig(), WhisperConfig()
+_LIMITS, _WHISPER, _TURN = LimitsConfig(), WhisperConfig(), TurnTakingConfig()
 _SCRIPTS = ("simplified", "traditional")
 _VOICES = ("auto", "kokoro", "espeak", "none")
 
@@ -95,17 +96,26 @@ def _whisper_options(p: argparse.ArgumentParser) -> None:
 def _answer_options(p: argparse.ArgumentParser, *, live: bool) -> None:
     """How an answer ends; `live` adds the options only a microphone uses."""
     p.add_argument("--silence-s", type=float, default=_VAD.stop_s,
-                   help=f"trailing silence that ends an answer (default {_VAD.stop_s:g} s)")
+                   help=f"silence that always ends an answer, the upper bound (default "
+                        f"{_VAD.stop_s:g} s: longer than a thinking pause)")
     if live:
         p.add_argument("--sentence-end-silence-s", type=float, default=_VAD.sentence_end_stop_s,
-                       help="shorter silence that ends an answer once what was heard ends a "
-                            "sentence (live microphone; set it to --silence-s to turn it off)")
+                       help=f"shorter silence that ends an answer the end-of-turn model judges "
+                            f"finished, unless the words heard so far announce more (default "
+                            f"{_VAD.sentence_end_stop_s:g} s; live microphone; set it to "
+                            "--silence-s to turn it off)")
+        p.add_argument("--no-turn-model", dest="turn_model", action="store_false",
+                       default=_TURN.model,
+                       help="end answers on silence, an end phrase or Enter only (live "
+                            "microphone)")
     p.add_argument("--max-answer-s", type=float, default=_LIMITS.max_answer_s,
                    help="longest answer recorded; a longer one is cut there (default "
                         f"{_LIMITS.max_answer_s:g} s, at most 3600)")
-    p.add_argument("--no-speech-timeout-s", type=float, default=_LIMITS.no_speech_timeout_s,
-                   help="give up on an answer that has not started after this long; it "
-                        f"scores 0 (default {_LIMITS.no_speech_timeout_s:g} s)")
+    p.add_argument("--thinking-time-s", "--no-speech-timeout-s", dest="no_speech_timeout_s",
+                   type=float, default=_LIMITS.no_speech_timeout_s,
+                   help="how long to wait for an answer to start; then one second chance, "
+                        "then the question is skipped (default "
+                        f"{_LIMITS.no_speech_timeout_s:g} s)")
     if live:
         p.add_argument("--batch-transcription", action="store_true",
                        help="transcribe each answer after it ends instead of while it is "
@@ -197,7 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section", help="only questions from this section")
     p.add_argument("--count", type=int, default=_SESSION.count,
                    help=f"how many questions (default {_SESSION.count})")
-    p.add_argument("--seed", type=int, help="pick questions at random with this seed")
+    p.add_argument("--seed", type=int, help="pick questions at random with this seed "
+                   "(without --seed, --question or --in-order a fresh seed is drawn)")
+    p.add_argument("--in-order", action="store_true", help="ask the questions in bank order")
+    p.add_argument("--no-follow-ups", dest="follow_ups", action="store_false",
+                   default=_SESSION.follow_ups,
+                   help="do not ask the follow-up question about a missed key point")
     _input_option(p)
     p.add_argument("--resume", type=Path, metavar="DIR",
                    help="continue an interrupted session folder where it stopped")
@@ -272,6 +287,16 @@ def build_parser() -> argparse.ArgumentParser:
     _json_option(p, "the score")
     _whisper_options(p)
 
+    p = sub.add_parser("questions", help="list a bank's questions: ids, points, sections",
+                       description="List a bank's questions with their ids, key points and "
+                                   "sections.",
+                       epilog=_epilog(["questions --bank cs-zh",
+                                       "questions --bank cs-en --section scenarios --json"]))
+    p.add_argument("--bank", default=_SESSION.bank, help="bank id (see `banks`) or path")
+    p.add_argument("--section", help="only questions from this section")
+    _json_option(p, "the questions")
+    _record_options(p, "prompts")
+
     p = sub.add_parser("banks", help="list question banks",
                        description="List the shipped question banks, with counts per section.",
                        epilog=_epilog(["banks", "banks --json"]))
@@ -322,7 +347,8 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     """
     session = _options(args, bank="bank", question_ids="questions", section="section",
                        count="count", seed="seed", sessions_dir="sessions_dir",
-                       script="script", resume_dir="resume")
+                       script="script", resume_dir="resume", in_order="in_order",
+                       follow_ups="follow_ups")
     if session.get("sessions_dir") is None:
         session.pop("sessions_dir", None)
     if "question_ids" in session:
@@ -341,6 +367,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
                                  sentence_end_stop_s="sentence_end_silence_s")),
         limits=LimitsConfig(**_options(args, max_answer_s="max_answer_s",
                                        no_speech_timeout_s="no_speech_timeout_s")),
+        turn_taking=TurnTakingConfig(**_options(args, model="turn_model")),
         streaming=StreamingConfig(**streaming),
         whisper=WhisperConfig(**whisper),
     )

@@ -1,23 +1,39 @@
 """The one answer pipeline: capture an answer from a source, for practice and calls alike.
 
-`capture_answer` clears the stop signal, announces that it is listening, opens the source,
-records with endpointing and (live) streaming transcription, saves the WAV through the
-record sink the moment the answer ends, finishes or performs the transcription, and
-measures the delivery. It returns an `Answer`; practice then scores it and gives feedback,
-a call reads it to choose the customer's next step.
+`capture_answer` clears the stop signal, announces that it is listening (the screen's
+meter sees every block), opens the source, records with endpointing, turn-taking and
+(live) streaming transcription, gives one second chance when nobody started within the
+thinking time, saves the WAV through the record sink the moment the answer ends, finishes
+or performs the transcription, and measures the delivery. It returns an `Answer`; practice
+then scores it and gives feedback, a call reads it to choose the customer's next step.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from simulator.config import DeliveryConfig, LimitsConfig, StreamingConfig, VadConfig
+from simulator.config import (
+    DeliveryConfig,
+    LimitsConfig,
+    StreamingConfig,
+    TurnTakingConfig,
+    VadConfig,
+)
 from simulator.delivery.measure import measure_delivery
 from simulator.delivery.model import Delivery
-from simulator.listen.recorder import EndReason, Recording, record_answer
+from simulator.listen.endpoint import Endpointer
+from simulator.listen.recorder import (
+    AudioBuffer,
+    BlockObserver,
+    EndReason,
+    Recording,
+    record_answer,
+)
 from simulator.listen.streaming import IncrementalTranscription
-from simulator.listen.turn_end import sentence_end_policy
+from simulator.listen.turn_end import turn_taking_policy
 from simulator.ports import LoopParts, Transcriber
 from simulator.speech.transcript import Transcript
 
@@ -35,6 +51,8 @@ class ListenSettings:
     """Transcribe in stretches while the answer is spoken; None transcribes it afterwards."""
     delivery: DeliveryConfig | None = None
     """Measure pace, fillers, pauses and loudness (None: skip)."""
+    turn_taking: TurnTakingConfig = TurnTakingConfig()
+    """End phrases and the end-of-turn model's thresholds (with `LoopParts.turn_model`)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +76,19 @@ class Answer:
         return replace(self, recording=self.recording.without_audio())
 
 
+class _Observers:
+    """Several block observers as one (streaming transcription and the screen's meter)."""
+
+    def __init__(self, observers: Sequence[BlockObserver]) -> None:
+        self._observers = observers
+
+    def feed(self, audio: AudioBuffer, endpointer: Endpointer) -> None:
+        for observer in self._observers:
+            observer.feed(audio, endpointer)
+
+
 def capture_answer(parts: LoopParts, settings: ListenSettings, *, index: int, language: str,
-                   label: str = "") -> Answer:
+                   label: str = "", nudge: Callable[[], None] | None = None) -> Answer:
     """Listen to one answer, save it, transcribe it and measure its delivery.
 
     Args:
@@ -68,24 +97,26 @@ def capture_answer(parts: LoopParts, settings: ListenSettings, *, index: int, la
         index: the turn number (names the WAV).
         language: the expected language of the answer ("zh" or "en").
         label: added to the WAV's name (practice: the question id).
+        nudge: when nobody starts within the thinking time, called once ("take your time,
+            please start") and the answer is listened for again; None: no second chance.
 
     Raises:
         AudioDeviceError: the microphone failed before anything was recorded.
         AnswersExhausted: replayed answers ran out.
     """
-    parts.stop.clear()
-    if parts.on_listening is not None:
-        parts.on_listening()
-    blocks = parts.source.open_answer()
-    stream = (IncrementalTranscription(parts.transcriber, language, settings.streaming)
-              if settings.streaming is not None and settings.streaming.enabled else None)
-    recording = record_answer(blocks, settings.vad, settings.limits, stop_requested=parts.stop,
-                              observer=stream,
-                              turn_end=sentence_end_policy(stream, settings.vad, language))
+    recording, stream = _record(parts, settings, language)
+    if recording.end_reason is EndReason.NO_SPEECH and nudge is not None:
+        if stream is not None:
+            stream.close()
+        nudge()
+        recording, stream = _record(parts, settings, language)
     ended_at = parts.clock()
     wav = (parts.sink.save_answer(index, recording, label) if parts.sink is not None
            else None)
-    transcript = transcribe_recording(recording, language, parts.transcriber, stream)
+    busy = (parts.on_busy("transcribing") if parts.on_busy is not None
+            else contextlib.nullcontext())
+    with busy:
+        transcript = transcribe_recording(recording, language, parts.transcriber, stream)
     transcribe_s = parts.clock() - ended_at
     if parts.on_heard is not None:
         parts.on_heard(transcript)
@@ -94,6 +125,28 @@ def capture_answer(parts: LoopParts, settings: ListenSettings, *, index: int, la
     return Answer(recording=recording, transcript=transcript, delivery=delivery, wav=wav,
                   source_file=getattr(parts.source, "current_file", None), ended_at=ended_at,
                   transcribe_s=transcribe_s)
+
+
+def _record(parts: LoopParts, settings: ListenSettings,
+            language: str) -> tuple[Recording, IncrementalTranscription | None]:
+    """One listening: the microphone open from the first block to the answer's end."""
+    parts.stop.clear()
+    view = parts.on_listening() if parts.on_listening is not None else None
+    blocks = parts.source.open_answer()
+    stream = (IncrementalTranscription(parts.transcriber, language, settings.streaming)
+              if settings.streaming is not None and settings.streaming.enabled else None)
+    observers: list[BlockObserver] = [o for o in (stream, view) if o is not None]
+    policy = turn_taking_policy(stream, parts.turn_model, settings.vad, settings.turn_taking,
+                                language)
+    try:
+        recording = record_answer(blocks, settings.vad, settings.limits,
+                                  stop_requested=parts.stop,
+                                  observer=_Observers(observers) if observers else None,
+                                  turn_end=policy)
+    finally:
+        if view is not None:
+            view.close()
+    return recording, stream
 
 
 def transcribe_recording(recording: Recording, language: str, transcriber: Transcriber,

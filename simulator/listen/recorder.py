@@ -1,8 +1,9 @@
 """Record one answer from an audio source, ending it the way a listener would.
 
 `record_answer` pulls 30 ms blocks from a source into one growing buffer and stops when the
-endpointer hears `stop_s` of trailing silence after speech, when the turn-end policy says
-the answer is over sooner (a finished sentence: `turn_end.py`), when the user presses
+endpointer hears `stop_s` of trailing silence after speech (the upper bound), when the
+turn-end policy says the answer is over sooner (the end-of-turn model and the text agree,
+or an end phrase such as "我说完了" was heard: `turn_end.py`), when the user presses
 Enter, when the answer reaches `max_answer_s`, when nobody has started speaking within
 `no_speech_timeout_s`, or when the source runs out. Every limit is counted in samples, so
 live and replayed audio run the same code and replay is deterministic.
@@ -37,7 +38,10 @@ class EndReason(StrEnum):
     SILENCE = "silence"
     """Trailing silence after speech (the normal case)."""
     SENTENCE_END = "sentence_end"
-    """A shorter trailing silence after speech that ended a sentence (streaming only)."""
+    """A shorter trailing silence after speech judged finished (the end-of-turn model, and
+    the streamed text when it is known, say the speaker has finished)."""
+    END_PHRASE = "end_phrase"
+    """The speaker said they had finished ("我说完了", "that's all")."""
     ENTER = "enter"
     """The user pressed Enter."""
     MAX_LENGTH = "max_length"
@@ -94,12 +98,14 @@ class BlockObserver(Protocol):
 class TurnEndPolicy(Protocol):
     """Decides whether the answer is over before the endpointer's full `stop_s` of silence.
 
-    The one question the recorder asks after every block; today a finished sentence
-    (`turn_end.SentenceEndPolicy`), later a learned end-of-turn model.
+    The one question the recorder asks after every block (`turn_end.TurnTaking`: the
+    end-of-turn model, the streamed text and end phrases; `turn_end.SentenceEndPolicy`: the
+    text alone). It must answer at once: work it needs runs elsewhere and is asked about
+    again with the next block.
     """
 
-    def turn_ended(self, endpointer: Endpointer) -> bool:
-        """True when the speaker has finished their turn at the current pause."""
+    def turn_ended(self, audio: AudioBuffer, endpointer: Endpointer) -> EndReason | None:
+        """Why the speaker's turn is over at the current pause, or None to keep listening."""
         ...
 
 
@@ -204,8 +210,9 @@ def record_answer(blocks: Iterator[Block], vad: VadConfig, limits: LimitsConfig,
                 if endpointer.ended:
                     reason = EndReason.SILENCE
                     break
-                if turn_end is not None and turn_end.turn_ended(endpointer):
-                    reason = EndReason.SENTENCE_END
+                ended = turn_end.turn_ended(audio, endpointer) if turn_end else None
+                if ended is not None:
+                    reason = ended
                     break
                 if stop_requested():
                     reason = EndReason.ENTER

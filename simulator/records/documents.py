@@ -23,6 +23,7 @@ from simulator.call.scorecard.score import CallScorecard
 from simulator.delivery.model import Delivery, TipParam, Verdict
 from simulator.listen.answer import Answer
 from simulator.listen.recorder import Recording
+from simulator.practice.follow_up import best_takes
 from simulator.practice.session import Turn
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.speech.transcript import Transcript
@@ -232,6 +233,7 @@ def turn_json(turn: Turn, relative_to: Path | None = None) -> dict[str, Any]:
     answer = turn.answer
     return {
         "index": turn.index,
+        "take": turn.take,
         "question": question_json(turn.question),
         "answer": answer_json(answer, relative_to),
         "transcript": transcript_json(answer.transcript),
@@ -246,7 +248,21 @@ def turn_json(turn: Turn, relative_to: Path | None = None) -> dict[str, Any]:
             if turn.timings.question_first_sound_s is None
             else round(turn.timings.question_first_sound_s, 3),
         },
+        "follow_up": _follow_up_json(turn, relative_to),
     }
+
+
+def _follow_up_json(turn: Turn, relative_to: Path | None) -> dict[str, Any] | None:
+    follow_up = turn.follow_up
+    if follow_up is None:
+        return None
+    point = follow_up.point
+    return {"probe": follow_up.probe, "point": follow_up.label,
+            "answer": {**answer_json(follow_up.answer, relative_to),
+                       "text": follow_up.answer.transcript.text},
+            "credit": point.credit, "covered": point.covered,
+            "points": follow_up.score.points, "max_points": follow_up.score.max_points,
+            "evidence": [_evidence_json(e) for e in point.evidence]}
 
 
 def session_json(
@@ -261,6 +277,7 @@ def session_json(
         "status": status,
         "updated_at": now(),
         "totals": {"answered": len(turns), "points": points, "max_points": max_points},
+        "best_takes": best_takes(turns),
         "turns": turns,
     }
 

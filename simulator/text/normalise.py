@@ -63,9 +63,32 @@ def _opencc(config: str) -> Callable[[str], str]:
     return opencc.OpenCC(config).convert
 
 
+# OpenCC's t2s keeps 著 (zhù, "write, notable", is written 著 in simplified too), so Whisper's
+# traditional 接著/看著 stayed 接著 in simplified text. As a verb suffix or in 着急/着手 it is
+# 着; only the zhù words (著名, 著作, 显著, 名著...) keep 著.
+_ZHU_AFTER = "名作称述者录书"
+_ZHU_BEFORE = "显昭卓土名原巨编论专合遗新拙译"
+
+
 def to_simplified(text: str) -> str:
-    """Convert traditional Chinese characters (and phrases) to simplified."""
-    return _opencc("t2s")(text) if _CJK_RE.search(text) else text
+    """Convert traditional Chinese characters (and phrases) to simplified (著 as 着 except
+    in the words where it is zhù: 著名, 显著...)."""
+    if not _CJK_RE.search(text):
+        return text
+    converted = _opencc("t2s")(text)
+    return _fix_zhe(converted) if "著" in converted else converted
+
+
+def _fix_zhe(text: str) -> str:
+    out = []
+    for i, ch in enumerate(text):
+        if ch != "著":
+            out.append(ch)
+            continue
+        after, before = text[i + 1: i + 2], text[i - 1: i] if i else ""
+        zhu = bool(after and after in _ZHU_AFTER) or bool(before and before in _ZHU_BEFORE)
+        out.append("著" if zhu else "着")
+    return "".join(out)
 
 
 def to_traditional(text: str) -> str:

@@ -11,7 +11,7 @@ from simulator.listen.endpoint import Endpointer, VadState
 from simulator.listen.recorder import EndReason, record_answer
 from tests.fakes import silence, tone
 
-VAD = VadConfig()
+VAD = VadConfig(stop_s=1.5)  # the bound before issue 13; these tests are about the endpointer
 LIMITS = LimitsConfig(max_answer_s=20, no_speech_timeout_s=5)
 
 

@@ -120,6 +120,6 @@ def test_top_level_names_only_features_stages_and_plumbing() -> None:
     assert names == {
         "__init__.py", "__main__.py", "prepare.py", "app.py", "cli", "config.py", "errors.py",
         "ports.py", "data.py", "records", "text", "audio", "speech", "listen", "delivery",
-        "scoring", "feedback.py", "bank", "practice", "call",
+        "scoring", "feedback.py", "bank", "practice", "call", "screen",
         "history", "report", "exports", "schemas",
     }
