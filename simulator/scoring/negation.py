@@ -1,7 +1,7 @@
 """Is a phrase said in the negative? ("我不会把他的电话给你" vs "我就把他电话给你")
 
 Negation is read within the phrase's own clause: a negating word before the phrase (不, 没,
-别, 不会, 绝不, 拒绝; not, never, won't, refuse) turns it around. Words that contain a
+别, 不会, 绝不, 拒绝, 很少; not, never, won't, refuse, rarely) turns it around. Words that contain a
 negating character without negating anything (不好意思, 对不起, 不断, 不仅) are whole words
 to the segmenter, so they never count. English contractions are already expanded by
 normalisation ("won't" -> "will not").
@@ -16,9 +16,10 @@ from simulator.text.words import zh_words
 _ZH_NEGATORS = frozenset(
     "不 没 没有 别 不要 不会 不能 不可 不可以 不该 不应 不应该 不用 "
     "不必 绝不 决不 从不 从来不 并不 并没有 未 勿 禁止 拒绝 避免 防止 "
-    "杜绝 不得 不许 不准 不是 不再 千万别 切勿 不让 没法 无法".split())
+    "杜绝 不得 不许 不准 不是 不再 千万别 切勿 不让 没法 无法 很少 极少 几乎不 从没".split())
 _EN_NEGATORS = frozenset(
-    "not never no cannot refuse refused refusing avoid avoiding without nor neither".split())
+    "not never no cannot refuse refused refusing avoid avoiding without nor neither rarely "
+    "seldom hardly barely".split())
 _EN_WORD_RE = re.compile(r"[a-z']+")
 
 

@@ -82,6 +82,16 @@ def test_refusing_the_breach_is_good_practice(judge: Judge) -> None:
     assert score.fraction >= 0.5, score.reasons
 
 
+def test_explaining_that_the_data_is_private_is_no_breach(judge: Judge) -> None:
+    """"告诉他别人的电话和地址属于个人隐私" tells the caller a rule, not the number: no breach,
+    while telling him the number itself still is one."""
+    explained = judge.score("我会直接拒绝他，告诉他别人的电话和地址属于个人隐私，我们不能随便"
+                            "透露给任何人。", PRIVACY_ZH)
+    told = judge.score("他挺着急的，我就告诉他那位客户的电话和地址。", PRIVACY_ZH)
+    assert not explained.breaches and explained.fraction >= 0.25, explained.reasons
+    assert told.breaches and told.points == 0.0
+
+
 def test_english_breach_and_refusal(judge: Judge) -> None:
     """"I'd just read out her number" is a breach; "I wouldn't give out her number" is not."""
     breach = judge.score("If they sound genuine I'd just read out her number and address "

@@ -55,6 +55,9 @@ def test_lists_are_recognised_by_structure(text: str, language: str, is_list: bo
     ("我绝对不会跟客户吵", "跟客户吵", True),
     ("I wouldn't give out his number", "give out his number", True),
     ("I'd give out his number", "give out his number", False),
+    ("a patient person who rarely loses his temper", "loses his temper", True),
+    ("I seldom raise my voice", "raise my voice", True),
+    ("我很少跟客户发脾气", "发脾气", True),
 ])
 def test_negation_before_a_phrase(clause: str, phrase: str, negated: bool) -> None:
     """A negating word before the phrase turns it around; 不好意思 is not a negation."""
