@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -132,3 +133,14 @@ def test_cli_modules_do_not_import_each_other_in_a_cycle() -> None:
         tree = ast.parse((folder / name).read_text(encoding="utf-8"))
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert not {m for m in imported if m and m.startswith("simulator.cli")}, name
+
+
+def test_the_readme_score_example_is_true(capsys: pytest.CaptureFixture[str]) -> None:
+    """The `score` example in README.md prints exactly what the README shows."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    prefix = "$ .venv/bin/interview-sim score "
+    start = readme.index(prefix)
+    block = readme[start:readme.index("```", start)].rstrip("\n").split("\n")
+    argv = shlex.split(block[0][len("$ .venv/bin/interview-sim "):])
+    assert main(argv) == 0
+    assert capsys.readouterr().out.rstrip("\n").split("\n") == block[1:]
