@@ -58,11 +58,17 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 Echo = Callable[[str], None]
-LISTENING_LINE = Lines("en")("listening")
-"""What a session prints when the microphone opens (English; the screen says it in the
-session's language)."""
-ENTER_LINE = Lines("en")("hint")
-"""Printed once, when a live microphone first listens (Enter does nothing in replay)."""
+_ENGLISH_LINES = {"LISTENING_LINE": "listening", "ENTER_LINE": "hint"}
+"""`LISTENING_LINE`: what a session prints when the microphone opens; `ENTER_LINE`: printed
+once, when a live microphone first listens (Enter does nothing in replay). English; the
+screen says both in the session's language. Read from prompts/screen.toml when first used,
+not at import."""
+
+
+def __getattr__(name: str) -> str:
+    if name in _ENGLISH_LINES:
+        return Lines("en")(_ENGLISH_LINES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -229,8 +235,8 @@ def _listening(echo: Echo, *, live: bool) -> Callable[[], None]:
     def _announce() -> None:
         if not told[0]:
             told[0] = True
-            echo(ENTER_LINE)
-        echo(LISTENING_LINE)
+            echo(Lines("en")("hint"))
+        echo(Lines("en")("listening"))
     return _announce
 
 
