@@ -57,6 +57,9 @@ class Turn:
     """1 for the first answer to the question, 2 for an answer again (r), ..."""
     follow_up: FollowUp | None = None
     """The interviewer's follow-up on the most important missed point, if one was asked."""
+    stopped: bool = False
+    """Ctrl-C came while the follow-up was asked, transcribed or judged: the answer is kept
+    (without the follow-up) and the session stops."""
 
     @property
     def skipped(self) -> bool:
@@ -134,6 +137,7 @@ def run_session(questions: Sequence[Question], parts: LoopParts,
                     # The answer so far is transcribed, scored and saved; now stop.
                     raise recording.device_error
                 interrupted |= recording.end_reason is EndReason.INTERRUPTED
+            interrupted |= turn.stopped
             if interrupted or _choose_next(question, parts) != "retry":
                 break
             take += 1
@@ -232,6 +236,10 @@ def run_turn(index: int, question: Question, parts: LoopParts,
             and answer.recording.end_reason not in (EndReason.INTERRUPTED, EndReason.NO_SPEECH)):
         from simulator.practice.follow_up import ask_follow_up
 
-        follow_up = ask_follow_up(question, score, parts, settings.listen, index)
+        try:
+            follow_up = ask_follow_up(question, score, parts, settings.listen, index)
+        except KeyboardInterrupt:  # the answer is finished and judged: keep it
+            return Turn(index=index, question=question, answer=answer, score=score,
+                        feedback=feedback, timings=timings, take=take, stopped=True)
     return Turn(index=index, question=question, answer=answer, score=score, feedback=feedback,
                 timings=timings, take=take, follow_up=follow_up)

@@ -213,3 +213,18 @@ def test_resume_of_a_record_with_wrong_field_types(tmp_path: Path, mutate: Any, 
     assert _practice(["--resume", str(folder)]) == 2
     _one_line(capsys, needle)
     assert _snapshot(folder) == before
+
+
+def test_ctrl_c_during_the_follow_up_keeps_the_answer(tmp_path: Path) -> None:
+    """Ctrl-C while the follow-up's answer is transcribed: the first answer, finished and
+    judged, is recorded (before: the whole turn was lost; CI caught it when the random
+    question order drew a question with a follow-up probe)."""
+    sessions = tmp_path / "sessions"
+    code = _practice(["--bank", "cs-en", "--question", "13", "--sessions-dir", str(sessions)],
+                     _CtrlCOnSecondAnswer([ANSWER] * 3, language="en"))
+    assert code == 130
+    record = _read(_only_folder(sessions))
+    assert record["status"] == "interrupted"
+    assert [t["question"]["id"] for t in record["turns"]] == ["13"]
+    assert record["turns"][0]["follow_up"] is None
+    assert [u["wav"] for u in record["unfinished_answers"]] == ["answer-01-q13-follow-up.wav"]
