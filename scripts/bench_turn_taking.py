@@ -28,6 +28,8 @@ from simulator.listen.recorder import AudioBuffer, EndReason, record_answer
 from simulator.listen.turn_end import SentenceEndPolicy, turn_taking_policy
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SPEECH_DBFS = -40.0
+"""Clips quieter than this (90th-percentile frame level) are left out of the pools."""
 SR = SAMPLE_RATE_HZ
 STREAMING = StreamingConfig()
 QUESTIONS = {"zh": ("cs-zh", "12"), "en": ("cs-en", "2")}
@@ -204,7 +206,7 @@ def run_answers(realspeech: Path, count: int, latency: str, cache_dir: Path) -> 
     """Build the answers, record each under every rule, print the side-by-side table."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from bench_asr import fixture_clips, realspeech_clips
-    from turn_answers import build_answers, longest_gap_s
+    from turn_answers import build_answers, longest_gap_s, speech_dbfs
 
     from simulator.app import Parts
     from simulator.bank.loader import resolve_bank
@@ -224,8 +226,11 @@ def run_answers(realspeech: Path, count: int, latency: str, cache_dir: Path) -> 
     for clip in clips:
         audio = clip.load()
         # A clip with a silence of its own longer than a sentence pause (read-aloud chapters
-        # hold 5-13 s ones) would put pauses into the answer that no rule should hold.
-        if 2.0 <= len(audio) / SR <= 40 and longest_gap_s(audio) <= 1.5:
+        # hold 5-13 s ones) would put pauses into the answer that no rule should hold; a
+        # clip recorded far below a microphone's working level (some read-aloud ones peak at
+        # -55 dBFS) is silence to any voice detector, so its whole length becomes a pause.
+        if (2.0 <= len(audio) / SR <= 40 and longest_gap_s(audio) <= 1.5
+                and speech_dbfs(audio) >= MIN_SPEECH_DBFS):
             by_pool.setdefault(clip.set_name, []).append(audio)
     cache = DiskCache(cache_dir)
     whisper = FasterWhisperTranscriber(WhisperConfig(cpu_threads=2))

@@ -71,6 +71,13 @@ def longest_gap_s(audio: np.ndarray) -> float:
     return longest * FRAME / SAMPLE_RATE_HZ
 
 
+def speech_dbfs(audio: np.ndarray) -> float:
+    """The clip's speech level: the 90th-percentile frame level between its first and last
+    loud frames."""
+    levels = _frame_dbfs(trim_to_speech(audio))
+    return float(np.percentile(levels, 90)) if len(levels) else -120.0
+
+
 def background_dbfs(audio: np.ndarray) -> float:
     """The clip's room level: its 10th-percentile frame, between -75 and -55 dBFS."""
     levels = _frame_dbfs(audio)
