@@ -68,6 +68,8 @@ GOOD_ZH = [
     "需要输入密码的时候，我会请客户在密码键盘上自己输入。",
     "客户威胁要投诉，我也会心平气和地帮他解决问题。",
     "我会提醒客户，任何人索要验证码都是诈骗。",
+    "我会直接拒绝他，告诉他别人的联系方式属于隐私，但可以帮他转达留言。",
+    "这种要求我会直接拒绝，然后告诉他正确的办理渠道。",
 ]
 
 GOOD_EN = [
@@ -117,6 +119,8 @@ GOOD_EN = [
     "I'd agree that the wait was too long and apologise for it.",
     "I'd tell them the limit is there to protect their account.",
     "Even if they threaten to complain, I'd stay polite and keep helping.",
+    "I'd turn the request down politely and explain the proper way to get it.",
+    "I'd just say no to sharing her address, and offer to pass on a message.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
