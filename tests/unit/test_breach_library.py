@@ -13,6 +13,7 @@ import tomllib
 import pytest
 
 from simulator.bank.breaches import DEFAULT_LIBRARY_PATH
+from simulator.bank.loader import load_bank, shipped_bank_paths
 from simulator.scoring.judge import Judge
 from tests.fakes import real_judge
 
@@ -196,3 +197,16 @@ def test_bad_practice_in_the_speakers_own_words_is_heard(text: str, language: st
                                                          breach_id: str) -> None:
     """Free-speech answers are heard as the right kind of bad practice."""
     assert breach_id in heard(text, language)
+
+
+def test_the_shipped_banks_good_answers_are_no_breach() -> None:
+    """Every key-point example of the shipped banks (good practice in the banks' own words:
+    "发个链接，让他照着操作", "身份确认后，我马上冻结账户") is heard as no generic breach."""
+    alarms = {}
+    for path in shipped_bank_paths():
+        for question in load_bank(path).questions:
+            for point in question.key_points:
+                for example in point.examples:
+                    if found := heard(example, question.language):
+                        alarms[example] = found
+    assert not alarms
