@@ -1,0 +1,212 @@
+"""The generic breach library hears bad practice said in the speaker's own words, and stays
+silent on good practice that shares its words (refusals, warnings, explaining the rule).
+
+Every sentence here was written for this test; none comes from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+
+import pytest
+
+from simulator.bank.breaches import DEFAULT_LIBRARY_PATH
+from simulator.bank.loader import load_bank, shipped_bank_paths
+from simulator.scoring.judge import Judge
+from tests.fakes import real_judge
+
+TABLES = tomllib.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))["breaches"]
+LABEL_TO_ID = {(t["language"], t["label"]): t["id"] for t in TABLES}
+MIN_EXAMPLES_HEARD = 0.8
+
+# Good practice that shares the breaches' words: none of these is bad practice.
+GOOD_ZH = [
+    "请不要把验证码告诉任何人，包括我们的工作人员。",
+    "我会提醒他验证码千万别告诉别人。",
+    "我会告诉他，别人的电话属于个人隐私，我们不能提供。",
+    "核实身份后再帮他重置密码。",
+    "我们不会索要您的密码和验证码。",
+    "我会提醒客户不要把卡号和密码发给陌生人。",
+    "如果主管不在，我会等他回来审批，不会用他的账号。",
+    "超过限额的业务，我会按流程提交审批。",
+    "我不会让客户加我私人微信，有问题请拨打我们的官方热线。",
+    "客户的录音属于公司资料，我不会外传。",
+    "他骂我，我也会保持冷静，先听他说完。",
+    "我会如实告诉客户，划痕不属于质量问题，不能按质量问题退货。",
+    "客户要求转人工，我会马上帮他转接。",
+    "不管客户是哪里人、什么口音，我都一视同仁。",
+    "客户抱怨公司政策，我会解释政策的原因，不会跟着抱怨。",
+    "我会先道歉，然后把出错的地方如实告诉客户。",
+    "这个问题我解决不了，我会转给负责的同事并跟进。",
+    "为了您的账户安全，请您在手机银行里自己修改密码。",
+    "客户在电话里报出了完整卡号，我会提醒他以后不要在电话里说。",
+    "我会先核实身份，再告诉他账户余额。",
+    "我会把客户的投诉记录在系统里，交给相关部门处理。",
+    "客户的信息只在内部系统里处理，绝不发到个人邮箱。",
+    "我会跟客户说明，我没有权限答应这个赔偿，需要向上申请。",
+    "我会请他留下联系方式，由官方热线回电。",
+    "我会耐心地再解释一遍，直到客户明白。",
+    "如果他情绪激动，我会先安抚，等他平静下来再处理。",
+    "发现自己算错了，我会主动打电话告诉客户并更正。",
+    "我会按公司规定办理，规定以外的要求我会向主管申请。",
+    "退款需要三到五个工作日，我会如实告诉客户。",
+    "同事出了错，我会私下提醒他，而不是当众指出。",
+    "我会请客户通过官方App上传身份证照片。",
+    "挂电话前我会确认客户没有别的问题了。",
+    "客户说要投诉，我会告诉他投诉的渠道。",
+    "为了保护隐私，我们不会把录音发给第三方。",
+    "验证码是保护您账户的最后一道关，请您自己保管好。",
+    "客户说别家更便宜，我会如实介绍我们产品的优缺点。",
+    "客户问能不能用别人的账号办理，我会告诉他必须本人办理。",
+    "我会提醒客户，不要为了退款编造理由。",
+    "客户有口音听不清，我会礼貌地请他再说一遍。",
+    "老年客户不会用App，我会一步一步耐心教他。",
+    "我不会在背后议论公司和领导。",
+    "客户想要我的私人电话，我会婉拒，留下工作热线。",
+    "我会把情况如实记录，交接给下一班同事。",
+    "需要输入密码的时候，我会请客户在密码键盘上自己输入。",
+    "客户威胁要投诉，我也会心平气和地帮他解决问题。",
+    "我会提醒客户，任何人索要验证码都是诈骗。",
+    "我会直接拒绝他，告诉他别人的联系方式属于隐私，但可以帮他转达留言。",
+    "这种要求我会直接拒绝，然后告诉他正确的办理渠道。",
+]
+
+GOOD_EN = [
+    "Please never share your password or the code we text you with anyone, including us.",
+    "I'd remind him not to give his PIN to anyone who calls.",
+    "I'd explain that another customer's phone number is private, so I can't share it.",
+    "I'd verify their identity first and then reset the password.",
+    "We will never ask for your full card number or your PIN.",
+    "If my manager is away, I'd wait for his approval rather than use his login.",
+    "If it's over the limit, I'd follow the approval process.",
+    "I'd never ask a customer to add me on my personal WhatsApp.",
+    "The recording belongs to the company, so I'd never post it anywhere.",
+    "Even if they shout at me, I'd stay calm and let them finish.",
+    "I'd explain honestly that a scratch isn't a manufacturing fault.",
+    "If a customer asks for a human, I'd transfer them straight away.",
+    "I treat every caller the same, whatever their accent or where they're from.",
+    "If a customer complains about our policy, I'd explain the reason behind it.",
+    "I'd apologise and tell the customer exactly what went wrong.",
+    "If I can't solve it, I'd pass it to the right team and follow up myself.",
+    "For security, I'd ask them to reset their password in the app themselves.",
+    "If a customer starts reading out their card number, I'd stop them and remind them not to.",
+    "I'd check their identity before telling them the balance.",
+    "I'd log the complaint and pass it to the team that handles it.",
+    "Customer data stays in our systems, I'd never send it to my personal email.",
+    "I'd say I don't have the authority to promise compensation, but I'll request it.",
+    "I'd call back from the official line, not from my own phone.",
+    "I'd patiently explain it again until they understand.",
+    "If they're upset, I'd calm the situation before dealing with the problem.",
+    "If I made a mistake, I'd call the customer back and correct it.",
+    "Requests outside the policy go to my supervisor for approval.",
+    "I'd be honest that refunds take three to five working days.",
+    "If a colleague made a mistake, I'd mention it to them privately.",
+    "I'd ask them to upload their ID through the official app.",
+    "Before ending the call, I'd check there's nothing else they need.",
+    "If they want to complain, I'd tell them how to make a complaint.",
+    "I'd keep the recording confidential and never share it outside the company.",
+    "I'd remind them that the code is only for them and no one else should see it.",
+    "I'd tell the customer honestly what the product can and can't do.",
+    "If someone asks to use another person's account, I'd explain it has to be the holder.",
+    "I'd warn the customer that inventing a fault to get a refund isn't allowed.",
+    "If I can't understand their accent, I'd politely ask them to repeat.",
+    "Older customers may need more time, so I'd walk them through the app step by step.",
+    "I'd never speak badly about the company or my manager to a customer.",
+    "If they ask for my personal number, I'd politely decline and give the team line.",
+    "I'd write clear handover notes for the next shift.",
+    "When a password is needed, I'd ask them to type it on the keypad themselves.",
+    "I'd agree that the wait was too long and apologise for it.",
+    "I'd tell them the limit is there to protect their account.",
+    "Even if they threaten to complain, I'd stay polite and keep helping.",
+    "I'd turn the request down politely and explain the proper way to get it.",
+    "I'd just say no to sharing her address, and offer to pass on a message.",
+]
+
+# Answers written in the style of real candidates: (text, language, the id it must be heard as).
+BRIEF_ANSWERS = [
+    ("我会直接让他把银行卡号、登录密码和刚收到的验证码报给我，我帮他登进去看看", "zh",
+     "sensitive_data"),
+    ("系统里我权限不够的话，我就用组长的账号先提交上去", "zh", "bypass_rules"),
+    ("I'd just waive it, the limit is more of a guideline really", "en", "bypass_rules"),
+    ("您以后别打总机了，直接加我私人微信", "zh", "private_channel"),
+    ("我会把他骂人的录音剪出来自己发到网上", "zh", "publish_customer"),
+    ("他凶我也凶回去", "zh", "argue"),
+    ("I'd tell them exactly what I think of them", "en", "argue"),
+    ("我会悄悄提醒客户，随便找个划痕说是质量问题", "zh", "coach_cheat"),
+    ("人工入口可以藏深一点，客户找不到就放弃了", "zh", "brush_off"),
+    ("碰到北方口音的我会说话硬一点", "zh", "discriminate"),
+    ("Honestly, I'd agree with them: management just want more profit", "en", "badmouth"),
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _judge() -> Judge:
+    return real_judge()
+
+
+def heard(text: str, language: str) -> set[str]:
+    """The ids of the generic breaches the real judge hears in `text`."""
+    return {LABEL_TO_ID.get((language, b.label), b.label)
+            for b in _judge().bad_practice(text, language)}
+
+
+def test_every_pattern_compiles() -> None:
+    """Each pattern is a valid regular expression that the loader accepts."""
+    for table in TABLES:
+        for pattern in table.get("patterns", []):
+            assert len(pattern) <= 200, (table["id"], pattern)
+            re.compile(pattern)
+
+
+def test_every_table_has_patterns_and_enough_examples() -> None:
+    """Every id has patterns in both languages, one severity, and 15+ examples."""
+    by_id: dict[str, dict[str, dict]] = {}
+    for table in TABLES:
+        assert len(table.get("patterns", [])) >= 2, (table["id"], table["language"])
+        assert len(table["examples"]) >= 15, (table["id"], table["language"])
+        by_id.setdefault(table["id"], {})[table["language"]] = table
+    for breach_id, languages in by_id.items():
+        assert set(languages) == {"zh", "en"}, breach_id
+        assert len({t.get("severity", "minor") for t in languages.values()}) == 1, breach_id
+
+
+def test_most_of_each_tables_own_examples_are_heard() -> None:
+    """At least 80 % of each table's examples are heard as that table's id."""
+    rates = {}
+    for table in TABLES:
+        examples = table["examples"]
+        hits = sum(table["id"] in heard(e, table["language"]) for e in examples)
+        rates[(table["id"], table["language"])] = hits / len(examples)
+    low = {k: round(v, 2) for k, v in rates.items() if v < MIN_EXAMPLES_HEARD}
+    assert not low, f"examples heard below {MIN_EXAMPLES_HEARD:.0%}: {low}"
+
+
+@pytest.mark.parametrize(("language", "sentences"), [("zh", GOOD_ZH), ("en", GOOD_EN)])
+def test_good_practice_sharing_the_words_is_no_breach(language: str,
+                                                      sentences: list[str]) -> None:
+    """Refusals, warnings and doing it the right way are heard as no breach at all."""
+    assert len(sentences) >= 40
+    alarms = {s: heard(s, language) for s in sentences}
+    assert not {s: ids for s, ids in alarms.items() if ids}
+
+
+@pytest.mark.parametrize(("text", "language", "breach_id"), BRIEF_ANSWERS)
+def test_bad_practice_in_the_speakers_own_words_is_heard(text: str, language: str,
+                                                         breach_id: str) -> None:
+    """Free-speech answers are heard as the right kind of bad practice."""
+    assert breach_id in heard(text, language)
+
+
+def test_the_shipped_banks_good_answers_are_no_breach() -> None:
+    """Every key-point example of the shipped banks (good practice in the banks' own words:
+    "发个链接，让他照着操作", "身份确认后，我马上冻结账户") is heard as no generic breach."""
+    alarms = {}
+    for path in shipped_bank_paths():
+        for question in load_bank(path).questions:
+            for point in question.key_points:
+                for example in point.examples:
+                    if found := heard(example, question.language):
+                        alarms[example] = found
+    assert not alarms
