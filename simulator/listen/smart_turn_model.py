@@ -12,7 +12,6 @@ error: answers then end on silence alone. Nothing here imports pipecat or onnxru
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
@@ -20,7 +19,12 @@ import tempfile
 from pathlib import Path
 
 from simulator.errors import ModelError
-from simulator.speech.model_cache import assembly_lock, is_verified, write_stamp
+from simulator.speech.model_cache import (
+    assembly_lock,
+    copy_hashing,
+    is_verified,
+    write_stamp,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,7 +33,6 @@ MODEL_SIZE_BYTES = 8_679_182
 MODEL_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
 WHEEL = "pipecat-ai==1.14.0"
 _IN_WHEEL = ("audio", "turn", "smart_turn", "data", MODEL_FILE)
-_CHUNK_BYTES = 1 << 20
 PREPARE_HINT = "run: .venv/bin/python -m simulator.prepare (scripts/setup.sh does)"
 
 
@@ -87,7 +90,8 @@ def ensure_smart_turn_model(cache_dir: Path, source: Path | None = None) -> Path
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{MODEL_FILE}.", dir=target.parent)
             try:
-                digest, size = _copy_hashing(origin, fd)
+                with os.fdopen(fd, "wb") as out:
+                    digest, size = copy_hashing([origin], out)
                 if size != MODEL_SIZE_BYTES or digest != MODEL_SHA256:
                     raise ModelError(
                         f"{origin}: {size} bytes, sha256 {digest[:16]}…; expected "
@@ -100,16 +104,3 @@ def ensure_smart_turn_model(cache_dir: Path, source: Path | None = None) -> Path
         raise ModelError(f"{target}: cannot prepare the end-of-turn model ({e})") from e
     _LOGGER.info("end-of-turn model ready in %s", target)
     return target
-
-
-def _copy_hashing(origin: Path, fd: int) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(origin, "rb") as src, os.fdopen(fd, "wb") as out:
-        while chunk := src.read(_CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    return digest.hexdigest(), size

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -126,6 +127,22 @@ def still_as_stamped(path: Path, *, rehash: bool = False) -> bool:
     return is_verified(path, sha256, size, rehash=rehash)
 
 
+def copy_hashing(parts: Sequence[Path], out: BinaryIO) -> tuple[str, int]:
+    """Write `parts` one after another into `out` (flushed and synced); return the sha256 of
+    what was written and its size, computed in the same pass."""
+    digest = hashlib.sha256()
+    written = 0
+    for part in parts:
+        with open(part, "rb") as src:
+            while chunk := src.read(_CHUNK_BYTES):
+                digest.update(chunk)
+                written += len(chunk)
+                out.write(chunk)
+    out.flush()
+    os.fsync(out.fileno())
+    return digest.hexdigest(), written
+
+
 @contextlib.contextmanager
 def assembly_lock(cache_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on the cache folder (blocks while another process assembles).
@@ -164,19 +181,10 @@ def assemble(target: Path, model_name: str, parts: Sequence[Path], small_files: 
     try:
         for small in small_files:
             shutil.copyfile(small, staging / small.name)
-        digest = hashlib.sha256()
-        written = 0
         with open(staging / model_name, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as src:
-                    while chunk := src.read(_CHUNK_BYTES):
-                        digest.update(chunk)
-                        written += len(chunk)
-                        out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if written != size or digest.hexdigest() != sha256:
-            return f"{written} bytes, sha256 {digest.hexdigest()[:16]}…"
+            digest, written = copy_hashing(parts, out)
+        if written != size or digest != sha256:
+            return f"{written} bytes, sha256 {digest[:16]}…"
         small_hashes = {small.name: sha256_of(staging / small.name)[0] for small in small_files}
         if target.exists():  # a stale or damaged earlier attempt
             shutil.rmtree(target)
