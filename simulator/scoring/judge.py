@@ -46,6 +46,10 @@ from simulator.scoring.structure import ListCheck, check_list
 from simulator.text.normalise import to_simplified
 
 _LOGGER = logging.getLogger(__name__)
+_NAMED_ONLY_MIN_BARE_SHARE = 0.5
+"""An answer whose points were all earned by bare terms is a list only if at least half of
+its clauses are bare terms: a full answer says some steps tersely ("做好记录") between
+sentences that say who does what."""
 
 
 class _NoEncoder:
@@ -178,7 +182,8 @@ class Judge:
         credited = sum(1 for r in results if r.credit)
         listing = (features.listing.is_list(cal.list_min_bare_share,
                                             cal.list_max_spoken_clauses)
-                   or (named_only >= 2 and named_only >= cal.list_min_bare_share * credited))
+                   or (named_only >= 2 and named_only >= cal.list_min_bare_share * credited
+                       and features.listing.bare_share >= _NAMED_ONLY_MIN_BARE_SHARE))
         if listing and raw > question.points * cal.list_cap:
             raw = question.points * cal.list_cap
             reasons.append(f"a list of terms ({features.listing.bare_share:.0%} of the clauses "

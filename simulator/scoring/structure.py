@@ -31,7 +31,11 @@ _ZH_GLUE_WORDS = frozenset(
     "那样 怎么 什么 会 能 能够 可以 可能 要 想 应该 需要 必须 "
     "如果 因为 所以 但是 但 虽然 而且 或者 然后 时候 一下 一点 "
     "一些 马上 立刻 立即 先 再 帮 替 为 用 去 来 说 问 告诉 "
-    "觉得 知道 看看 看 是 有 比如 其实 就是 一定".split())
+    "觉得 知道 看看 看 是 有 比如 其实 就是 一定 并 并且 请 按 按照 根据 通过 "
+    "等 像 每 每个 每次 这种 那种 之前 之后 以后 的时候".split())
+_ZH_PRONOUN_RE = re.compile(r"(?<!其)[我你您他她咱]")
+"""A person in the clause (jieba may glue it to the next word: "我会"), so it says who does
+what; "其他" (other) is not a person."""
 _ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 或".split())
 """Glue a bare term may still carry: "信息不透明", "用智能客服"."""
 _EN_FILLERS = frozenset("um uh er erm ah like you know okay ok so yeah yes well obviously "
@@ -40,7 +44,8 @@ _EN_SEQUENCE = frozenset("first firstly second secondly third thirdly then next 
                          "finally lastly last and also plus step one two three four so or of "
                          "course".split())
 _EN_SUBJECT_OR_FINITE = frozenset(
-    "i i'd i'll i'm i've we we'd we'll we're you you'd you'll you're he she they it it's they'd "
+    "i i'd i'll i'm i've we we'd we'll we're you you'd you'll you're he she they it it's its "
+    "they'd them him me us if when because while whether unless "
     "they'll that's there's let's would will could can should must might may is are was were am "
     "have has had do does did don't won't wouldn't can't".split())
 _EN_PHRASE_OPENERS = frozenset(
@@ -108,6 +113,8 @@ def _zh_terms(text: str) -> float | None:
         return None
     if any(ch.isdigit() for ch in body):
         return 0.0
+    if _ZH_PRONOUN_RE.search(body):
+        return 0.0
     words = zh_words(body)
     glue = [w for w in words if w in _ZH_GLUE_WORDS]
     if not glue:
@@ -121,8 +128,8 @@ def _en_terms(text: str) -> float | None:
     words = [w for w in _WORD_RE.findall(text) if w not in _EN_FILLERS]
     while words and words[0] in _EN_SEQUENCE:
         words = words[1:]
-    if not words:
-        return None
+    if not words or (len(words) == 1 and words[0].endswith("ly")):
+        return None  # nothing left, or an adverb alone ("honestly", "properly")
     if any(w in _EN_SUBJECT_OR_FINITE for w in words):
         return 0.0
     if words[0] in _EN_PHRASE_OPENERS:

@@ -64,6 +64,17 @@ def test_a_short_real_answer_is_not_a_list(judge: Judge) -> None:
     assert not score.list_like
 
 
+def test_a_full_answer_with_some_terse_steps_is_not_a_list(judge: Judge) -> None:
+    """Clauses that say who acts ("我会核实订单信息": jieba reads "我会" as one word) are
+    spoken, and a terse step or two between them ("主动提供补偿方案") do not make the
+    answer a list, even when they earned points."""
+    text = ("我会真诚道歉，安抚客户情绪。我会核实订单信息，查明延误原因。我会告知明确发货时间，"
+            "今天下午五点前发出。主动提供补偿方案。我会记录在案，按约定时间回访跟进。")
+    score = judge.score(text, SHIPPING_ZH)
+    assert not score.list_like
+    assert score.fraction >= 0.5
+
+
 def test_giving_out_another_customers_number_is_a_breach(judge: Judge) -> None:
     """Recommending the breach scores nothing and the breach is named with its clause."""
     text = "他说是朋友，那我就把那位客户的电话和地址告诉他，反正也不是什么大事。"

@@ -35,6 +35,8 @@ def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
     ("首先是热爱服务，其次是沟通能力强，然后是抗压能力好。", "zh", True),
     ("我会先跟客户道歉，然后核实订单，最后给客户补偿。", "zh", False),
     ("嗯，那个，我会先道歉，然后，嗯，马上帮他查一下订单。", "zh", False),
+    ("我会主动联系客户，按公司规定给出补救方案，并总结原因。", "zh", False),
+    ("其他同事协助，逐一回访，系统备注。", "zh", True),
     ("Apologise, empathise, verify, compensate, follow up.", "en", True),
     ("First identify the issue, then contact the right team, then update the customer.",
      "en", True),
