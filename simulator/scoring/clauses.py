@@ -9,7 +9,7 @@ clause is the text between two marks. An unpunctuated stretch longer than about 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.text.normalise import normalise, to_simplified
 
@@ -33,6 +33,9 @@ class Clause:
     """`normalise(text)`; for Mandarin without spaces (what cues are matched against)."""
     plain: str
     """Simplified script, punctuation kept: what the sentence encoder reads."""
+    lead: str = ""
+    """The marks between the previous clause and this one ("。", "：“"): where a sentence or
+    a quotation begins."""
 
 
 def split_clauses(text: str, language: str) -> tuple[Clause, ...]:
@@ -43,7 +46,9 @@ def split_clauses(text: str, language: str) -> tuple[Clause, ...]:
         end = match.start() if match else len(text)
         clauses += _pieces(text, position, end, language)
         position = match.end() if match else len(text)
-    return tuple(clauses)
+    ends = [0, *(c.end for c in clauses)]
+    return tuple(replace(c, lead=text[end:c.start].strip()) for c, end in zip(clauses, ends,
+                                                                            strict=False))
 
 
 def _pieces(text: str, start: int, end: int, language: str) -> list[Clause]:

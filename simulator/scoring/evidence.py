@@ -26,6 +26,7 @@ from simulator.ports import SentenceEncoder
 from simulator.scoring.clauses import Clause
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
+from simulator.scoring.stance import conditions, is_warning, reported_spans
 from simulator.text.normalise import normalise, to_simplified
 
 
@@ -86,6 +87,10 @@ class AnswerView:
     spans: tuple[tuple[int, int], ...]
     """First and last clause of each text."""
     vectors: np.ndarray
+    reported: tuple[tuple[int, int], ...] = ()
+    """Per clause, the span of its normalised text that voices someone else (`stance.py`)."""
+    conditions: tuple[str, ...] = ()
+    """Per clause, the previous clause of its sentence (`stance.conditions`)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,8 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
         texts=tuple(texts),
         spans=tuple(spans),
         vectors=encoder.encode(texts),
+        reported=reported_spans(clauses, language),
+        conditions=conditions(clauses),
     )
 
 
@@ -241,9 +248,15 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
         else np.zeros((n_clauses, 0))
     )
     cue, cue_clause, support = "", -1, 0.0
+    reported = answer.reported or ((0, 0),) * n_clauses
+    before = answer.conditions or ("",) * n_clauses
     for i, prepared in enumerate(answer.prepared):
-        said = [c.cue for c in breach.cues if _said_as_written(c, prepared, language)]
-        said += [m for p in breach.patterns if (m := _pattern_said(p, prepared, language))]
+        context = (prepared, reported[i], before[i], language)
+        said = [c.cue for c in breach.cues
+                if _as_own_act(_said_as_written(c, prepared, language), *context)]
+        said += [m.group(0) for p in breach.patterns
+                 if (m := _pattern_said(p, prepared, language))
+                 and _as_own_act(m.start(), *context)]
         for c in said:
             s = float(sims[i].max()) if sims.shape[1] else 0.0
             if not cue or s > support:
@@ -257,6 +270,10 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     masked = np.where(agree, sims, -1.0)
     best = masked.argmax(axis=1)
     per_clause = np.maximum(masked[np.arange(n_clauses), best], 0.0)
+    voiced_by_other = [a == 0 and b >= len(t.text) > 0 for (a, b), t in zip(reported,
+                                                                        answer.prepared,
+                                                                        strict=True)]
+    per_clause = np.where(voiced_by_other, 0.0, per_clause)
     examples = tuple(
         breach.breach.examples[j] if v > 0 else "" for j, v in zip(best, per_clause, strict=True)
     )
@@ -265,16 +282,27 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     )
 
 
-def _pattern_said(pattern: re.Pattern[str], answer: AnswerText, language: str) -> str | None:
-    """The words a breach pattern matched, when not negated before them."""
+def _pattern_said(pattern: re.Pattern[str], answer: AnswerText,
+                  language: str) -> re.Match[str] | None:
+    """Where a breach pattern matched, when not negated before it."""
     found = pattern.search(answer.text)
     if found is None or not found.group(0):
         return None
-    return None if negated_before(answer.text, found.start(), language) else found.group(0)
+    return None if negated_before(answer.text, found.start(), language) else found
 
 
-def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> bool:
-    """The cue exactly (on word boundaries), with the cue's own polarity."""
+def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], condition: str,
+                language: str) -> bool:
+    """A cue found at `position` (-1: not found) is the speaker's own act: not in words
+    that voice someone else, nor in a warning of what would follow (`condition`: the
+    sentence's previous clause)."""
+    if position < 0 or reported[0] <= position < reported[1]:
+        return False
+    return not is_warning(condition + " " + answer.text[:position], language)
+
+
+def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> int:
+    """Where the cue is said exactly (on word boundaries) with its own polarity; -1 if not."""
     if cue.pattern is None:
         end = -1
         start = answer.text.find(cue.target)
@@ -284,13 +312,13 @@ def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> bool:
                 break
             start = answer.text.find(cue.target, start + 1)
         if end < 0:
-            return False
+            return -1
     else:
         found = cue.pattern.search(answer.text)
         if found is None:
-            return False
-        end = found.end()
-    return is_negative(answer.text[:end], language) == cue.negative
+            return -1
+        start, end = found.start(), found.end()
+    return start if is_negative(answer.text[:end], language) == cue.negative else -1
 
 
 def _normalised(text: str, language: str) -> str:

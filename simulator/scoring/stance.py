@@ -1,0 +1,89 @@
+"""Whose act is a clause? A breach counts only when the speaker says they would do it.
+
+Two kinds of words name a bad practice without recommending it:
+
+- **someone else's voice**: the customer's demand or feeling, reported ("有客户说：你把他手机号
+  给我", "那他一定会觉得被骗", "they say 'just give me his number'"). A clause voices someone
+  else from the point where a third person is said to say, ask or feel something, and every
+  clause after such a person's "说：" does too, until the sentence ends or the speaker speaks
+  again ("我会跟他说：");
+- **a warning**: the consequence the speaker announces if the customer goes on ("otherwise
+  I'll have to end the call", "如果您再骂人，我只能先挂断电话"), which is the accepted way to
+  handle abuse, not the abuse of hanging up.
+
+Both are read on normalised clauses (simplified, lower case, contractions expanded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from simulator.scoring.clauses import Clause
+
+_ZH_OTHER = r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户)"
+_ZH_VOICE = r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为)"
+_ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
+"""A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
+_EN_OTHER = (r"\b(?:he|she|they|the customer|the caller|a customer|a caller|customers|"
+             r"callers|someone|people)\b")
+_EN_VOICE = (r"\b(?:says?|said|asks?|asked|tells? me|told me|shouts?|shouted|yells?|yelled|"
+             r"demands?|demanded|feels?|felt|thinks?|thought|will feel|would feel|"
+             r"might feel|will think|would think)\b")
+_EN_REPORT_RE = re.compile(_EN_OTHER + r"(?:\s+(?!and\b|or\b|but\b|to\b)\w+){0,3}?\s+" + _EN_VOICE)
+_ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲|告诉|回答|解释)")
+_EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
+_ZH_ME_RE = re.compile(r"[我咱]")
+_EN_ME_RE = re.compile(r"\b(?:i|we)\b")
+_SENTENCE_END = frozenset("。！？!?.”」』")
+_QUOTE_OPENERS = frozenset("：:“「『\"'")
+_ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话)|(?:如果|要是|假如|若是?)[^，。]*"
+                            r"(?:再|继续|还|一直)[^，。]*(?:只能|只好|不得不|就得|就要)")
+_EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else)\b|\bif\b.*\b(?:keeps?|carry on|carries on|"
+                            r"continues?|again|go on|goes on)\b.*\b(?:have to|has to)\b")
+
+
+def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
+    """Per clause, the span of its `normalised` text that voices someone else ((0, 0): none).
+
+    Within a clause the span runs from the reported verb to the speaker's own "我"/"I", if
+    any comes back ("他说是朋友我就给了": only "是朋友" is his)."""
+    report_re, own_re, me_re = ((_ZH_REPORT_RE, _ZH_OWN_VOICE_RE, _ZH_ME_RE) if language == "zh"
+                                else (_EN_REPORT_RE, _EN_OWN_VOICE_RE, _EN_ME_RE))
+    spans: list[tuple[int, int]] = []
+    quoting = introduced = False
+    for clause in clauses:
+        text = clause.normalised
+        if any(ch in _SENTENCE_END for ch in clause.lead):
+            quoting = False
+        if introduced and any(ch in _QUOTE_OPENERS for ch in clause.lead):
+            quoting = True  # after "有客户说：" what follows is theirs
+        introduced = False
+        if quoting and own_re.search(text) is None:
+            spans.append((0, len(text)))
+            continue
+        quoting = False
+        found = report_re.search(text)
+        own = own_re.search(text)
+        if found is None or (own is not None and own.start() < found.start()):
+            spans.append((0, 0))
+            continue
+        me = me_re.search(text, found.end())
+        spans.append((found.end(), me.start() if me else len(text)))
+        introduced = found.end() >= len(text) - 1
+    return tuple(spans)
+
+
+def conditions(clauses: Sequence[Clause]) -> tuple[str, ...]:
+    """Per clause, the clause before it in the same sentence ("" at a sentence's start): where
+    the condition of a warning is said ("如果您再骂人，我只能先挂断电话")."""
+    previous = ["", *(c.normalised for c in clauses)]
+    return tuple("" if any(ch in _SENTENCE_END for ch in c.lead) else before
+                 for c, before in zip(clauses, previous, strict=False))
+
+
+def is_warning(before: str, language: str) -> bool:
+    """Whether the words before a cue (its sentence's previous clause, then its own clause up
+    to the cue) make it a warning of what would follow."""
+    pattern = _ZH_WARNING_RE if language == "zh" else _EN_WARNING_RE
+    return pattern.search(before) is not None

@@ -1,0 +1,66 @@
+"""Whose act a breach cue is: the speaker's own, someone else's reported words or feelings,
+or a warning of what would follow (`simulator/scoring/stance.py`), with the real judge."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.scoring.clauses import split_clauses
+from simulator.scoring.judge import Judge
+from simulator.scoring.stance import reported_spans
+
+
+def _reported(text: str, language: str) -> list[str]:
+    clauses = split_clauses(text, language)
+    return [c.normalised[a:b] for c, (a, b) in zip(clauses, reported_spans(clauses, language),
+                                                   strict=True) if b > a]
+
+
+def test_a_quoted_customer_is_reported_until_the_speaker_speaks_again() -> None:
+    """After "有客户说：" the customer's clauses are his; the speaker's "我会跟他说：" and what
+    follows are the speaker's."""
+    text = "比如有客户说：你把那个人的手机号给我，我要找他。我会跟他说：这个真的不能给您。"
+    assert _reported(text, "zh") == ["你把那个人的手机号给我", "我要找他"]
+
+
+def test_a_report_inside_a_clause_ends_where_the_speaker_comes_back() -> None:
+    assert _reported("他说是朋友我就给了", "zh") == ["是朋友"]
+    assert _reported("If they say just give me his number, I refuse.", "en") == [
+        " just give me his number"]
+
+
+def test_things_said_by_others_are_not_reports() -> None:
+    """"他说的话" is a thing; "the caller and say" has the speaker as its subject; a
+    condition ("客户一骂") is not a quotation, so the speaker's next clause stays theirs."""
+    assert _reported("我会把他说的话录下来发到网上", "zh") == []
+    assert _reported("I'd side with the caller and say head office only wants money.", "en") == []
+    assert _reported("客户一骂人，我就直接挂了。", "zh") == []
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("比如有客户说：刚才跟我吵架的那个人，你把他手机号给我。我会跟他说：这个真的不行。", "zh"),
+    ("If a caller says 'just give me his number', I'd tell them I can't.", "en"),
+    ("如果您再骂人，我只能先挂断电话了。", "zh"),
+    ("If they keep swearing after a warning, I'd have to end the call.", "en"),
+    ("I'd tell them calmly that otherwise I'll have to end the call.", "en"),
+    ("我会一次把话说清楚，免得三个同事各回各的。", "zh"),
+    ("Rather than hang up on them, I'd let them finish.", "en"),
+])
+def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
+                                                      language: str) -> None:
+    assert judge.bad_practice(text, language) == ()
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("他说是他朋友，那我就把那位客户的手机号给他。", "zh"),
+    ("客户一骂人，我就直接挂了。", "zh"),
+    ("他要是再骂，我就直接挂了。", "zh"),
+    ("我直接挂了，不然没完没了。", "zh"),
+    ("我会把他说的话录下来发到网上。", "zh"),
+    ("I'd hang up halfway through, otherwise it never ends.", "en"),
+    ("If he swears again, I hang up on him straight away.", "en"),
+])
+def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
+    """The attacker's way round it: a report or a condition nearby does not hide an act the
+    speaker says they would do."""
+    assert judge.bad_practice(text, language)
