@@ -26,12 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import judge_eval as je  # noqa: E402
 from eval_scoring import baseline_points  # noqa: E402
 
-from simulator.bank.breaches import load_breach_library  # noqa: E402
-from simulator.config import ScoringConfig  # noqa: E402
 from simulator.scoring import matching  # noqa: E402
-from simulator.scoring.calibration import load_calibration  # noqa: E402
-from simulator.scoring.encoder import UseEncoder  # noqa: E402
-from simulator.scoring.judge import Judge  # noqa: E402
+from simulator.scoring.build import build_judge  # noqa: E402
 
 
 def _ms(values: list[float]) -> tuple[float, float]:
@@ -49,10 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     matching.warm_up()
     rss_before = process.memory_info().rss
     started = time.perf_counter()
-    judge = Judge(load_calibration(), ScoringConfig(), UseEncoder(), load_breach_library())
+    judge = build_judge()
     judge.warm_up()
     load_s = time.perf_counter() - started
     questions = {(a.bank, a.question): je.question_of(a, banks) for a in answers}
+    imported = next((q for (bank, _), q in questions.items() if bank == "seed000"), None)
+    lend_s = 0.0
+    if imported is not None:  # the first imported question also loads the example library
+        started = time.perf_counter()
+        judge.warm_up([imported])
+        lend_s = time.perf_counter() - started
     started = time.perf_counter()
     judge.warm_up(list(questions.values()))
     prepare_s = (time.perf_counter() - started) / len(questions)
@@ -70,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     base_median, _ = _ms(base)
     print(f"answers: {len(answers)} (dev split), load average {psutil.getloadavg()[0]:.1f}")
     print(f"encoder load and warm-up {load_s:.2f} s; one question prepared in "
-          f"{prepare_s * 1000:.0f} ms")
+          f"{prepare_s * 1000:.0f} ms; the first imported question (with the example "
+          f"library) in {lend_s * 1000:.0f} ms")
     print(f"judge_median_ms={judge_median:.1f} judge_p95_ms={judge_p95:.1f} "
           f"baseline_median_ms={base_median:.2f} ratio={judge_median / base_median:.0f} "
           f"added_rss_mb={added_mb:.0f}")

@@ -29,15 +29,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import judge_eval as je  # noqa: E402
 
-from simulator.bank.breaches import load_breach_library  # noqa: E402
-from simulator.config import ScoringConfig  # noqa: E402
+from simulator.scoring.build import build_judge  # noqa: E402
 from simulator.scoring.calibration import (  # noqa: E402
     DEFAULT_CALIBRATION_PATH,
     Calibration,
     Logistic,
     load_calibration,
 )
-from simulator.scoring.encoder import UseEncoder  # noqa: E402
 from simulator.scoring.judge import AnswerFeatures, Judge  # noqa: E402
 
 POINT_FEATURES = (
@@ -237,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     banks = je.load_banks()
     answers = je.usable(je.load_answers(split="dev"), banks)
     base = load_calibration()
-    judge = Judge(base, ScoringConfig(), UseEncoder(), load_breach_library())
+    judge = build_judge()
     measured = [(a, judge.measure(a.answer, je.question_of(a, banks))) for a in answers]
     calibration = fit(judge, measured, banks, base)
     in_sample = {

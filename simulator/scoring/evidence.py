@@ -133,13 +133,20 @@ def _plain(text: str) -> str:
 
 
 def prepare_question(
-    question: Question, generic: Sequence[Breach], encoder: SentenceEncoder
+    question: Question,
+    generic: Sequence[Breach],
+    encoder: SentenceEncoder,
+    borrowed: Sequence[Sequence[str]] = (),
 ) -> PreparedQuestion:
-    """Encode a question's key-point texts and its (and the generic) breaches' examples."""
+    """Encode a question's key-point texts (with the sentences `borrowed` for each point,
+    `borrow.py`) and its (and the generic) breaches' examples."""
     points = []
-    for kp in question.key_points:
+    for k, kp in enumerate(question.key_points):
+        lent = borrowed[k] if k < len(borrowed) else ()
         texts = tuple(
-            dict.fromkeys(_plain(t) for t in (kp.label, *kp.cues, *kp.examples) if t.strip())
+            dict.fromkeys(
+                _plain(t) for t in (kp.label, *kp.cues, *kp.examples, *lent) if t.strip()
+            )
         )
         points.append(PointTexts(kp, texts, encoder.encode(texts)))
     language = question.language

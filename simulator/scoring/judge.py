@@ -29,6 +29,7 @@ import numpy as np
 from simulator.bank.model import Breach, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
+from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import split_clauses
 from simulator.scoring.evidence import (
@@ -76,11 +77,13 @@ class Judge:
 
     def __init__(self, calibration: Calibration, config: ScoringConfig,
                  encoder: SentenceEncoder | None,
-                 generic_breaches: Mapping[str, Sequence[Breach]] | None = None) -> None:
+                 generic_breaches: Mapping[str, Sequence[Breach]] | None = None,
+                 library: ExampleLibrary | None = None) -> None:
         self.calibration = calibration
         self._config = config
         self._encoder: SentenceEncoder = encoder or _NoEncoder()
         self._generic = generic_breaches or {}
+        self._library = library
         self._prepared: dict[tuple[str, str, str], PreparedQuestion] = {}
         self._lock = threading.Lock()
 
@@ -256,8 +259,9 @@ class Judge:
         with self._lock:
             found = self._prepared.get(key)
         if found is None:
+            borrowed = self._library.lend(question, self._encoder) if self._library else ()
             found = prepare_question(question, self._generic.get(question.language, ()),
-                                     self._encoder)
+                                     self._encoder, borrowed)
             with self._lock:
                 self._prepared[key] = found
         return found
