@@ -13,7 +13,7 @@ seen here. Steps:
 5. estimate how that generalises with a grouped 5-fold cross-validation (by question: a
    question's answers are never in both halves) of steps 2-4, and print both figures.
 
-Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5]
+Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5] [--only breach]
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ BREACH_FEATURES = (
     "breach_share",
     "breach_gap",
     "relevant_share",
+    "careless",
 )
+BREACH_SIGNS = (1, 1, 1, 1, 1, 1, -1, 1)
 GRID = {
     "full_credit": (0.45, 0.5, 0.55, 0.6),
     "half_credit": (0.25, 0.3, 0.35),
@@ -147,13 +149,31 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
         BREACH_FEATURES,
         rows,
         [float(a.breach) for a, _ in measured],
-        signs=(1, 1, 1, 1, 1, 1, -1),
+        signs=BREACH_SIGNS,
         l2=0.05,
     )
     fitted = replace(base, key_point=key_point, off_topic=off_topic, breach=breach)
+    return _best_on_grid(judge, measured, banks, fitted, GRID)
+
+
+def fit_breach_gate(
+    judge: Judge, measured: Measured, banks: dict, base: Calibration
+) -> Calibration:
+    """Step 3's bad-practice gate and its threshold only, keeping `base`'s other models."""
+    rows = gate_rows(judge, measured, base.key_point, banks)
+    breach = fit_logistic(
+        BREACH_FEATURES, rows, [float(a.breach) for a, _ in measured], signs=BREACH_SIGNS, l2=0.05
+    )
+    grid = {"breach_threshold": GRID["breach_threshold"]}
+    return _best_on_grid(judge, measured, banks, replace(base, breach=breach), grid)
+
+
+def _best_on_grid(
+    judge: Judge, measured: Measured, banks: dict, fitted: Calibration, grid: dict
+) -> Calibration:
     best: tuple[float, Calibration] | None = None
-    for values in itertools.product(*GRID.values()):
-        candidate = replace(fitted, **dict(zip(GRID, values, strict=True)))
+    for values in itertools.product(*grid.values()):
+        candidate = replace(fitted, **dict(zip(grid, values, strict=True)))
         if candidate.half_credit >= candidate.full_credit:
             continue
         kappa = kappa_of(judge, measured, banks, candidate)
@@ -171,7 +191,7 @@ def kappa_of(judge: Judge, measured: Measured, banks: dict, calibration: Calibra
 
 
 def cross_validate(
-    judge: Judge, measured: Measured, banks: dict, base: Calibration, folds: int
+    judge: Judge, measured: Measured, banks: dict, base: Calibration, folds: int, fitter=None
 ) -> dict[str, float]:
     questions = sorted({(a.bank, a.question) for a, _ in measured})
     order = np.random.default_rng(0).permutation(len(questions))
@@ -180,7 +200,7 @@ def cross_validate(
     for k in range(folds):
         train = [(a, f) for a, f in measured if fold_of[(a.bank, a.question)] != k]
         held = [(a, f) for a, f in measured if fold_of[(a.bank, a.question)] == k]
-        calibration = fit(judge, train, banks, base)
+        calibration = (fitter or fit)(judge, train, banks, base)
         for a, f in held:
             points[a.id] = judge.decide(f, je.question_of(a, banks), calibration).points
     return points
@@ -231,19 +251,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"rewrite {DEFAULT_CALIBRATION_PATH}")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--only",
+        choices=("all", "breach"),
+        default="all",
+        help="refit every model, or only the bad-practice gate (keeping the others)",
+    )
     args = parser.parse_args(argv)
+    fitter = fit if args.only == "all" else fit_breach_gate
     banks = je.load_banks()
     answers = je.usable(je.load_answers(split="dev"), banks)
     base = load_calibration()
     judge = build_judge()
     measured = [(a, judge.measure(a.answer, je.question_of(a, banks))) for a in answers]
-    calibration = fit(judge, measured, banks, base)
+    calibration = fitter(judge, measured, banks, base)
     in_sample = {
         a.id: judge.decide(f, je.question_of(a, banks), calibration).points for a, f in measured
     }
     print("dev, fitted and scored on all of dev (optimistic):")
     print("  " + je.figures(answers, banks, lambda a: in_sample[a.id]).line())
-    cv = cross_validate(judge, measured, banks, base, args.folds)
+    cv = cross_validate(judge, measured, banks, base, args.folds, fitter)
     print(f"dev, {args.folds}-fold cross-validation grouped by question (honest):")
     print("  " + je.figures(answers, banks, lambda a: cv[a.id]).line())
     print(

@@ -29,6 +29,7 @@ import numpy as np
 from simulator.bank.model import Breach, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
+from simulator.scoring.attitude import careless_share
 from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import split_clauses
@@ -139,6 +140,7 @@ class Judge:
             "breach_gap": float(per_clause[worst] - (clause_best[worst] if n else 0.0)),
             "breach_cue": float(any(b.cue and b.cue_support >= self.calibration.breach_cue_support
                                     for b in breaches)),
+            "careless": careless_share(clauses, language),
         }
         return AnswerFeatures(view, points, point_features, breaches, gates,
                               check_list(clauses, language))
