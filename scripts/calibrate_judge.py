@@ -6,14 +6,14 @@ seen here. Steps:
 1. measure every dev answer with the real encoder (`Judge.measure`);
 2. fit the key-point model: a logistic regression from the evidence features to the
    graders' mean credit for that point (soft labels, L2);
-3. fit the two gates the same way: off the topic (the writer's intended kind), and bad
-   practice (either grader named a breach);
+3. fit the three gates the same way: off the topic and vague (the writer's intended kind),
+   and bad practice (either grader named a breach);
 4. choose the credit thresholds and the gate thresholds on a small grid by quadratic
    weighted kappa against the graders' mean score;
 5. estimate how that generalises with a grouped 5-fold cross-validation (by question: a
    question's answers are never in both halves) of steps 2-4, and print both figures.
 
-Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5] [--only breach]
+Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5] [--only breach|vague]
 """
 
 from __future__ import annotations
@@ -66,11 +66,14 @@ BREACH_FEATURES = (
     "careless",
 )
 BREACH_SIGNS = (1, 1, 1, 1, 1, 1, -1, 1)
+VAGUE_FEATURES = ("platitude", "concrete", "coverage", "best_point", "clauses")
+VAGUE_SIGNS = (1, -1, -1, -1, -1)
 GRID = {
     "full_credit": (0.45, 0.5, 0.55, 0.6),
     "half_credit": (0.25, 0.3, 0.35),
     "off_topic_threshold": (0.5, 0.6, 0.7, 1.1),
     "breach_threshold": (0.5, 0.6, 0.7, 1.1),
+    "vague_threshold": (0.5, 0.6, 0.7, 1.1),
 }
 Measured = list[tuple[je.EvalAnswer, AnswerFeatures]]
 
@@ -152,8 +155,19 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
         signs=BREACH_SIGNS,
         l2=0.05,
     )
-    fitted = replace(base, key_point=key_point, off_topic=off_topic, breach=breach)
+    vague = _fit_vague(rows, measured)
+    fitted = replace(base, key_point=key_point, off_topic=off_topic, breach=breach, vague=vague)
     return _best_on_grid(judge, measured, banks, fitted, GRID)
+
+
+def _fit_vague(rows: list[dict[str, float]], measured: Measured) -> Logistic:
+    return fit_logistic(
+        VAGUE_FEATURES,
+        rows,
+        [float(a.kind == "vague") for a, _ in measured],
+        signs=VAGUE_SIGNS,
+        l2=0.05,
+    )
 
 
 def fit_breach_gate(
@@ -166,6 +180,16 @@ def fit_breach_gate(
     )
     grid = {"breach_threshold": GRID["breach_threshold"]}
     return _best_on_grid(judge, measured, banks, replace(base, breach=breach), grid)
+
+
+def fit_vague_gate(
+    judge: Judge, measured: Measured, banks: dict, base: Calibration
+) -> Calibration:
+    """The vague gate and its threshold only, keeping `base`'s other models."""
+    rows = gate_rows(judge, measured, base.key_point, banks)
+    grid = {"vague_threshold": GRID["vague_threshold"]}
+    fitted = replace(base, vague=_fit_vague(rows, measured))
+    return _best_on_grid(judge, measured, banks, fitted, grid)
 
 
 def _best_on_grid(
@@ -235,6 +259,7 @@ def write(calibration: Calibration, path: Path, note: str) -> None:
                 c.breach,
                 {"threshold": c.breach_threshold, "cue_support": c.breach_cue_support},
             ),
+            *(logistic("vague", c.vague, {"threshold": c.vague_threshold}) if c.vague else []),
             "[gates]",
             f"minor_breach_cap = {c.minor_breach_cap:g}",
             f"list_cap = {c.list_cap:g}",
@@ -253,12 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
         "--only",
-        choices=("all", "breach"),
+        choices=("all", "breach", "vague"),
         default="all",
-        help="refit every model, or only the bad-practice gate (keeping the others)",
+        help="refit every model, or only the bad-practice or the vague gate (keeping the others)",
     )
     args = parser.parse_args(argv)
-    fitter = fit if args.only == "all" else fit_breach_gate
+    fitter = {"all": fit, "breach": fit_breach_gate, "vague": fit_vague_gate}[args.only]
     banks = je.load_banks()
     answers = je.usable(je.load_answers(split="dev"), banks)
     base = load_calibration()
@@ -275,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     print("  " + je.figures(answers, banks, lambda a: cv[a.id]).line())
     print(
         f"thresholds: full {calibration.full_credit} half {calibration.half_credit} "
-        f"off_topic {calibration.off_topic_threshold} breach {calibration.breach_threshold}"
+        f"off_topic {calibration.off_topic_threshold} breach {calibration.breach_threshold} "
+        f"vague {calibration.vague_threshold}"
     )
     if args.write:
         questions = len({(a.bank, a.question) for a in answers})

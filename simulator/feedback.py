@@ -18,7 +18,7 @@ from simulator.errors import DataFileError
 from simulator.scoring.result import KeyPointResult, Score
 
 TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "breach",
-                 "critical_missed", "empty", "list", "off_topic", "example", "summary", "saved",
+                 "critical_missed", "empty", "list", "off_topic", "vague", "example", "summary", "saved",
                  "next_question")
 DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
 MAX_TEMPLATES_BYTES = 1_000_000
@@ -94,6 +94,8 @@ def render_feedback(score: Score, language: str, templates: Templates,
         sentences.append(t["list"])
     elif score.off_topic:
         sentences.append(t["off_topic"])
+    elif score.vague:
+        sentences.append(t["vague"])
     teach = most_important_missed(score)
     if teach is not None and teach.example:
         sentences.append(t["example"].format(example=teach.example.rstrip("。.！!")))

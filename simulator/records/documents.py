@@ -212,6 +212,7 @@ def score_json(score: Score) -> dict[str, Any]:
         "breaches": [_breach_json(b) for b in score.breaches],
         "list_like": score.list_like,
         "off_topic": score.off_topic,
+        "vague": score.vague,
         "reasons": list(score.reasons),
     }
 

@@ -1,10 +1,11 @@
 """The judge's fitted numbers, read from `prompts/judge.toml`.
 
-Three small logistic models turn evidence into beliefs: that a key point was made (from
+Four small logistic models turn evidence into beliefs: that a key point was made (from
 its cue and meaning evidence and the answer's overall relevance), that an answer is off
-the topic, and that it recommends bad practice. Their weights, the credit thresholds and
-the gates are fitted on the development split of the blind evaluation set by
-`scripts/calibrate_judge.py`, which rewrites the file; nothing here is tuned by hand.
+the topic, that it recommends bad practice, and that it is vague (general statements).
+Their weights, the credit thresholds and the gates are fitted on the development split of
+the blind evaluation set by `scripts/calibrate_judge.py`, which rewrites the file; nothing
+here is tuned by hand.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ class Calibration:
     list_max_spoken_clauses: int
     relevant_similarity: float
     """A clause whose meaning is at least this close to some key point's example is on topic."""
+    vague: Logistic | None = None
+    """Belief that an answer is general statements rather than what one would do (none: off)."""
+    vague_threshold: float = 1.1
+    """Belief above which the score is scaled by (1 - belief) ("mostly general statements")."""
     fitted_on: str = ""
     """Which data the numbers came from (for the record)."""
 
@@ -92,6 +97,8 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
             list_min_bare_share=float(gates["list_min_bare_share"]),
             list_max_spoken_clauses=int(gates["list_max_spoken_clauses"]),
             relevant_similarity=float(gates["relevant_similarity"]),
+            vague=_logistic(data["vague"]) if "vague" in data else None,
+            vague_threshold=float(data["vague"]["threshold"]) if "vague" in data else 1.1,
             fitted_on=str(data.get("fitted_on", "")),
         )
     except (KeyError, TypeError, ValueError) as e:

@@ -29,7 +29,6 @@ import numpy as np
 from simulator.bank.model import Breach, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
-from simulator.scoring.attitude import careless_share
 from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import split_clauses
@@ -42,6 +41,12 @@ from simulator.scoring.evidence import (
     point_evidence,
     prepare_question,
     view_answer,
+)
+from simulator.scoring.register import (
+    careless_share,
+    concrete_share,
+    length_share,
+    platitude_share,
 )
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.scoring.structure import ListCheck, check_list
@@ -141,6 +146,9 @@ class Judge:
             "breach_cue": float(any(b.cue and b.cue_support >= self.calibration.breach_cue_support
                                     for b in breaches)),
             "careless": careless_share(clauses, language),
+            "platitude": platitude_share(clauses, language),
+            "concrete": concrete_share(clauses, language),
+            "clauses": length_share(clauses),
         }
         return AnswerFeatures(view, points, point_features, breaches, gates,
                               check_list(clauses, language))
@@ -206,6 +214,12 @@ class Judge:
             raw *= 1.0 - off_topic
             reasons.append(f"most of the answer is about something else (belief "
                            f"{off_topic:.2f}): x{1 - off_topic:.2f}")
+        vague = cal.vague.probability(gates) if cal.vague is not None else 0.0
+        is_vague = not is_off_topic and vague >= cal.vague_threshold
+        if is_vague:
+            raw *= 1.0 - vague
+            reasons.append(f"mostly general statements, little of what you would do (belief "
+                           f"{vague:.2f}): x{1 - vague:.2f}")
         if not heard:
             suspect = cal.breach.probability(gates)
             if suspect >= cal.breach_threshold:
@@ -215,7 +229,7 @@ class Judge:
                                f"{', «' + clause + '»' if clause else ''}): x{1 - suspect:.2f}")
         points = round(max(0.0, min(question.points, raw)), 1)
         return Score(points, question.points, tuple(results), tuple(heard), listing,
-                     is_off_topic, tuple(reasons))
+                     is_off_topic, is_vague, tuple(reasons))
 
     def bad_practice(self, text: str, language: str) -> tuple[BreachResult, ...]:
         """The generic breaches (`prompts/breaches.toml`) said in `text`, each with the clause

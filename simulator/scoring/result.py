@@ -68,6 +68,8 @@ class Score:
     """The answer names terms without saying what the speaker would do."""
     off_topic: bool = False
     """Most of the answer is about something else."""
+    vague: bool = False
+    """The answer is general statements rather than what the speaker would do."""
     reasons: tuple[str, ...] = field(default=())
     """Every adjustment made, in plain words, for the record."""
 

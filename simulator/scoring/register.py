@@ -1,0 +1,79 @@
+"""How an answer talks: careless words, platitudes, concrete details.
+
+Three counts over the answer's clauses, each a feature of a calibrated gate (`judge.py`),
+never a verdict by itself:
+
+- **careless words** ("反正技术部总会修好的", "我就偷偷按我的办法做", "not my problem"): fluent
+  bad practice rarely names itself but shrugs. A careful answer uses these words only to
+  deny them ("不会随便答应", "没偷偷按自己的来"), so a word counts only when nothing negates
+  it before it in its clause. Feeds the bad-practice belief.
+- **platitudes** ("我觉得态度很重要", "只要用心就一定能做好", "心往一处想", "I'd always keep
+  a positive attitude and go the extra mile"): the stock phrases of an answer that says how
+  one feels about the job instead of what one would do;
+- **concrete details**: numbers, times, amounts, the words one would say ("跟他说"), an
+  example ("比如", "for example").
+  Both feed the belief that an answer is vague, which scales it down like an off-topic one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from simulator.scoring.clauses import Clause
+from simulator.scoring.negation import negated_before
+
+_ZH_CARELESS_RE = re.compile(
+    r"反正|偷偷|悄悄|随便|无所谓|糊弄|敷衍|应付一下|懒得|不用管|不管了|(?<!不)管他呢|爱.{1,2}不.{1,2}")
+_EN_CARELESS_RE = re.compile(
+    r"\b(?:secretly|on the quiet|fob (?:them|him|her) off|cannot be bothered|"
+    r"can not be bothered|not my problem|not my job|who cares|could not care less)\b")
+_ZH_PLATITUDE_RE = re.compile(
+    r"我觉得|我认为|我相信|相信|很重要|非常重要|最重要|很正常|心态|用心|真诚|态度|积极|热情|"
+    r"责任心|只要|总之|始终|一定能|一定会|不断|成长|提升自己|价值|以客户为中心|客户就是上帝|"
+    r"心往一处想|求同存异|互相理解|互相包容|和谐|满意度|专业")
+_EN_PLATITUDE_RE = re.compile(
+    r"\b(?:i believe|really important|very important|so important|always|people person|"
+    r"passionate|positive|hard worker|do my best|try my best|whatever it takes|extra mile|"
+    r"professional|professionally|professionalism|make sure|the right thing|"
+    r"at the end of the day|team player|make a difference|respect|respectfully|"
+    r"open-minded|open minded|mindset|is key|learning experience)\b")
+_ZH_CONCRETE_RE = re.compile(
+    r"[0-9０-９]|[一二两三四五六七八九十百千半几]+(?:天|点|分钟|小时|块|元|个|次|号|周|月|年|单|遍|步)"
+    r"|今天|明天|当天|下午|上午|马上|立刻|跟他说|跟客户说|告诉他|比如")
+_EN_CONCRETE_RE = re.compile(
+    r"[0-9]|\b(?:one|two|three|four|five|six|ten|twenty|thirty|half|today|tomorrow|"
+    r"minutes?|hours?|days?|week|pounds|dollars|refund|ticket|account|order|manager|"
+    r"team leader|email|text|for example|like)\b")
+MAX_CARELESS_COUNTED = 3
+MAX_CLAUSES_COUNTED = 30
+
+
+def careless_share(clauses: Sequence[Clause], language: str) -> float:
+    """How many clauses say a careless word without negating it, 0-1 (three or more: 1)."""
+    pattern = _ZH_CARELESS_RE if language == "zh" else _EN_CARELESS_RE
+    count = sum(_said(pattern, c, language) for c in clauses)
+    return min(count, MAX_CARELESS_COUNTED) / MAX_CARELESS_COUNTED
+
+
+def platitude_share(clauses: Sequence[Clause], language: str) -> float:
+    """Share of the clauses that say a stock phrase (not negated)."""
+    pattern = _ZH_PLATITUDE_RE if language == "zh" else _EN_PLATITUDE_RE
+    return sum(_said(pattern, c, language) for c in clauses) / len(clauses) if clauses else 0.0
+
+
+def concrete_share(clauses: Sequence[Clause], language: str) -> float:
+    """Share of the clauses with a concrete detail (a number, a time, words to say...)."""
+    pattern = _ZH_CONCRETE_RE if language == "zh" else _EN_CONCRETE_RE
+    return (sum(pattern.search(c.normalised) is not None for c in clauses) / len(clauses)
+            if clauses else 0.0)
+
+
+def length_share(clauses: Sequence[Clause]) -> float:
+    """How long the answer is, in clauses, 0-1 (thirty or more: 1)."""
+    return min(len(clauses), MAX_CLAUSES_COUNTED) / MAX_CLAUSES_COUNTED
+
+
+def _said(pattern: re.Pattern[str], clause: Clause, language: str) -> bool:
+    text = clause.normalised
+    return any(not negated_before(text, m.start(), language) for m in pattern.finditer(text))

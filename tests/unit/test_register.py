@@ -1,0 +1,57 @@
+"""Careless words (`simulator.scoring.register.py`): counted when said, not when denied."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.bank.loader import resolve_bank
+from simulator.feedback import load_templates, render_feedback
+from simulator.scoring.clauses import split_clauses
+from simulator.scoring.judge import Judge
+from simulator.scoring.register import careless_share, concrete_share, platitude_share
+
+
+@pytest.mark.parametrize(("text", "language", "share"), [
+    ("反正技术部总会修好的，我也没再管。", "zh", 1 / 3),
+    ("我就偷偷按我的办法做，随便找个理由，反正领导也不看。", "zh", 1.0),
+    ("我不会随便答应客户，也没偷偷按自己的来，不敷衍。", "zh", 0.0),
+    ("不管他买不买，我都会把意见记下来。", "zh", 0.0),
+    ("I'd secretly close the ticket, it's not my problem.", "en", 2 / 3),
+    ("I would never fob them off, and I'd never secretly close a ticket.", "en", 0.0),
+    ("I'd apologise, check the order and call them back by five.", "en", 0.0),
+])
+def test_careless_words_count_unless_denied(text: str, language: str, share: float) -> None:
+    assert careless_share(split_clauses(text, language), language) == pytest.approx(share)
+
+
+def test_a_shrugging_answer_reads_more_like_bad_practice(judge: Judge) -> None:
+    """The same careless steps read as more likely bad practice with the shrug than without."""
+    question = resolve_bank("cs-zh").question("12")
+    plain = "我会跟客户说再等两天，先不用去查系统，快递早晚会到。"
+    shrug = "反正快递早晚会到，我就随便跟客户说再等两天，懒得去查系统。"
+    belief = [judge.calibration.breach.probability(judge.measure(t, question).gate_features)
+              for t in (plain, shrug)]
+    assert belief[1] > belief[0]
+
+
+def test_platitudes_and_concrete_details_are_counted() -> None:
+    vague = split_clauses("我觉得服务态度最重要，只要用心对待客户，就一定能让客户满意。", "zh")
+    concrete = split_clauses("我先跟他道歉，查一下单号，告诉他今天下午五点前发出。", "zh")
+    assert platitude_share(vague, "zh") > 0.5 and concrete_share(vague, "zh") == 0.0
+    assert platitude_share(concrete, "zh") == 0.0 and concrete_share(concrete, "zh") > 0.0
+    en = split_clauses("I'd always keep a positive attitude and go the extra mile.", "en")
+    assert platitude_share(en, "en") == 1.0
+
+
+def test_an_answer_of_platitudes_is_scaled_down_and_told_why(judge: Judge) -> None:
+    """General statements about service earn little and the feedback asks for steps; an
+    answer that says what one would do, in plain words, is not called vague."""
+    question = resolve_bank("cs-zh").question("12")
+    platitudes = ("我觉得遇到这种情况，最重要的是态度要真诚，站在客户的角度想问题。只要我们用心"
+                  "服务，积极沟通，相信客户一定能理解。总之客户满意是我们始终的追求。")
+    steps = ("真不好意思让您久等了。我这就去后台查一下这单卡在哪，查清楚了跟您说个准话，今天"
+             "下午五点前给您发出去，运费我们出。发出去以后我再打电话问问您收到没有。")
+    vague = judge.score(platitudes, question)
+    assert vague.vague and vague.fraction <= 0.3, vague.reasons
+    assert "表态" in render_feedback(vague, "zh", load_templates()).text
+    assert not judge.score(steps, question).vague
