@@ -9,7 +9,7 @@ from simulator.scoring.borrow import ExampleLibrary, load_example_library
 from simulator.scoring.judge import Judge
 
 DOCUMENT = ("一、经历(共1题,每题4分,总计4分)\n"
-            "题目1(4分)描述一次您与其他部门协作解决客户问题的经历。答案要点"
+            "题目1(4分)请讲讲你和别的部门一起把客户难题解决掉的一次经历。答案要点"
             "1.初步判断:核对订单数据,确认是系统接口异常"
             "2.跨部门会商:约技术部和仓储部开会定方案"
             "3.主动沟通:逐一通知受影响客户并致歉"
