@@ -18,8 +18,8 @@ from simulator.errors import DataFileError
 from simulator.scoring.result import KeyPointResult, Score
 
 TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "breach",
-                 "critical_missed", "empty", "list", "off_topic", "vague", "example", "summary", "saved",
-                 "next_question")
+                 "critical_missed", "empty", "list", "off_topic", "vague", "example", "summary",
+                 "saved", "next_question")
 DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
 MAX_TEMPLATES_BYTES = 1_000_000
 

@@ -36,8 +36,10 @@ _ZH_GLUE_WORDS = frozenset(
 _ZH_PRONOUN_RE = re.compile(r"(?<!其)[我你您他她咱]")
 """A person in the clause (jieba may glue it to the next word: "我会"), so it says who does
 what; "其他" (other) is not a person."""
-_ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 或".split())
-"""Glue a bare term may still carry: "信息不透明", "用智能客服"."""
+_ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 或 请 "
+                          "啊 呀 吧 嘛 呢 哦 啦".split())
+"""Glue a short bare term may still carry: "信息不透明", "用智能客服", or what Whisper makes of
+a term it mishears ("倾听" heard as "请听")."""
 _EN_FILLERS = frozenset("um uh er erm ah like you know okay ok so yeah yes well obviously "
                         "actually basically right i mean anyway".split())
 _EN_SEQUENCE = frozenset("first firstly second secondly third thirdly then next after that "

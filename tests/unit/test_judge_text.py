@@ -37,6 +37,7 @@ def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
     ("嗯，那个，我会先道歉，然后，嗯，马上帮他查一下订单。", "zh", False),
     ("我会主动联系客户，按公司规定给出补救方案，并总结原因。", "zh", False),
     ("其他同事协助，逐一回访，系统备注。", "zh", True),
+    ("请听共情，道歉安抚，聚焦问题，给出方案啊，跟进吧。", "zh", True),  # as Whisper hears it
     ("Apologise, empathise, verify, compensate, follow up.", "en", True),
     ("First identify the issue, then contact the right team, then update the customer.",
      "en", True),
