@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import types
     from collections.abc import Sequence
     from typing import NoReturn
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["main", "run"]
 
 _EXIT_ERROR, _EXIT_INTERRUPTED = 2, 130  # the values of parser.EXIT_ERROR/EXIT_INTERRUPTED
+_REDELIVER_S = 0.05
 
 
 class _InterruptWatch:
@@ -48,8 +50,19 @@ class _InterruptWatch:
             self._previous = signal.signal(signal.SIGINT, self._on_sigint)
         return self
 
-    def _on_sigint(self, signum: int, frame: object) -> None:
+    def _on_sigint(self, signum: int, frame: types.FrameType | None) -> None:
         self.seen = True
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            # Raised inside the import machinery itself (a module lock's callback), the
+            # exception is "ignored" half-way and leaves the lock held: the next import of
+            # that module, on any thread, waits forever. Deliver it again a moment later.
+            import signal
+            import threading
+
+            timer = threading.Timer(_REDELIVER_S, os.kill, (os.getpid(), signal.SIGINT))
+            timer.daemon = True
+            timer.start()
+            return
         raise KeyboardInterrupt
 
     def __exit__(self, *exc: object) -> None:

@@ -144,3 +144,23 @@ def test_the_readme_score_example_is_true(capsys: pytest.CaptureFixture[str]) ->
     argv = shlex.split(block[0][len("$ .venv/bin/interview-sim "):])
     assert main(argv) == 0
     assert capsys.readouterr().out.rstrip("\n").split("\n") == block[1:]
+
+
+def test_ctrl_c_inside_the_import_machinery_is_delivered_again_outside_it() -> None:
+    """A KeyboardInterrupt raised in a module lock's callback is ignored half-way and leaves
+    the lock held (the next import of that module hangs): the handler does not raise there
+    but sends the signal again, and it arrives as KeyboardInterrupt a moment later."""
+    import time
+    import types
+
+    from simulator.cli import _InterruptWatch
+
+    code = compile("pass", "<frozen importlib._bootstrap>", "exec")
+    frame = types.SimpleNamespace(f_code=code)
+    with _InterruptWatch() as watch:
+        watch._on_sigint(2, frame)  # type: ignore[arg-type]  # returns instead of raising
+        assert watch.seen
+        with pytest.raises(KeyboardInterrupt):
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
