@@ -45,8 +45,7 @@ from simulator.scoring.evidence import (
 from simulator.scoring.register import (
     careless_share,
     concrete_share,
-    length_share,
-    platitude_share,
+    platitude_count,
 )
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.scoring.structure import ListCheck, check_list
@@ -122,7 +121,11 @@ class Judge:
             clause_best = (view.vectors[:n] @ prepared.every_point_text.T).max(axis=1)
         else:
             clause_best = np.zeros(n)
-        relevant = float(np.mean(clause_best >= self.calibration.relevant_similarity)) if n else 0.0
+        related = clause_best >= self.calibration.relevant_similarity
+        relevant = float(np.mean(related)) if n else 0.0
+        # Concrete details count on the clauses about the question, so small talk added
+        # around general statements does not make them sound concrete.
+        on_topic = tuple(c for c, r in zip(clauses, related, strict=True) if r) or clauses
         answer_meaning = float(np.mean([p.meaning for p in points])) if points else 0.0
         point_features = tuple(
             {"cue": (p.cue.strength / 100 if p.cue else 0.0), "meaning": p.meaning,
@@ -134,21 +137,24 @@ class Judge:
         per_clause = (np.max([b.per_clause for b in breaches], axis=0) if breaches and n
                       else np.zeros(max(n, 1)))
         worst = int(per_clause.argmax())
+        # Means and shares are read on the clauses about the question or about bad practice:
+        # small talk added around bad advice must not dilute it.
+        about = per_clause[:n][related | (per_clause[:n] >= self.calibration.relevant_similarity)]
+        about = about if len(about) else per_clause
         gates = {
             "relevant_share": relevant,
             "relevance_mean": float(clause_best.mean()) if n else 0.0,
             "relevance_top3": float(np.sort(clause_best)[-3:].mean()) if n else 0.0,
             "breach_max": float(per_clause.max()),
             "breach_top3": float(np.sort(per_clause)[-3:].mean()),
-            "breach_mean": float(per_clause.mean()),
-            "breach_share": float(np.mean(per_clause >= 0.6)),
+            "breach_mean": float(about.mean()),
+            "breach_share": float(np.mean(about >= 0.6)),
             "breach_gap": float(per_clause[worst] - (clause_best[worst] if n else 0.0)),
             "breach_cue": float(any(b.cue and b.cue_support >= self.calibration.breach_cue_support
                                     for b in breaches)),
             "careless": careless_share(clauses, language),
-            "platitude": platitude_share(clauses, language),
-            "concrete": concrete_share(clauses, language),
-            "clauses": length_share(clauses),
+            "platitude": platitude_count(clauses, language),
+            "concrete": concrete_share(on_topic, language),
         }
         return AnswerFeatures(view, points, point_features, breaches, gates,
                               check_list(clauses, language))

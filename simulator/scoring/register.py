@@ -46,7 +46,7 @@ _EN_CONCRETE_RE = re.compile(
     r"minutes?|hours?|days?|week|pounds|dollars|refund|ticket|account|order|manager|"
     r"team leader|email|text|for example|like)\b")
 MAX_CARELESS_COUNTED = 3
-MAX_CLAUSES_COUNTED = 30
+MAX_PLATITUDES_COUNTED = 4
 
 
 def careless_share(clauses: Sequence[Clause], language: str) -> float:
@@ -56,10 +56,12 @@ def careless_share(clauses: Sequence[Clause], language: str) -> float:
     return min(count, MAX_CARELESS_COUNTED) / MAX_CARELESS_COUNTED
 
 
-def platitude_share(clauses: Sequence[Clause], language: str) -> float:
-    """Share of the clauses that say a stock phrase (not negated)."""
+def platitude_count(clauses: Sequence[Clause], language: str) -> float:
+    """How many clauses say a stock phrase (not negated), 0-1 (four or more: 1). A count, not
+    a share: talk added around general statements does not dilute it."""
     pattern = _ZH_PLATITUDE_RE if language == "zh" else _EN_PLATITUDE_RE
-    return sum(_said(pattern, c, language) for c in clauses) / len(clauses) if clauses else 0.0
+    count = sum(_said(pattern, c, language) for c in clauses)
+    return min(count, MAX_PLATITUDES_COUNTED) / MAX_PLATITUDES_COUNTED
 
 
 def concrete_share(clauses: Sequence[Clause], language: str) -> float:
@@ -67,11 +69,6 @@ def concrete_share(clauses: Sequence[Clause], language: str) -> float:
     pattern = _ZH_CONCRETE_RE if language == "zh" else _EN_CONCRETE_RE
     return (sum(pattern.search(c.normalised) is not None for c in clauses) / len(clauses)
             if clauses else 0.0)
-
-
-def length_share(clauses: Sequence[Clause]) -> float:
-    """How long the answer is, in clauses, 0-1 (thirty or more: 1)."""
-    return min(len(clauses), MAX_CLAUSES_COUNTED) / MAX_CLAUSES_COUNTED
 
 
 def _said(pattern: re.Pattern[str], clause: Clause, language: str) -> bool:

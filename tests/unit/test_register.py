@@ -8,7 +8,7 @@ from simulator.bank.loader import resolve_bank
 from simulator.feedback import load_templates, render_feedback
 from simulator.scoring.clauses import split_clauses
 from simulator.scoring.judge import Judge
-from simulator.scoring.register import careless_share, concrete_share, platitude_share
+from simulator.scoring.register import careless_share, concrete_share, platitude_count
 
 
 @pytest.mark.parametrize(("text", "language", "share"), [
@@ -37,10 +37,20 @@ def test_a_shrugging_answer_reads_more_like_bad_practice(judge: Judge) -> None:
 def test_platitudes_and_concrete_details_are_counted() -> None:
     vague = split_clauses("我觉得服务态度最重要，只要用心对待客户，就一定能让客户满意。", "zh")
     concrete = split_clauses("我先跟他道歉，查一下单号，告诉他今天下午五点前发出。", "zh")
-    assert platitude_share(vague, "zh") > 0.5 and concrete_share(vague, "zh") == 0.0
-    assert platitude_share(concrete, "zh") == 0.0 and concrete_share(concrete, "zh") > 0.0
+    assert platitude_count(vague, "zh") >= 0.5 and concrete_share(vague, "zh") == 0.0
+    assert platitude_count(concrete, "zh") == 0.0 and concrete_share(concrete, "zh") > 0.0
     en = split_clauses("I'd always keep a positive attitude and go the extra mile.", "en")
-    assert platitude_share(en, "en") == 1.0
+    assert platitude_count(en, "en") == 0.25
+
+
+def test_small_talk_around_platitudes_does_not_hide_them(judge: Judge) -> None:
+    """The count of stock phrases is not diluted by talk about something else, and the
+    concrete details of that talk do not count: the padded answer is still vague."""
+    question = resolve_bank("cs-zh").question("12")
+    platitudes = ("我觉得遇到这种情况，最重要的是态度要真诚，站在客户的角度想问题。只要我们用心"
+                  "服务，积极沟通，相信客户一定能理解。总之客户满意是我们始终的追求。")
+    padded = platitudes + "我周末常去爬山，上个月爬了3次。楼下新开了一家面馆，牛肉面18块一碗。"
+    assert judge.score(padded, question).vague
 
 
 def test_an_answer_of_platitudes_is_scaled_down_and_told_why(judge: Judge) -> None:
