@@ -15,7 +15,7 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from simulator.ports import StopSignal
@@ -39,11 +39,14 @@ class KeyReader:
         try:
             import termios
             import tty
-
-            self._saved = termios.tcgetattr(self._fd)
-            tty.setcbreak(self._fd)
-        except (ImportError, OSError, ValueError):  # not a terminal after all: lines
+        except ImportError:  # no terminal control on this platform: lines
             self._saved = None
+        else:
+            try:
+                self._saved = termios.tcgetattr(self._fd)
+                tty.setcbreak(self._fd)
+            except (termios.error, OSError, ValueError):  # not a terminal after all: lines
+                self._saved = None
         threading.Thread(target=self._read, name="keys", daemon=True).start()
         try:
             yield self
@@ -67,14 +70,17 @@ class KeyReader:
                 self._stop.set()
             self._keys.put(key)
 
-    def choose(self) -> str:
-        """Wait for r (answer again), m (model answer) or Enter (next); other keys are
-        ignored. Returns "retry", "model" or "next"."""
+    def choose(self, offer: Callable[[], None] = lambda: None) -> str:
+        """Offer the choices (`offer` shows them) and wait for r (answer again), m (model
+        answer) or Enter (next); other keys are ignored. Returns "retry", "model" or
+        "next". Keys pressed before are discarded first, then the choices are shown, so a
+        key pressed the moment they appear always counts."""
         while True:
             try:
                 self._keys.get_nowait()
             except queue.Empty:
                 break
+        offer()
         while True:
             choice = CHOICES.get(self._keys.get())
             if choice is not None:

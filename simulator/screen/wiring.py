@@ -18,9 +18,8 @@ def screen_parts(loop: LoopParts, screen: Screen, language: str, config: Simulat
     """The loop's parts with the screen's views: meter, spinner, heard line, choices."""
     lines = screen.lines(language)
 
-    def choose(language: str) -> str:
-        screen.echo(lines("choose"))
-        return keys.choose() if keys is not None else "next"
+    def choose(language: str) -> str:  # offered only with keys (below)
+        return keys.choose(lambda: screen.echo(lines("choose"))) if keys is not None else "next"
 
     told = [not live]  # the hint is about a microphone: not for replayed recordings
 
