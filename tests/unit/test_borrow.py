@@ -57,7 +57,7 @@ def test_an_own_words_story_earns_more_with_borrowed_sentences(judge: Judge) -> 
 
 
 def test_an_empty_library_lends_nothing(judge: Judge) -> None:
-    library = ExampleLibrary({})
+    library = ExampleLibrary(dict)
     question = _imported()
     assert not library.lends_to(question)
     assert library.lend(question, judge._encoder) == ((),) * len(question.key_points)
