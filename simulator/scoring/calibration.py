@@ -83,6 +83,8 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
     data = read_toml(path, "judge calibration", MAX_CALIBRATION_BYTES)
     try:
         gates = data["gates"]
+        vague = ({"vague": _logistic(data["vague"]),
+                  "vague_threshold": float(data["vague"]["threshold"])} if "vague" in data else {})
         return Calibration(
             key_point=_logistic(data["key_point"]),
             full_credit=float(data["key_point"]["full_credit"]),
@@ -97,8 +99,7 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
             list_min_bare_share=float(gates["list_min_bare_share"]),
             list_max_spoken_clauses=int(gates["list_max_spoken_clauses"]),
             relevant_similarity=float(gates["relevant_similarity"]),
-            vague=_logistic(data["vague"]) if "vague" in data else None,
-            vague_threshold=float(data["vague"]["threshold"]) if "vague" in data else 1.1,
+            **vague,
             fitted_on=str(data.get("fitted_on", "")),
         )
     except (KeyError, TypeError, ValueError) as e:

@@ -87,9 +87,11 @@ class AnswerView:
     spans: tuple[tuple[int, int], ...]
     """First and last clause of each text."""
     vectors: np.ndarray
-    reported: tuple[tuple[int, int], ...] = ()
+    reported: tuple[tuple[int, int], ...]
     """Per clause, the span of its normalised text that voices someone else (`stance.py`)."""
-    conditions: tuple[str, ...] = ()
+    voiced_by_other: np.ndarray
+    """Per clause, whether all of it voices someone else (its breach likeness is ignored)."""
+    conditions: tuple[str, ...]
     """Per clause, the previous clause of its sentence (`stance.conditions`)."""
 
 
@@ -187,14 +189,18 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
     """
     texts = [c.plain for c in clauses]
     spans = [(i, i) for i in range(len(clauses))]
+    prepared = tuple(prepare_answer(c.normalised) for c in clauses)
+    reported = reported_spans(clauses, language)
     return AnswerView(
         clauses=clauses,
-        prepared=tuple(prepare_answer(c.normalised) for c in clauses),
+        prepared=prepared,
         negative=tuple(is_negative(c.normalised, language) for c in clauses),
         texts=tuple(texts),
         spans=tuple(spans),
         vectors=encoder.encode(texts),
-        reported=reported_spans(clauses, language),
+        reported=reported,
+        voiced_by_other=np.array([a == 0 and b >= len(p.text) > 0
+                                  for (a, b), p in zip(reported, prepared, strict=True)], bool),
         conditions=conditions(clauses),
     )
 
@@ -255,10 +261,8 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
         else np.zeros((n_clauses, 0))
     )
     cue, cue_clause, support = "", -1, 0.0
-    reported = answer.reported or ((0, 0),) * n_clauses
-    before = answer.conditions or ("",) * n_clauses
     for i, prepared in enumerate(answer.prepared):
-        context = (prepared, reported[i], before[i], language)
+        context = (prepared, answer.reported[i], answer.conditions[i], language)
         said = [c.cue for c in breach.cues
                 if _as_own_act(_said_as_written(c, prepared, language), *context)]
         said += [m.group(0) for p in breach.patterns
@@ -277,10 +281,7 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     masked = np.where(agree, sims, -1.0)
     best = masked.argmax(axis=1)
     per_clause = np.maximum(masked[np.arange(n_clauses), best], 0.0)
-    voiced_by_other = [a == 0 and b >= len(t.text) > 0 for (a, b), t in zip(reported,
-                                                                        answer.prepared,
-                                                                        strict=True)]
-    per_clause = np.where(voiced_by_other, 0.0, per_clause)
+    per_clause = np.where(answer.voiced_by_other, 0.0, per_clause)
     examples = tuple(
         breach.breach.examples[j] if v > 0 else "" for j, v in zip(best, per_clause, strict=True)
     )

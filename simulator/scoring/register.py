@@ -52,16 +52,14 @@ MAX_PLATITUDES_COUNTED = 4
 def careless_share(clauses: Sequence[Clause], language: str) -> float:
     """How many clauses say a careless word without negating it, 0-1 (three or more: 1)."""
     pattern = _ZH_CARELESS_RE if language == "zh" else _EN_CARELESS_RE
-    count = sum(_said(pattern, c, language) for c in clauses)
-    return min(count, MAX_CARELESS_COUNTED) / MAX_CARELESS_COUNTED
+    return _capped_count(pattern, clauses, language, MAX_CARELESS_COUNTED)
 
 
 def platitude_count(clauses: Sequence[Clause], language: str) -> float:
     """How many clauses say a stock phrase (not negated), 0-1 (four or more: 1). A count, not
     a share: talk added around general statements does not dilute it."""
     pattern = _ZH_PLATITUDE_RE if language == "zh" else _EN_PLATITUDE_RE
-    count = sum(_said(pattern, c, language) for c in clauses)
-    return min(count, MAX_PLATITUDES_COUNTED) / MAX_PLATITUDES_COUNTED
+    return _capped_count(pattern, clauses, language, MAX_PLATITUDES_COUNTED)
 
 
 def concrete_share(clauses: Sequence[Clause], language: str) -> float:
@@ -69,6 +67,11 @@ def concrete_share(clauses: Sequence[Clause], language: str) -> float:
     pattern = _ZH_CONCRETE_RE if language == "zh" else _EN_CONCRETE_RE
     return (sum(pattern.search(c.normalised) is not None for c in clauses) / len(clauses)
             if clauses else 0.0)
+
+
+def _capped_count(pattern: re.Pattern[str], clauses: Sequence[Clause], language: str,
+                  cap: int) -> float:
+    return min(sum(_said(pattern, c, language) for c in clauses), cap) / cap
 
 
 def _said(pattern: re.Pattern[str], clause: Clause, language: str) -> bool:
