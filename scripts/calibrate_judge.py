@@ -13,7 +13,7 @@ seen here. Steps:
 5. estimate how that generalises with a grouped 5-fold cross-validation (by question: a
    question's answers are never in both halves) of steps 2-4, and print both figures.
 
-Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5] [--only breach|vague]
+Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5] [--only off_topic|breach|vague]
 """
 
 from __future__ import annotations
@@ -141,55 +141,39 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
         POINT_FEATURES, point_rows, point_targets, signs=(1,) * len(POINT_FEATURES)
     )
     rows = gate_rows(judge, measured, key_point, banks)
-    off_topic = fit_logistic(
-        OFF_TOPIC_FEATURES,
-        rows,
-        [float(a.kind == "off_topic") for a, _ in measured],
-        signs=(-1,) * len(OFF_TOPIC_FEATURES),
-        l2=0.05,
-    )
-    breach = fit_logistic(
-        BREACH_FEATURES,
-        rows,
-        [float(a.breach) for a, _ in measured],
-        signs=BREACH_SIGNS,
-        l2=0.05,
-    )
-    vague = _fit_vague(rows, measured)
-    fitted = replace(base, key_point=key_point, off_topic=off_topic, breach=breach, vague=vague)
+    gates = {name: _fit_gate(name, rows, measured) for name in GATES}
+    fitted = replace(base, key_point=key_point, **gates)
     return _best_on_grid(judge, measured, banks, fitted, GRID)
 
 
-def _fit_vague(rows: list[dict[str, float]], measured: Measured) -> Logistic:
-    return fit_logistic(
-        VAGUE_FEATURES,
-        rows,
-        [float(a.kind == "vague") for a, _ in measured],
-        signs=VAGUE_SIGNS,
-        l2=0.05,
-    )
+GATES = {
+    "off_topic": (
+        OFF_TOPIC_FEATURES,
+        (-1,) * len(OFF_TOPIC_FEATURES),
+        lambda a: float(a.kind == "off_topic"),
+    ),
+    "breach": (BREACH_FEATURES, BREACH_SIGNS, lambda a: float(a.breach)),
+    "vague": (VAGUE_FEATURES, VAGUE_SIGNS, lambda a: float(a.kind == "vague")),
+}
+"""Each gate: its features, their signs, and its target on an answer (the writer meant it
+off the topic; either grader named a breach; the writer meant it vague)."""
 
 
-def fit_breach_gate(
-    judge: Judge, measured: Measured, banks: dict, base: Calibration
-) -> Calibration:
-    """Step 3's bad-practice gate and its threshold only, keeping `base`'s other models."""
-    rows = gate_rows(judge, measured, base.key_point, banks)
-    breach = fit_logistic(
-        BREACH_FEATURES, rows, [float(a.breach) for a, _ in measured], signs=BREACH_SIGNS, l2=0.05
-    )
-    grid = {"breach_threshold": GRID["breach_threshold"]}
-    return _best_on_grid(judge, measured, banks, replace(base, breach=breach), grid)
+def _fit_gate(name: str, rows: list[dict[str, float]], measured: Measured) -> Logistic:
+    names, signs, target = GATES[name]
+    return fit_logistic(names, rows, [target(a) for a, _ in measured], signs=signs, l2=0.05)
 
 
-def fit_vague_gate(
-    judge: Judge, measured: Measured, banks: dict, base: Calibration
-) -> Calibration:
-    """The vague gate and its threshold only, keeping `base`'s other models."""
-    rows = gate_rows(judge, measured, base.key_point, banks)
-    grid = {"vague_threshold": GRID["vague_threshold"]}
-    fitted = replace(base, vague=_fit_vague(rows, measured))
-    return _best_on_grid(judge, measured, banks, fitted, grid)
+def gate_fitter(name: str):  # type: ignore[no-untyped-def]
+    """A fitter for one gate and its threshold only, keeping `base`'s other models."""
+
+    def fit_one(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Calibration:
+        rows = gate_rows(judge, measured, base.key_point, banks)
+        fitted = replace(base, **{name: _fit_gate(name, rows, measured)})
+        grid = {f"{name}_threshold": GRID[f"{name}_threshold"]}
+        return _best_on_grid(judge, measured, banks, fitted, grid)
+
+    return fit_one
 
 
 def _best_on_grid(
@@ -278,12 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
         "--only",
-        choices=("all", "breach", "vague"),
+        choices=("all", "off_topic", "breach", "vague"),
         default="all",
-        help="refit every model, or only the bad-practice or the vague gate (keeping the others)",
+        help="refit every model, or only one gate (keeping the others)",
     )
     args = parser.parse_args(argv)
-    fitter = {"all": fit, "breach": fit_breach_gate, "vague": fit_vague_gate}[args.only]
+    fitter = fit if args.only == "all" else gate_fitter(args.only)
     banks = je.load_banks()
     answers = je.usable(je.load_answers(split="dev"), banks)
     base = load_calibration()
