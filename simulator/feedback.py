@@ -19,7 +19,7 @@ from simulator.scoring.result import KeyPointResult, Score
 
 TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "breach",
                  "critical_missed", "empty", "list", "off_topic", "vague", "example", "summary",
-                 "saved", "next_question")
+                 "next_question")
 DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
 MAX_TEMPLATES_BYTES = 1_000_000
 
@@ -112,11 +112,10 @@ def most_important_missed(score: Score) -> KeyPointResult | None:
 
 
 def render_summary(total: float, max_total: float, count: int, language: str,
-                   templates: Templates, saved_to: str | None) -> Feedback:
-    """The end-of-session summary, with where the record was saved."""
+                   templates: Templates) -> Feedback:
+    """The end-of-session summary, said aloud: the points, not where the record went (a
+    folder path read out is noise; the screen shows it once, after the summary)."""
     t = templates.get(language) or templates["en"]
     sentences = [t["summary"].format(total=format_points(total), max_total=format_points(max_total),
                                      count=count)]
-    if saved_to:
-        sentences.append(t["saved"].format(path=saved_to))
     return Feedback(tuple(sentences))

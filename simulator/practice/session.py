@@ -145,12 +145,10 @@ def run_session(questions: Sequence[Question], parts: LoopParts,
             break
     language = questions[0].language if questions else "en"
     result = SessionResult(tuple(turns), interrupted)
-    folder = parts.sink.folder if parts.sink is not None else None
-    saved_to = str(folder) if folder is not None else None
     best = _best_per_question(turns)
     summary = render_summary(round(sum(t.score.points for t in best), 1),
                              sum(t.score.max_points for t in best), len(best), language,
-                             settings.templates, saved_to)
+                             settings.templates)
     improved = [_best_line(t, turns) for t in best if t.take > 1]
     if improved:
         summary = Feedback((summary.sentences[0], *improved, *summary.sentences[1:]))

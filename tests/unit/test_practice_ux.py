@@ -69,6 +69,8 @@ def test_retry_keeps_both_takes_and_the_summary_counts_the_best(tmp_path: Path) 
     best = document["best_takes"][0]
     assert best["best_take"] == 2 and best["improvement"] > 0
     assert "4分" in result.summary.text  # the best take, not the sum of both
+    # The folder is shown once by the command, never read out by the voice.
+    assert not any(store.folder.name in text for text in said)
 
 
 def test_follow_up_is_asked_and_judged_for_its_point_only(tmp_path: Path) -> None:
