@@ -71,6 +71,13 @@ GOOD_ZH = [
     "我会提醒客户，任何人索要验证码都是诈骗。",
     "我会直接拒绝他，告诉他别人的联系方式属于隐私，但可以帮他转达留言。",
     "这种要求我会直接拒绝，然后告诉他正确的办理渠道。",
+    # Words a breach's pattern shares with good practice: 挂失 is not hanging up, freezing
+    # an account for the customer is help not a threat, a store is not a private channel,
+    # and what a courier lost (被) is a fact told, not blame passed on.
+    "客户说卡丢了，我就先帮他把卡挂失了，再慢慢查。",
+    "卡被盗刷的话，我就马上帮您冻结账户。",
+    "不方便线上操作的，我会告诉他可以到线下门店办理。",
+    "有位客户的包裹被快递弄丢了，我先跟他道歉，再帮他申请补发。",
 ]
 
 GOOD_EN = [
@@ -122,6 +129,10 @@ GOOD_EN = [
     "Even if they threaten to complain, I'd stay polite and keep helping.",
     "I'd turn the request down politely and explain the proper way to get it.",
     "I'd just say no to sharing her address, and offer to pass on a message.",
+    # Following up is not skipping checks; a call ends politely, not abandoned.
+    "I'd check back in with them after it's delivered.",
+    "I'd make sure they've got a reference number before we hang up.",
+    "I'd end the call according to policy and note what happened.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
