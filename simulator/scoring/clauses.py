@@ -4,6 +4,9 @@ Whisper punctuates most answers (commas, full stops, question marks, in either w
 clause is the text between two marks. An unpunctuated stretch longer than about one clause
 (30 Mandarin characters, 24 English words) is cut into near-equal pieces, so no single
 "clause" hides a whole answer. Each clause keeps its offsets in the answer, for quoting.
+A stretch that is nothing but hesitation sounds ("嗯，", "um,") is no clause: it says
+nothing, and as a clause of its own it came close enough to short example sentences to earn
+a point ("后续跟进 «嗯»").
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from simulator.text.error_rate import ERROR_RATE_FILLERS
 from simulator.text.normalise import normalise, to_simplified
 
 # A clause ends at sentence or clause punctuation of either width, the enumeration comma,
@@ -72,6 +76,12 @@ def _pieces(text: str, start: int, end: int, language: str) -> list[Clause]:
         norm = normalise(piece)
         if language == "zh":
             norm = norm.replace(" ", "")
-        if norm:
+        if norm and not _only_hesitation(norm, language):
             pieces.append(Clause(piece, a, b, norm, to_simplified(piece)))
     return pieces
+
+
+def _only_hesitation(normalised: str, language: str) -> bool:
+    sounds = ERROR_RATE_FILLERS.get(language, frozenset())
+    units = normalised if language == "zh" else normalised.split()
+    return all(unit in sounds for unit in units)
