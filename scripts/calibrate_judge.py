@@ -13,7 +13,8 @@ seen here. Steps:
 5. estimate how that generalises with a grouped 5-fold cross-validation (by question: a
    question's answers are never in both halves) of steps 2-4, and print both figures.
 
-Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5] [--only off_topic|breach|vague]
+Usage: .venv/bin/python scripts/calibrate_judge.py [--write] [--folds 5]
+       [--only off_topic|breach|vague]
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ POINT_FEATURES = (
     "answer_meaning",
     "answer_relevance",
     "distinct",
+    "lexical",
+    "sparse",
 )
 OFF_TOPIC_FEATURES = (
     "relevant_share",

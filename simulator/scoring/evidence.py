@@ -7,7 +7,8 @@ split into clauses, each clause is encoded, and then:
 - a key point's **cue** evidence is its strongest cue found in a clause and not negated
   there (`matching.find_cue`, exact, split, by sound or stem);
 - its **meaning** evidence is the closest any clause comes to any of its texts,
-  with the clause quoted;
+  with the clause quoted, and the most words any clause shares with one of them
+  (`lexical.py`);
 - a breach is heard when one of its cues is said with the same polarity as the cue (the
   cue "不告诉他" counts in "我就不告诉他", "把他电话给你" does not count in "我不会把他电话给你")
   or, by meaning, when a clause of the same polarity as an example means the same.
@@ -24,6 +25,7 @@ import numpy as np
 from simulator.bank.model import Breach, KeyPoint, MatchMode, Question
 from simulator.ports import SentenceEncoder
 from simulator.scoring.clauses import Clause
+from simulator.scoring.lexical import Terms, best_overlap, terms
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.stance import conditions, is_warning, reported_spans
@@ -38,6 +40,8 @@ class PointTexts:
     texts: tuple[str, ...]
     """Label, cues and examples (simplified script), the label first."""
     vectors: np.ndarray
+    terms: tuple[Terms, ...]
+    """Each text's terms, for word overlap."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class AnswerView:
     """Per clause, whether all of it voices someone else (its breach likeness is ignored)."""
     conditions: tuple[str, ...]
     """Per clause, the previous clause of its sentence (`stance.conditions`)."""
+    terms: tuple[Terms, ...]
+    """Per clause, its terms for word overlap (`lexical.terms`)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,8 @@ class PointEvidence:
     """The closest any clause comes to the label alone."""
     per_clause: tuple[float, ...] = ()
     """Per clause: how close it comes to the point's texts."""
+    lexical: float = 0.0
+    """The most words any clause shares with one of the point's texts (`lexical.py`)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,7 @@ def prepare_question(
 ) -> PreparedQuestion:
     """Encode a question's key-point texts (with the sentences `borrowed` for each point,
     `borrow.py`) and its (and the generic) breaches' examples."""
+    language = question.language
     points = []
     for k, kp in enumerate(question.key_points):
         lent = borrowed[k] if k < len(borrowed) else ()
@@ -150,8 +159,8 @@ def prepare_question(
                 _plain(t) for t in (kp.label, *kp.cues, *kp.examples, *lent) if t.strip()
             )
         )
-        points.append(PointTexts(kp, texts, encoder.encode(texts)))
-    language = question.language
+        points.append(PointTexts(kp, texts, encoder.encode(texts),
+                                 tuple(terms(t, language) for t in texts)))
     breaches = []
     for breach in (*question.breaches, *generic):
         examples = [_plain(e) for e in breach.examples]
@@ -202,6 +211,7 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
         voiced_by_other=np.array([a == 0 and b >= len(p.text) > 0
                                   for (a, b), p in zip(reported, prepared, strict=True)], bool),
         conditions=conditions(clauses),
+        terms=tuple(terms(t, language) for t in texts),
     )
 
 
@@ -227,8 +237,9 @@ def point_evidence(
                 cue, cue_clause = match, i
     if len(heard) < _cues_needed(point.point):
         cue, cue_clause = None, -1
+    lexical = best_overlap(answer.terms, point.terms)
     if not len(answer.vectors) or not len(point.vectors):
-        return PointEvidence(cue, cue_clause, 0.0, 0.0, (0, 0), "", 0.0, 0.0)
+        return PointEvidence(cue, cue_clause, 0.0, 0.0, (0, 0), "", 0.0, 0.0, lexical=lexical)
     sims = answer.vectors @ point.vectors.T  # texts x point texts
     best_text = int(sims.max(axis=1).argmax())
     per_point_text = np.sort(sims.max(axis=0))[::-1]
@@ -243,6 +254,7 @@ def point_evidence(
         meaning_text=point.texts[int(sims[best_text].argmax())],
         second=float(per_point_text[1] if len(per_point_text) > 1 else per_point_text[0]),
         label=float(sims[:n_clauses, 0].max()) if n_clauses else 0.0,
+        lexical=lexical,
     )
 
 

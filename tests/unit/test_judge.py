@@ -172,3 +172,20 @@ def test_imported_bank_is_judged_from_its_own_key_point_text(judge: Judge) -> No
     unrelated = judge.score("我平时喜欢打篮球，也喜欢看电影。", question)
     assert good.fraction >= unrelated.fraction + 0.25, good.reasons
     assert unrelated.fraction <= 0.1
+
+
+@pytest.mark.parametrize("question, plain, hesitant", [
+    (SHIPPING_ZH, "非常抱歉给您添麻烦了，我马上查一下系统记录，今天下午就给您发货",
+     "嗯，非常抱歉给您添麻烦了，呃，我马上查一下系统记录，嗯嗯，今天下午就给您发货"),
+    (SHIPPING_EN, "I'm so sorry about the delay. I'll check the order now, and it ships today.",
+     "Um, I'm so sorry about the delay. Uh, I'll check the order now, hmm, and it ships today."),
+])
+def test_hesitation_sounds_neither_earn_nor_cost_points(judge: Judge, question, plain: str,
+                                                        hesitant: str) -> None:
+    """"嗯，" or "um," between clauses is no clause: the same words score the same with them
+    (a lone "嗯" once earned the follow-up point), and an answer of nothing else is too short
+    to score."""
+    assert judge.score(hesitant, question).points == judge.score(plain, question).points
+    only = judge.score("嗯，嗯嗯，呃，嗯，嗯嗯嗯，呃呃" if question.language == "zh"
+                       else "um, uh, hmm, um um, uh uh uh, mm", question)
+    assert only.points == 0 and only.reasons == ("answer too short to score",)
