@@ -1,0 +1,38 @@
+"""Word overlap between a clause and a key point's texts (`simulator/scoring/lexical.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.scoring.lexical import best_overlap, overlap, terms
+
+
+def test_mandarin_terms_are_bigrams_without_pairs_of_function_characters() -> None:
+    assert terms("我会先道歉", "zh") == {"会先", "先道", "道歉"}  # "我会" left out
+    assert terms("，。！", "zh") == frozenset()
+
+
+def test_english_terms_are_short_stems_of_content_words() -> None:
+    assert terms("I'd apologise, then apologising again to them", "en") == {
+        "apolo", "again"}
+
+
+@pytest.mark.parametrize("clause, example, language", [
+    ("挨了骂我缓一缓就过去了", "被骂了也不往心里去，一会儿就过去了", "zh"),
+    ("I'd ring them back tomorrow to check it arrived", "I'll ring back to check it arrived",
+     "en"),
+])
+def test_a_paraphrase_shares_more_than_an_unrelated_clause(clause: str, example: str,
+                                                          language: str) -> None:
+    unrelated = "周末我喜欢去公园跑步" if language == "zh" else "At weekends I like to go running"
+    said = overlap(terms(clause, language), terms(example, language))
+    other = overlap(terms(unrelated, language), terms(example, language))
+    assert said > 0.2 and other == 0.0
+
+
+def test_overlap_is_a_cosine_of_sets() -> None:
+    a, b = frozenset({"x", "y"}), frozenset({"y", "z", "w", "v"})
+    assert overlap(a, b) == pytest.approx(1 / (2 * 4) ** 0.5)
+    assert overlap(a, frozenset()) == 0.0
+    assert best_overlap([a, frozenset()], [b, a]) == 1.0
+    assert best_overlap([], [a]) == 0.0
