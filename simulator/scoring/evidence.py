@@ -122,6 +122,11 @@ class PointEvidence:
     """Per clause: how close it comes to the point's texts."""
     lexical: float = 0.0
     """The most words any clause shares with one of the point's texts (`lexical.py`)."""
+    lexical_clause: int = -1
+    lexical_text: str = ""
+    """That clause, and the point's text it shares them with."""
+    lexical_shared: int = 0
+    """How many terms they share."""
 
 
 @dataclass(frozen=True)
@@ -237,9 +242,14 @@ def point_evidence(
                 cue, cue_clause = match, i
     if len(heard) < _cues_needed(point.point):
         cue, cue_clause = None, -1
-    lexical = best_overlap(answer.terms, point.terms)
+    lexical, lexical_clause, lexical_text = best_overlap(answer.terms, point.terms)
+    found = lexical_clause >= 0
+    words = {"lexical": lexical, "lexical_clause": lexical_clause,
+             "lexical_text": point.texts[lexical_text] if found else "",
+             "lexical_shared": (len(answer.terms[lexical_clause] & point.terms[lexical_text])
+                                if found else 0)}
     if not len(answer.vectors) or not len(point.vectors):
-        return PointEvidence(cue, cue_clause, 0.0, 0.0, (0, 0), "", 0.0, 0.0, lexical=lexical)
+        return PointEvidence(cue, cue_clause, 0.0, 0.0, (0, 0), "", 0.0, 0.0, **words)
     sims = answer.vectors @ point.vectors.T  # texts x point texts
     best_text = int(sims.max(axis=1).argmax())
     per_point_text = np.sort(sims.max(axis=0))[::-1]
@@ -254,7 +264,7 @@ def point_evidence(
         meaning_text=point.texts[int(sims[best_text].argmax())],
         second=float(per_point_text[1] if len(per_point_text) > 1 else per_point_text[0]),
         label=float(sims[:n_clauses, 0].max()) if n_clauses else 0.0,
-        lexical=lexical,
+        **words,
     )
 
 

@@ -58,6 +58,12 @@ its clauses are bare terms: a full answer says some steps tersely ("做好记录
 sentences that say who does what."""
 
 
+_QUOTED_OVERLAP = 0.3
+_QUOTED_SHARED = 2
+"""Word overlap (`lexical.py`) and shared terms from which the clause that has them is quoted
+as evidence too: a clause sharing one word with some example ("really") explains nothing."""
+
+
 class _NoEncoder:
     """Meaning unavailable: every text gets an empty vector, so only cues count."""
 
@@ -329,6 +335,13 @@ def _point_quotes(evidence: PointEvidence, view: AnswerView) -> tuple[Evidence, 
         heard = "，".join(c.text for c in view.clauses[first:last + 1])
         quotes.append(Evidence(evidence.meaning_text, heard, round(100 * evidence.meaning, 1),
                                "meaning"))
+    quoted = {q.heard for q in quotes}
+    if (evidence.lexical >= _QUOTED_OVERLAP and evidence.lexical_shared >= _QUOTED_SHARED
+            and view.clauses[evidence.lexical_clause].text not in quoted):
+        # The clause that shares the most words with one of the point's texts weighs in the
+        # belief too: quote it when it is another clause.
+        quotes.append(Evidence(evidence.lexical_text, view.clauses[evidence.lexical_clause].text,
+                               round(100 * evidence.lexical, 1), "words"))
     return tuple(quotes)
 
 

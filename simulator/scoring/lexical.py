@@ -50,6 +50,13 @@ def overlap(a: Terms, b: Terms) -> float:
     return len(a & b) / (len(a) * len(b)) ** 0.5
 
 
-def best_overlap(clauses: Sequence[Terms], texts: Sequence[Terms]) -> float:
-    """The largest overlap between any clause and any of a point's texts."""
-    return max((overlap(c, t) for c in clauses for t in texts), default=0.0)
+def best_overlap(clauses: Sequence[Terms], texts: Sequence[Terms]) -> tuple[float, int, int]:
+    """The largest overlap between any clause and any of a point's texts, with the clause's
+    and the text's index ((0.0, -1, -1) when nothing overlaps)."""
+    best = (0.0, -1, -1)
+    for i, clause in enumerate(clauses):
+        for j, text in enumerate(texts):
+            value = overlap(clause, text)
+            if value > best[0]:
+                best = (value, i, j)
+    return best

@@ -17,7 +17,8 @@ class Evidence:
     strength: float
     """0-100: a cue's match strength, or 100 x the cosine similarity for meaning."""
     method: str
-    """"exact", "split", "pinyin", "stem", "near" (cue matching) or "meaning"."""
+    """"exact", "split", "pinyin", "stem", "near" (cue matching), "meaning" (the sentence
+    encoder) or "words" (word overlap with one of the point's texts)."""
 
 
 @dataclass(frozen=True)
