@@ -25,7 +25,7 @@ import numpy as np
 from simulator.bank.model import Breach, KeyPoint, MatchMode, Question
 from simulator.ports import SentenceEncoder
 from simulator.scoring.clauses import Clause
-from simulator.scoring.lexical import Terms, best_overlap, terms
+from simulator.scoring.lexical import Overlap, Terms, best_overlap, terms
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.stance import conditions, is_warning, reported_spans
@@ -120,13 +120,10 @@ class PointEvidence:
     """The closest any clause comes to the label alone."""
     per_clause: tuple[float, ...] = ()
     """Per clause: how close it comes to the point's texts."""
-    lexical: float = 0.0
+    words: Overlap = Overlap()
     """The most words any clause shares with one of the point's texts (`lexical.py`)."""
-    lexical_clause: int = -1
-    lexical_text: str = ""
-    """That clause, and the point's text it shares them with."""
-    lexical_shared: int = 0
-    """How many terms they share."""
+    words_text: str = ""
+    """That text of the point."""
 
 
 @dataclass(frozen=True)
@@ -242,12 +239,8 @@ def point_evidence(
                 cue, cue_clause = match, i
     if len(heard) < _cues_needed(point.point):
         cue, cue_clause = None, -1
-    lexical, lexical_clause, lexical_text = best_overlap(answer.terms, point.terms)
-    found = lexical_clause >= 0
-    words = {"lexical": lexical, "lexical_clause": lexical_clause,
-             "lexical_text": point.texts[lexical_text] if found else "",
-             "lexical_shared": (len(answer.terms[lexical_clause] & point.terms[lexical_text])
-                                if found else 0)}
+    found = best_overlap(answer.terms, point.terms)
+    words = {"words": found, "words_text": point.texts[found.text] if found.text >= 0 else ""}
     if not len(answer.vectors) or not len(point.vectors):
         return PointEvidence(cue, cue_clause, 0.0, 0.0, (0, 0), "", 0.0, 0.0, **words)
     sims = answer.vectors @ point.vectors.T  # texts x point texts

@@ -31,7 +31,7 @@ from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
 from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
-from simulator.scoring.clauses import split_clauses
+from simulator.scoring.clauses import Clause, split_clauses
 from simulator.scoring.evidence import (
     AnswerView,
     BreachEvidence,
@@ -107,18 +107,20 @@ class Judge:
     def score(self, text: str, question: Question) -> Score:
         """Judge the answer `text` (as transcribed, punctuation kept) to `question`."""
         earnable = question.key_points
-        if (len(_compact(text)) < self._config.min_answer_chars
-                or not split_clauses(text, question.language)):
+        clauses = split_clauses(text, question.language)
+        if len(_compact(text)) < self._config.min_answer_chars or not clauses:
             reason = "empty answer" if not text.strip() else "answer too short to score"
             return Score(0.0, question.points, tuple(_missed(kp) for kp in earnable),
                          reasons=(reason,))
-        return self.decide(self.measure(text, question), question)
+        return self.decide(self._measure(clauses, question), question)
 
     def measure(self, text: str, question: Question) -> AnswerFeatures:
         """Find the evidence and compute the features the calibration reads."""
+        return self._measure(split_clauses(text, question.language), question)
+
+    def _measure(self, clauses: tuple[Clause, ...], question: Question) -> AnswerFeatures:
         language = question.language
         prepared = self._prepare(question)
-        clauses = split_clauses(text, language)
         view = view_answer(clauses, language, self._encoder)
         points = tuple(point_evidence(p, view, language, self._config.fuzzy_threshold)
                        for p in prepared.points)
@@ -139,7 +141,7 @@ class Judge:
              "label": p.label, "second": p.second,
              "cue_meaning": p.cue_meaning if p.cue else 0.0,
              "answer_meaning": answer_meaning, "answer_relevance": relevant,
-             "distinct": _distinct(points, k), "lexical": p.lexical,
+             "distinct": _distinct(points, k), "lexical": p.words.value,
              "sparse": _sparse(point.point)}
             for k, (p, point) in enumerate(zip(points, prepared.points, strict=True)))
         per_clause = (np.max([b.per_clause for b in breaches], axis=0) if breaches and n
@@ -336,12 +338,13 @@ def _point_quotes(evidence: PointEvidence, view: AnswerView) -> tuple[Evidence, 
         quotes.append(Evidence(evidence.meaning_text, heard, round(100 * evidence.meaning, 1),
                                "meaning"))
     quoted = {q.heard for q in quotes}
-    if (evidence.lexical >= _QUOTED_OVERLAP and evidence.lexical_shared >= _QUOTED_SHARED
-            and view.clauses[evidence.lexical_clause].text not in quoted):
+    words = evidence.words
+    if (words.value >= _QUOTED_OVERLAP and words.shared >= _QUOTED_SHARED
+            and view.clauses[words.clause].text not in quoted):
         # The clause that shares the most words with one of the point's texts weighs in the
         # belief too: quote it when it is another clause.
-        quotes.append(Evidence(evidence.lexical_text, view.clauses[evidence.lexical_clause].text,
-                               round(100 * evidence.lexical, 1), "words"))
+        quotes.append(Evidence(evidence.words_text, view.clauses[words.clause].text,
+                               round(100 * words.value, 1), "words"))
     return tuple(quotes)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 _FUNCTION_CHARS = frozenset("我会的了是就在把给他您你们也都还要和跟吧嘛呢啊一个这那")
 _NOT_HAN_OR_WORD = re.compile(r"[^\u4e00-\u9fff0-9a-z]")
@@ -50,13 +51,25 @@ def overlap(a: Terms, b: Terms) -> float:
     return len(a & b) / (len(a) * len(b)) ** 0.5
 
 
-def best_overlap(clauses: Sequence[Terms], texts: Sequence[Terms]) -> tuple[float, int, int]:
-    """The largest overlap between any clause and any of a point's texts, with the clause's
-    and the text's index ((0.0, -1, -1) when nothing overlaps)."""
-    best = (0.0, -1, -1)
+@dataclass(frozen=True)
+class Overlap:
+    """The best overlap between an answer's clauses and a point's texts."""
+
+    value: float = 0.0
+    clause: int = -1
+    """Index of the clause (-1: nothing overlaps)."""
+    text: int = -1
+    """Index of the point's text."""
+    shared: int = 0
+    """How many terms they have in common."""
+
+
+def best_overlap(clauses: Sequence[Terms], texts: Sequence[Terms]) -> Overlap:
+    """The largest overlap between any clause and any of a point's texts."""
+    best = Overlap()
     for i, clause in enumerate(clauses):
         for j, text in enumerate(texts):
             value = overlap(clause, text)
-            if value > best[0]:
-                best = (value, i, j)
+            if value > best.value:
+                best = Overlap(value, i, j, len(clause & text))
     return best

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.scoring.lexical import best_overlap, overlap, terms
+from simulator.scoring.lexical import Overlap, best_overlap, overlap, terms
 
 
 def test_mandarin_terms_are_bigrams_without_pairs_of_function_characters() -> None:
@@ -34,8 +34,10 @@ def test_overlap_is_a_cosine_of_sets() -> None:
     a, b = frozenset({"x", "y"}), frozenset({"y", "z", "w", "v"})
     assert overlap(a, b) == pytest.approx(1 / (2 * 4) ** 0.5)
     assert overlap(a, frozenset()) == 0.0
-    assert best_overlap([frozenset(), a], [b, a]) == (1.0, 1, 1)
-    assert best_overlap([], [a]) == (0.0, -1, -1)
+    best = best_overlap([frozenset(), a], [b, a])
+    assert (best.value, best.clause, best.text, best.shared) == (1.0, 1, 1, 2)
+    none = best_overlap([], [a])
+    assert (none.value, none.clause, none.text) == (0.0, -1, -1)
 
 
 def test_the_clause_sharing_words_is_quoted_when_it_is_another_clause() -> None:
@@ -51,13 +53,13 @@ def test_the_clause_sharing_words_is_quoted_when_it_is_another_clause() -> None:
     clauses = [SimpleNamespace(text=t) for t in said]
     view = SimpleNamespace(clauses=clauses)
     base = dict(cue=None, cue_clause=-1, cue_meaning=0.0, meaning=0.6, meaning_span=(0, 0),
-                meaning_text="先道歉", second=0.5, label=0.4, lexical=0.5, lexical_clause=2,
-                lexical_text="第二天我打电话问问收到没有")
-    quotes = _point_quotes(PointEvidence(**base, lexical_shared=4), view)  # type: ignore[arg-type]
+                meaning_text="先道歉", second=0.5, label=0.4,
+                words_text="第二天我打电话问问收到没有")
+    quotes = _point_quotes(PointEvidence(**base, words=Overlap(0.5, 2, 0, 4)),
+                           view)  # type: ignore[arg-type]
     assert [(q.method, q.heard) for q in quotes] == [
         ("meaning", "我会先道歉"), ("words", "明天再打电话问问到了没有")]
-    assert [q.method for q in _point_quotes(PointEvidence(**base, lexical_shared=1),
+    assert [q.method for q in _point_quotes(PointEvidence(**base, words=Overlap(0.5, 2, 0, 1)),
                                             view)] == ["meaning"]  # type: ignore[arg-type]
-    same = {**base, "lexical_clause": 0}
-    assert [q.method for q in _point_quotes(PointEvidence(**same, lexical_shared=4),
+    assert [q.method for q in _point_quotes(PointEvidence(**base, words=Overlap(0.5, 0, 0, 4)),
                                             view)] == ["meaning"]  # type: ignore[arg-type]
