@@ -30,6 +30,8 @@ from simulator.bank.importer import (
     strip_pinyin,
     write_bank_toml,
 )
+from simulator.bank.importer.answers import PointDraft
+from simulator.bank.importer.asked import asked_items, asked_points
 from simulator.bank.loader import load_bank, parse_bank
 from simulator.errors import BankError
 from simulator.text.normalise import normalise, to_simplified
@@ -187,6 +189,19 @@ def test_numbered_seed_steps_become_key_points(numbered: ImportResult) -> None:
         assert len(question.key_points) >= steps >= 3
 
 
+def test_numbered_seed_asked_contents_become_key_points(numbered: ImportResult) -> None:
+    """A question that lists what the answer must include (需包含A、B、C) and has a story as
+    its model answer is marked on A, B and C, not on the story's sentences; each item keeps
+    the story's sentences about it as its examples, in order."""
+    (question,) = [q for q in numbered.bank.questions if "需包含" in q.prompt]
+    labels = [kp.label for kp in question.key_points]
+    assert labels == ["教育背景", "过往客服经验", "上海本地客户服务相关的优势"], labels
+    education, experience, _local = question.key_points
+    assert any("本科" in e for e in education.examples)
+    assert any("客服" in e for e in experience.examples)
+    assert not any("本科" in e for e in experience.examples)
+
+
 def test_numbered_seed_cut_off_steps_are_flagged(numbered: ImportResult) -> None:
     """A question announcing more steps than the text has is imported and flagged."""
     assert any("announces" in w and "steps" in w for w in numbered.warnings)
@@ -340,6 +355,30 @@ def test_split_answer_without_list_uses_sentences() -> None:
                          with_closing=False)
     assert [p.label for p in parts.points] == ["我会先安抚客户情绪", "然后核实订单信息",
                                                "最后跟进处理结果"]
+
+
+@pytest.mark.parametrize(("prompt", "items"), [
+    ("请做自我介绍，需包含教育背景、客服经验和本地优势。", ("教育背景", "客服经验", "本地优势")),
+    ("谈谈你的规划，包括短期目标及长期目标", ("短期目标", "长期目标")),
+    ("回答应涵盖：安抚情绪、核实信息、给出时间。", ("安抚情绪", "核实信息", "给出时间")),
+    ("你从上一家公司离职的主要原因是什么？请结合行业特性说明。", ()),
+    ("请说明优先级与具体操作步骤。", ()),
+    ("需包含你在上一家公司做过的所有让你觉得特别有成就感的事情。", ()),
+])
+def test_asked_items_are_what_the_question_lists(prompt: str, items: tuple[str, ...]) -> None:
+    """Only a list after 包含/包括/涵盖/涉及 counts; one item or a sentence is no list."""
+    assert asked_items(prompt) == items
+
+
+def test_asked_points_take_the_story_in_turn() -> None:
+    """Consecutive sentences go to the items in order, by the words they share; a word the
+    whole story says does not pull a sentence away from its place."""
+    sentences = tuple(PointDraft(label="", text=t) for t in (
+        "我本科在上海读的工商管理", "毕业后在上海做了三年电话客服", "我熟悉上海各区的情况"))
+    points = asked_points(("教育背景", "客服经验", "本地优势"), sentences)
+    assert [p.label for p in points] == ["教育背景", "客服经验", "本地优势"]
+    assert ["本科" in p.text for p in points] == [True, False, False]
+    assert ["三年电话客服" in p.text for p in points] == [False, True, False]
 
 
 def test_derive_cues_normalises_numbers_and_drops_stop_words() -> None:

@@ -9,7 +9,7 @@ debris (bracketed pinyin after characters, web-page boilerplate, page markers), 
 simplified script, find sections and questions, split answers into key points, and derive
 matching cues with jieba. Nothing here touches the file system except `read_document` (the
 document file: plain text only) and `write_bank_toml`.
-The steps are modules: `clean`, `structure`, `answers`, `cues`, `assemble` (the entry
+The steps are modules: `clean`, `structure`, `answers`, `asked`, `cues`, `assemble` (the entry
 point, `import_document`) and `write`.
 
 Choices, for the record:
@@ -21,6 +21,9 @@ Choices, for the record:
     than it has) is imported with what it has, provided it has a prompt and at least one key
     point, and a warning names it. A question with no prompt or no key points is skipped and
     listed in `ImportResult.skipped` with the reason.
+  * A model answer told as a story (no list) is cut into its sentences, unless the question
+    lists what the answer must include (`需包含教育背景、过往客服经验、…`): then those items are
+    the key points, each with the story's sentences about it (`asked`).
   * Cues are jieba TF-IDF keywords (nouns, verbs, adjectives, idioms) minus a stop list,
     plus "number + unit" phrases (`24小时`), all in `normalise`d form, 1 to `MAX_CUES` per point.
 """

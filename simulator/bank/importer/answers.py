@@ -62,6 +62,8 @@ class AnswerParts:
     """The answer with one item per line, for `model_answer`."""
     listed: int
     """How many numbered items (`1.`, `(1)`) the answer has."""
+    from_sentences: bool = False
+    """The answer has no list: its key points are its sentences."""
 
 
 def _span_mask(text: str) -> bytearray:
@@ -104,7 +106,8 @@ def split_answer(answer: str, *, with_closing: bool) -> AnswerParts:
     if not listed:
         sentences = split_sentences(answer)
         points = tuple(PointDraft(label=short_label(s), text=s) for s in sentences)
-        return AnswerParts(points=points, closing="", display="\n".join(sentences), listed=0)
+        return AnswerParts(points=points, closing="", display="\n".join(sentences), listed=0,
+                           from_sentences=True)
     first_marker = min(b.marker for b in listed)
     body = [b for b in blocks if b.marker >= first_marker and b.kind != "pre"
             and (b.kind == "group" or answer[b.start:b.end].strip())]

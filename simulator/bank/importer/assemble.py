@@ -8,7 +8,7 @@ import bisect
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from simulator.bank.importer.answers import (
@@ -20,6 +20,7 @@ from simulator.bank.importer.answers import (
     split_answer,
     word_chars,
 )
+from simulator.bank.importer.asked import asked_items, asked_points
 from simulator.bank.importer.clean import GARBLED_RE, checked_text, clean_document, split_preface
 from simulator.bank.importer.cues import MIN_CUE_CHARS, derive_cues, discriminate
 from simulator.bank.importer.structure import (
@@ -185,6 +186,10 @@ def _assemble(questions: tuple[RawQuestion, ...], headings: tuple[SectionHeading
                             f"«{prompt[max(0, garbled.start() - 6):garbled.end() + 6]}»; "
                             "check it against the source")
         parts = split_answer(raw.answer, with_closing=raw.marked)
+        asked = asked_items(prompt) if parts.from_sentences else ()
+        if asked:
+            # A story told as the model answer: the question's own list is what to look for.
+            parts = replace(parts, points=asked_points(asked, parts.points))
         key_points = _key_points(parts, where, skipped)
         if not key_points:
             reason = "no key points (no answer text)" if not raw.answer.strip() else \
