@@ -381,6 +381,14 @@ def test_asked_points_take_the_story_in_turn() -> None:
     assert ["三年电话客服" in p.text for p in points] == [False, True, False]
 
 
+def test_an_example_sentence_is_no_key_point_of_its_own() -> None:
+    """A sentence that starts with 例如/比如 illustrates the sentence before it."""
+    parts = split_answer("离职是为了职业发展。例如去年我做的方案没法落地。我想做更灵活的服务。",
+                         with_closing=False)
+    assert [p.label for p in parts.points] == ["离职是为了职业发展", "我想做更灵活的服务"]
+    assert "方案没法落地" in parts.points[0].text
+
+
 def test_derive_cues_normalises_numbers_and_drops_stop_words() -> None:
     """Cues are in normalised form (二十四小时 -> 24小时) and skip generic words."""
     cues = derive_cues("承诺二十四小时内给客户答复处理结果", "承诺答复")

@@ -39,6 +39,8 @@ _LEAD_IN_RE = re.compile(r"[^,，。;；!?！？\n]*[:：]\s*$")
 ANNOUNCED_RE = re.compile(r"([两二三四五六七八九十]|\d{1,2})\s*个?\s*(?:步|方面|原因|阶段|要点)")
 _SENTENCE_END = "。！？!?；;\n"
 _MIN_SENTENCE_CHARS = 6
+_ILLUSTRATION = ("例如", "比如", "举例来说", "举个例子", "譬如")
+"""A sentence that starts so illustrates the one before it: it is not a key point of its own."""
 _MIN_PREAMBLE_CHARS = 8
 TERMINAL = "。！？!?.…」”\"）)』"
 
@@ -282,7 +284,8 @@ def _display(text: str, block: _Block) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences (outside quotes and brackets), merge short ones, cap the count.
+    """Split text into sentences (outside quotes and brackets), merge short ones and examples
+    (`例如...`) into the sentence before, cap the count.
 
     Args:
         text: Answer text.
@@ -302,7 +305,8 @@ def split_sentences(text: str) -> list[str]:
     for sentence in (one_line(s) for s in sentences):
         if not word_chars(sentence):
             continue
-        if merged and len(word_chars(sentence)) < _MIN_SENTENCE_CHARS:
+        if merged and (len(word_chars(sentence)) < _MIN_SENTENCE_CHARS
+                       or sentence.startswith(_ILLUSTRATION)):
             merged[-1] += sentence
         else:
             merged.append(sentence)
