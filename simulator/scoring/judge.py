@@ -95,7 +95,7 @@ class Judge:
         self._encoder: SentenceEncoder = encoder or _NoEncoder()
         self._generic = generic_breaches or {}
         self._library = library
-        self._prepared: dict[tuple[str, str, str], PreparedQuestion] = {}
+        self._prepared: dict[Question | tuple[str, str, str], PreparedQuestion] = {}
         self._lock = threading.Lock()
 
     def warm_up(self, questions: Sequence[Question] = ()) -> None:
@@ -287,7 +287,9 @@ class Judge:
         return heard
 
     def _prepare(self, question: Question) -> PreparedQuestion:
-        key = (question.language, question.id, question.prompt)
+        # The whole question is the key: a bank re-imported or edited in the same process
+        # keeps its id and prompt but not its key points.
+        key = question
         with self._lock:
             found = self._prepared.get(key)
         if found is None:

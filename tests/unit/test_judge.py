@@ -6,6 +6,8 @@ The answers here are written for these tests (they are not from the evaluation s
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from simulator.bank.importer import import_document
@@ -172,6 +174,16 @@ def test_imported_bank_is_judged_from_its_own_key_point_text(judge: Judge) -> No
     unrelated = judge.score("我平时喜欢打篮球，也喜欢看电影。", question)
     assert good.fraction >= unrelated.fraction + 0.25, good.reasons
     assert unrelated.fraction <= 0.1
+
+
+def test_a_question_edited_in_the_same_process_is_judged_on_its_new_key_points(
+        judge: Judge) -> None:
+    """Same id and prompt, other key points (a bank imported again after an edit): the judge
+    prepares the new points instead of reusing the old ones."""
+    fewer = dataclasses.replace(SHIPPING_ZH, key_points=SHIPPING_ZH.key_points[:2])
+    text = "非常抱歉给您添麻烦了，我马上查一下系统记录，今天下午就给您发货"
+    assert len(judge.score(text, SHIPPING_ZH).key_points) == len(SHIPPING_ZH.key_points)
+    assert len(judge.score(text, fewer).key_points) == 2
 
 
 @pytest.mark.parametrize("question, plain, hesitant", [
