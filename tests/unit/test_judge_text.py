@@ -51,6 +51,15 @@ def test_lists_are_recognised_by_structure(text: str, language: str, is_list: bo
     assert found.is_list(min_bare_share=0.6, max_spoken_clauses=2) == is_list
 
 
+def test_a_timeline_marker_is_no_term() -> None:
+    """"第一年" or "第二阶段" opens a step of a plan the way 首先 does; it is not a bare term
+    (a plan told year by year was taken for a list of terms)."""
+    found = check_list(split_clauses("第一年，我先把产品学熟。第二阶段，我想带新人。", "zh"),
+                       "zh")
+    assert found.bare == (False, False, False, False)
+    assert found.bare_terms == 0
+
+
 @pytest.mark.parametrize(("clause", "phrase", "negated"), [
     ("我不会把他的电话给你", "电话给你", True),
     ("我就把他电话给你", "电话给你", False),
