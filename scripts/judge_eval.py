@@ -30,7 +30,9 @@ from simulator.bank.loader import resolve_bank  # noqa: E402
 from simulator.bank.model import Bank, Question  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "judge_eval" / "answers.jsonl"
-SEED_DOCUMENT = ROOT.parent / "shared" / "seeds" / "000_1e2ed2bcea4e66bd.txt"
+SEEDS = ROOT.parent / "shared" / "seeds"
+SEED_DOCUMENTS = {"seed000": "000_1e2ed2bcea4e66bd.txt", "seed003": "003_57e0a3ce9bfbd22b.txt"}
+"""The imported banks of the set: seed 000 (答案要点 lists) and seed 003 (model answers)."""
 KINDS = (
     "own_words",
     "complete_plain",
@@ -97,19 +99,21 @@ def load_answers(path: Path = EVAL_SET, split: str | None = None) -> list[EvalAn
     return answers
 
 
-def load_banks(seed_document: Path = SEED_DOCUMENT) -> dict[str, Bank]:
-    """cs-zh, cs-en and, when `../shared/seeds` is beside the checkout, the bank `import`
-    makes from seed 000 (imported now, exactly as a user would)."""
+def load_banks(seeds: Path = SEEDS) -> dict[str, Bank]:
+    """cs-zh, cs-en and, when `../shared/seeds` is beside the checkout, the banks `import`
+    makes from seed documents 000 and 003 (imported now, exactly as a user would)."""
     banks = {"cs-zh": resolve_bank("cs-zh"), "cs-en": resolve_bank("cs-en")}
-    if seed_document.is_file():
-        banks["seed000"] = import_document(
-            seed_document.read_text(encoding="utf-8"), bank_id="seed000"
-        ).bank
-    else:
-        print(
-            f"note: {seed_document} not found; answers to the imported bank are skipped",
-            file=sys.stderr,
-        )
+    for bank_id, name in SEED_DOCUMENTS.items():
+        document = seeds / name
+        if document.is_file():
+            banks[bank_id] = import_document(
+                document.read_text(encoding="utf-8"), bank_id=bank_id
+            ).bank
+        else:
+            print(
+                f"note: {document} not found; answers to the bank imported from it are skipped",
+                file=sys.stderr,
+            )
     return banks
 
 

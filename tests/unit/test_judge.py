@@ -2,7 +2,7 @@
 and refused, off-topic answers, English, imported banks, evidence and feedback.
 
 The answers here are written for these tests (they are not from the evaluation set, which
-`tests/unit/test_judge_eval.py` and `scripts/eval_scoring.py` measure)."""
+`scripts/eval_scoring.py` measures)."""
 
 from __future__ import annotations
 
