@@ -1,7 +1,7 @@
 """What a question itself asks the answer to contain (`需包含教育背景、过往客服经验、…`).
 
-An examiner marking a narrative model answer does not look for its sentences ("我本科就读于
-上海立信会计金融学院" is one candidate's story); when the question lists what a good answer
+An examiner marking a narrative model answer does not look for its sentences ("我本科读的是
+某某学院" is one candidate's story); when the question lists what a good answer
 includes, those items are the key points. `asked_items` finds the list; `asked_points` makes
 one key point of each item and gives it the model answer's sentences that speak to it, in
 order, so the item's cues and examples come from the document's own words.
