@@ -1,6 +1,6 @@
-"""The real judge, assembled: shipped calibration, sentence encoder, breach library and the
-shipped banks' example library. The app's composition root, the scripts and the tests all
-build it here, so they judge alike."""
+"""The real judge, assembled: shipped calibration, sentence encoder, breach library, the
+shipped banks' example library and the platitude library. The app's composition root, the
+scripts and the tests all build it here, so they judge alike."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def build_judge(config: ScoringConfig | None = None) -> Judge:
     from simulator.scoring.borrow import load_example_library
     from simulator.scoring.calibration import load_calibration
     from simulator.scoring.encoder import UseEncoder
+    from simulator.scoring.platitudes import load_platitudes
 
     return Judge(load_calibration(), config or ScoringConfig(), UseEncoder(),
-                 load_breach_library(), load_example_library())
+                 load_breach_library(), load_example_library(), load_platitudes())

@@ -42,6 +42,7 @@ from simulator.scoring.evidence import (
     prepare_question,
     view_answer,
 )
+from simulator.scoring.platitudes import platitude_likeness
 from simulator.scoring.register import (
     careless_share,
     concrete_share,
@@ -89,18 +90,23 @@ class Judge:
     def __init__(self, calibration: Calibration, config: ScoringConfig,
                  encoder: SentenceEncoder | None,
                  generic_breaches: Mapping[str, Sequence[Breach]] | None = None,
-                 library: ExampleLibrary | None = None) -> None:
+                 library: ExampleLibrary | None = None,
+                 platitudes: Mapping[str, Sequence[str]] | None = None) -> None:
         self.calibration = calibration
         self._config = config
         self._encoder: SentenceEncoder = encoder or _NoEncoder()
         self._generic = generic_breaches or {}
         self._library = library
+        self._platitudes = platitudes or {}
+        self._platitude_vectors: dict[str, np.ndarray] = {}
         self._prepared: dict[Question | tuple[str, str, str], PreparedQuestion] = {}
         self._lock = threading.Lock()
 
     def warm_up(self, questions: Sequence[Question] = ()) -> None:
         """Load the encoder and prepare these questions (call on a background thread)."""
         self._encoder.encode(["您好"])
+        for language in self._platitudes:
+            self._platitudes_of(language)
         for question in questions:
             self._prepare(question)
 
@@ -135,6 +141,9 @@ class Judge:
         # Concrete details count on the clauses about the question, so small talk added
         # around general statements does not make them sound concrete.
         on_topic = tuple(c for c, r in zip(clauses, related, strict=True) if r) or clauses
+        platitudes = self._platitudes_of(language)
+        like_platitude = (view.vectors[:n] @ platitudes.T).max(axis=1) if (
+            n and len(platitudes) and view.vectors.shape[1] == platitudes.shape[1]) else np.zeros(n)
         answer_meaning = float(np.mean([p.meaning for p in points])) if points else 0.0
         point_features = tuple(
             {"cue": (p.cue.strength / 100 if p.cue else 0.0), "meaning": p.meaning,
@@ -165,6 +174,8 @@ class Judge:
             "careless": careless_share(clauses, language),
             "platitude": platitude_count(clauses, language),
             "concrete": concrete_share(on_topic, language),
+            "platitude_meaning": platitude_likeness(like_platitude, related,
+                                                    self.calibration.relevant_similarity),
         }
         return AnswerFeatures(view, points, point_features, breaches, gates,
                               check_list(clauses, language))
@@ -285,6 +296,17 @@ class Judge:
                                           Evidence(b.cue, clause, 100.0, "exact"),
                                           b.breach.violates))
         return heard
+
+    def _platitudes_of(self, language: str) -> np.ndarray:
+        """The platitude library's vectors for `language` (encoded once)."""
+        with self._lock:
+            found = self._platitude_vectors.get(language)
+        if found is None:
+            texts = [to_simplified(t) for t in self._platitudes.get(language, ())]
+            found = self._encoder.encode(texts) if texts else np.zeros((0, 1), np.float32)
+            with self._lock:
+                self._platitude_vectors[language] = found
+        return found
 
     def _prepare(self, question: Question) -> PreparedQuestion:
         # The whole question is the key: a bank re-imported or edited in the same process
