@@ -69,8 +69,8 @@ BREACH_FEATURES = (
     "careless",
 )
 BREACH_SIGNS = (1, 1, 1, 1, 1, 1, -1, 1)
-VAGUE_FEATURES = ("platitude", "concrete", "coverage", "best_point")
-VAGUE_SIGNS = (1, -1, -1, -1)
+VAGUE_FEATURES = ("platitude", "platitude_meaning", "concrete", "coverage", "best_point")
+VAGUE_SIGNS = (1, 1, -1, -1, -1)
 GRID = {
     "full_credit": (0.45, 0.5, 0.55, 0.6),
     "half_credit": (0.25, 0.3, 0.35),
