@@ -78,6 +78,12 @@ GOOD_ZH = [
     "卡被盗刷的话，我就马上帮您冻结账户。",
     "不方便线上操作的，我会告诉他可以到线下门店办理。",
     "有位客户的包裹被快递弄丢了，我先跟他道歉，再帮他申请补发。",
+    # Reviews, tickets and figures honestly handled.
+    "客户满意的话，我会礼貌地请他对这次服务做个评价。",
+    "问题解决了、客户确认以后，我才关闭工单。",
+    "我的服务得到了很多客户的好评，满意度一直在组里前三。",
+    "收到差评我会回访客户，了解原因再改进。",
+    "我会把投诉如实录进系统，交给相关部门处理。",
 ]
 
 GOOD_EN = [
@@ -133,6 +139,12 @@ GOOD_EN = [
     "I'd check back in with them after it's delivered.",
     "I'd make sure they've got a reference number before we hang up.",
     "I'd end the call according to policy and note what happened.",
+    # Reviews, tickets and figures honestly handled.
+    "I'd only close the ticket once the customer confirms it's fixed.",
+    "If they were happy with the help, I'd invite them to leave a review.",
+    "I'd never mark a ticket as resolved before the customer agrees.",
+    "Bad reviews tell us what to fix, so I'd never delete them.",
+    "My customer scores were good because I followed every case through.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
@@ -149,6 +161,10 @@ BRIEF_ANSWERS = [
     ("人工入口可以藏深一点，客户找不到就放弃了", "zh", "brush_off"),
     ("碰到北方口音的我会说话硬一点", "zh", "discriminate"),
     ("Honestly, I'd agree with them: management just want more profit", "en", "badmouth"),
+    ("考核的话满意度其实有办法刷，找熟人冒充客户打好评就行", "zh", "game_metrics"),
+    ("工单超时了就让系统自动标成已解决，超时率马上下来", "zh", "game_metrics"),
+    ("I'd just mark them all as resolved before the weekly report so the numbers look good",
+     "en", "game_metrics"),
 ]
 
 
