@@ -389,6 +389,20 @@ def test_an_example_sentence_is_no_key_point_of_its_own() -> None:
     assert "方案没法落地" in parts.points[0].text
 
 
+def test_a_word_of_the_question_is_no_cue() -> None:
+    """The question's own words name its topic: an answer that repeats them ("说到发货")
+    has not made any point, so a point's cues leave them out (while other cues remain)."""
+    document = ("一、服务场景(共1题,每题4分,总计4分)\n"
+                "题目1(4分)顾客说因为系统出了故障，他的订单到现在还没发货，你怎么处理？答案要点"
+                "1.致歉安抚:先向客户道歉"
+                "2.实时反馈:查询发货进度，今天下午告知客户"
+                "3.补偿:申请优惠券")
+    question = import_document(document, bank_id="t").bank.questions[0]
+    feedback = question.key_points[1]
+    assert "发货" not in feedback.cues and "今天下午" in feedback.cues, feedback.cues
+    assert all(point.cues for point in question.key_points)
+
+
 def test_derive_cues_normalises_numbers_and_drops_stop_words() -> None:
     """Cues are in normalised form (二十四小时 -> 24小时) and skip generic words."""
     cues = derive_cues("承诺二十四小时内给客户答复处理结果", "承诺答复")

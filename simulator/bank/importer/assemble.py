@@ -190,7 +190,7 @@ def _assemble(questions: tuple[RawQuestion, ...], headings: tuple[SectionHeading
         if asked:
             # A story told as the model answer: the question's own list is what to look for.
             parts = replace(parts, points=asked_points(asked, parts.points))
-        key_points = _key_points(parts, where, skipped)
+        key_points = _key_points(parts, where, skipped, prompt)
         if not key_points:
             reason = "no key points (no answer text)" if not raw.answer.strip() else \
                 "no key points with usable cues"
@@ -251,8 +251,9 @@ def _heading_of(position: int, headings: tuple[SectionHeading, ...]) -> int | No
     return index if index >= 0 else None
 
 
-def _key_points(parts: AnswerParts, where: str, skipped: list[SkippedItem],
+def _key_points(parts: AnswerParts, where: str, skipped: list[SkippedItem], prompt: str = "",
                 ) -> list[dict[str, Any]]:
+    asked = normalise(prompt).replace(" ", "")
     drafts: list[PointDraft] = []
     cue_lists: list[list[str]] = []
     if len(parts.points) > MAX_KEY_POINTS:
@@ -266,6 +267,10 @@ def _key_points(parts: AnswerParts, where: str, skipped: list[SkippedItem],
         if not cues:
             fallback = normalise(draft.label).replace(" ", "")
             cues = [fallback] if len(fallback) >= MIN_CUE_CHARS else []
+        # A word of the question names its topic, not this point: an answer that says
+        # "说到发货" to "订单未发货" has not given feedback; a point keeps such cues only when
+        # it has no others.
+        cues = [cue for cue in cues if cue not in asked] or cues
         if not cues or not draft.label:
             skipped.append(SkippedItem(kind="key_point", location=f"{where}, point {number}",
                                        snippet=_snippet(draft.text), reason="no usable cue words"))
