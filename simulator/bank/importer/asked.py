@@ -13,6 +13,7 @@ import math
 import re
 
 from simulator.bank.importer.answers import PointDraft, short_label
+from simulator.scoring.lexical import terms
 
 MIN_ITEMS = 2
 """A question naming fewer things is not a list of contents."""
@@ -106,6 +107,6 @@ def _runs(items: tuple[str, ...], sentences: list[str]) -> list[list[str]]:
     return runs
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = [ch for ch in text if ch.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+def _bigrams(text: str) -> frozenset[str]:
+    """Mandarin character pairs, as word overlap counts them (`lexical.terms`)."""
+    return terms(text, "zh")

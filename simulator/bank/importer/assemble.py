@@ -251,7 +251,7 @@ def _heading_of(position: int, headings: tuple[SectionHeading, ...]) -> int | No
     return index if index >= 0 else None
 
 
-def _key_points(parts: AnswerParts, where: str, skipped: list[SkippedItem], prompt: str = "",
+def _key_points(parts: AnswerParts, where: str, skipped: list[SkippedItem], prompt: str,
                 ) -> list[dict[str, Any]]:
     asked = normalise(prompt).replace(" ", "")
     drafts: list[PointDraft] = []
