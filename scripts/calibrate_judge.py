@@ -47,7 +47,7 @@ POINT_FEATURES = (
     "cue_meaning",
     "answer_meaning",
     "answer_relevance",
-    "distinct",
+    "vote",
     "lexical",
     "sparse",
 )

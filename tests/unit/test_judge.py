@@ -201,3 +201,26 @@ def test_hesitation_sounds_neither_earn_nor_cost_points(judge: Judge, question, 
     only = judge.score("嗯，嗯嗯，呃，嗯，嗯嗯嗯，呃呃" if question.language == "zh"
                        else "um, uh, hmm, um um, uh uh uh, mm", question)
     assert only.points == 0 and only.reasons == ("answer too short to score",)
+
+
+def _closeness(per_clause: tuple[float, ...]):  # type: ignore[no-untyped-def]
+    from simulator.scoring.evidence import PointEvidence
+
+    return PointEvidence(cue=None, cue_clause=-1, cue_meaning=0.0,
+                         meaning=max(per_clause, default=0.0), meaning_span=(0, 0),
+                         meaning_text="", second=0.0, label=0.0, per_clause=per_clause)
+
+
+def test_a_clause_votes_for_the_point_it_is_closest_to() -> None:
+    from simulator.scoring.judge import _votes
+
+    # Clause 0 is near both points but nearer the first; clause 1 is the second point's own.
+    shipping, compensation = _closeness((0.62, 0.30)), _closeness((0.55, 0.58))
+    votes = _votes([shipping, compensation])
+    assert votes[0] > 0.9  # clause 0 makes the shipping point
+    assert votes[1] > 0.9  # clause 1, not clause 0, makes compensation
+    # Its best clause near two points at once: the vote is split, not given to both.
+    tied = _votes([_closeness((0.60,)), _closeness((0.60,))])
+    assert tied == pytest.approx([0.5, 0.5])
+    assert _votes([]) == []
+    assert _votes([_closeness(()), _closeness((0.5,))]) == [0.0, 0.0]
