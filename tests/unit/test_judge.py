@@ -13,7 +13,8 @@ import pytest
 from simulator.bank.importer import import_document
 from simulator.bank.loader import resolve_bank
 from simulator.feedback import load_templates, render_feedback
-from simulator.scoring.judge import Judge
+from simulator.scoring.evidence import PointEvidence
+from simulator.scoring.judge import Judge, _votes
 
 ZH = resolve_bank("cs-zh")
 EN = resolve_bank("cs-en")
@@ -203,17 +204,14 @@ def test_hesitation_sounds_neither_earn_nor_cost_points(judge: Judge, question, 
     assert only.points == 0 and only.reasons == ("answer too short to score",)
 
 
-def _closeness(per_clause: tuple[float, ...]):  # type: ignore[no-untyped-def]
-    from simulator.scoring.evidence import PointEvidence
-
+def _closeness(per_clause: tuple[float, ...]) -> PointEvidence:
+    """A point's evidence that holds only its closeness per clause."""
     return PointEvidence(cue=None, cue_clause=-1, cue_meaning=0.0,
                          meaning=max(per_clause, default=0.0), meaning_span=(0, 0),
                          meaning_text="", second=0.0, label=0.0, per_clause=per_clause)
 
 
 def test_a_clause_votes_for_the_point_it_is_closest_to() -> None:
-    from simulator.scoring.judge import _votes
-
     # Clause 0 is near both points but nearer the first; clause 1 is the second point's own.
     shipping, compensation = _closeness((0.62, 0.30)), _closeness((0.55, 0.58))
     votes = _votes([shipping, compensation])
