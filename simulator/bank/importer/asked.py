@@ -50,7 +50,7 @@ def asked_items(prompt: str) -> tuple[str, ...]:
         items = [i.strip() for i in _AND_RE.split(text) if i.strip()]
     if not MIN_ITEMS <= len(items) <= MAX_ITEMS or any(len(i) > _ITEM_MAX_CHARS for i in items):
         return ()
-    if any(len(_bigrams(item)) == 0 for item in items):
+    if any(len(terms(item, "zh")) == 0 for item in items):
         return ()
     return tuple(items)
 
@@ -79,10 +79,10 @@ def asked_points(items: tuple[str, ...],
 
 def _runs(items: tuple[str, ...], sentences: list[str]) -> list[list[str]]:
     """Consecutive runs of `sentences`, one per item (empty when too few), best overlap first."""
-    grams = [_bigrams(s) for s in sentences]
+    grams = [terms(s, "zh") for s in sentences]
     weight = {g: math.log(1 + len(sentences) / sum(g in s for s in grams))
               for s in grams for g in s}
-    fit = [[sum(weight[g] for g in _bigrams(item) & s) for s in grams] for item in items]
+    fit = [[sum(weight[g] for g in terms(item, "zh") & s) for s in grams] for item in items]
     n, m = len(items), len(sentences)
     # best[i][j]: the most overlap with items[:i] taking sentences[:j]; each item one or more
     # sentences while there are enough of them.
@@ -105,8 +105,3 @@ def _runs(items: tuple[str, ...], sentences: list[str]) -> list[list[str]]:
         runs.insert(0, sentences[k:j])
         j = k
     return runs
-
-
-def _bigrams(text: str) -> frozenset[str]:
-    """Mandarin character pairs, as word overlap counts them (`lexical.terms`)."""
-    return terms(text, "zh")
