@@ -3,8 +3,10 @@ interviewer's follow-up is asked and answered, and r (read from a terminal) answ
 
 The tool runs as a child with a pseudo-terminal as its keyboard (keys are read from a
 terminal) and a pipe as its screen (plain lines), the real microphone, speaker, Whisper and
-end-of-turn model. The bank is the shipped English one with a follow-up probe added to the
-point the partial answer misses.
+end-of-turn model. The bank is the shipped English one with a follow-up probe added to each
+point the partial answer may miss: which one is the most important missed depends on how
+Whisper heard the partial answer through the desk (one CI run heard "apologise" as "depart
+night"), and the test is about asking the probe, not about that transcription.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import queue
 import subprocess
 import sys
 from pathlib import Path
@@ -23,20 +26,38 @@ from simulator.app import LISTENING_LINE
 from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio, write_wav
 
 from .pulse import VirtualDesk
-from .tool_output import ROOT, pump_lines, wait_for_line
+from .tool_output import ROOT, pump_lines, read_until, wait_for_line
 
 pytestmark = [pytest.mark.desk, pytest.mark.slow]
-PROBE = "When exactly would the customer get the order?"
+PROBES = {
+    "apologise first": "How would you open the call with the customer?",
+    "give a concrete shipping time": "When exactly would the customer get the order?",
+    "offer compensation": "What would you offer the customer for the trouble?",
+    "follow up": "What would you do after the call?",
+}
 FIXTURES = ROOT / "audio_fixtures"
 
 
-def _bank_with_probe(folder: Path) -> Path:
+def _bank_with_probes(folder: Path) -> Path:
+    """The shipped English bank with `PROBES` added to question 2's points."""
     text = (ROOT / "prompts" / "banks" / "cs-en.toml").read_text(encoding="utf-8")
-    anchor = 'label = "give a concrete shipping time"\n'
-    assert anchor in text
-    path = folder / "cs-en-probe.toml"
-    path.write_text(text.replace(anchor, f'{anchor}  probe = "{PROBE}"\n', 1), encoding="utf-8")
+    start = text.index('id = "2"')
+    head, tail = text[:start], text[start:]
+    for label, probe in PROBES.items():
+        anchor = f'label = "{label}"\n'
+        assert anchor in tail, label
+        tail = tail.replace(anchor, f'{anchor}  probe = "{probe}"\n', 1)
+    path = folder / "cs-en-probes.toml"
+    path.write_text(head + tail, encoding="utf-8")
     return path
+
+
+def _wait_for_probe(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
+    """Consume lines until one of `PROBES` is shown; fail with everything seen otherwise."""
+    asked = list(PROBES.values())
+    if not read_until(lines, seen, timeout_s, lambda line: any(p in line for p in asked)):
+        raise AssertionError("did not see a follow-up probe in time; output so far:\n"
+                             + "\n".join(seen))
 
 
 def _with_thinking_pause(source: Path, folder: Path, pause_s: float = 3.0) -> Path:
@@ -63,7 +84,7 @@ def _speech_span_s(path: Path) -> float:
 def test_thinking_pause_follow_up_and_retry(desk: VirtualDesk, tmp_path: Path) -> None:
     """The 3 s pause does not end the answer; the probe is asked and credited; r asks the
     question again and the second take is kept beside the first."""
-    bank = _bank_with_probe(tmp_path)
+    bank = _bank_with_probes(tmp_path)
     paused = _with_thinking_pause(FIXTURES / "en-2-partial.wav", tmp_path)
     strong = FIXTURES / "en-2-strong.wav"
     leader, follower = pty.openpty()
@@ -79,7 +100,7 @@ def test_thinking_pause_follow_up_and_retry(desk: VirtualDesk, tmp_path: Path) -
         wait_for_line(lines, LISTENING_LINE, 240, seen)
         desk.play_into_mic(paused).wait(timeout=120)
         wait_for_line(lines, "You scored", 180, seen)
-        wait_for_line(lines, PROBE, 120, seen)
+        _wait_for_probe(lines, seen, 120)
         wait_for_line(lines, LISTENING_LINE, 120, seen)
         desk.play_into_mic(strong).wait(timeout=120)
         wait_for_line(lines, "In the follow-up", 180, seen)
@@ -109,7 +130,8 @@ def test_thinking_pause_follow_up_and_retry(desk: VirtualDesk, tmp_path: Path) -
     assert first["delivery"]["pauses"]["long_count"] + first["delivery"]["pauses"][
         "dead_air_count"] >= 1
     follow_up = first["follow_up"]
-    assert follow_up["probe"] == PROBE and follow_up["credit"] > 0, follow_up
+    assert follow_up["probe"] == PROBES[follow_up["point"]], follow_up
+    assert follow_up["credit"] > 0, follow_up
     assert (folder / follow_up["answer"]["wav"]).is_file()
     assert first["answer"]["wav"] != second["answer"]["wav"]
     assert second["score"]["points"] >= first["score"]["points"]

@@ -36,7 +36,7 @@ def pump_lines(stream: IO[str]) -> queue.Queue[str]:
     return lines
 
 
-def _read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
+def read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
                 done: Callable[[str], bool]) -> bool:
     """Append lines to `seen` until `done(line)` (True), end of output or timeout (False)."""
     deadline = time.monotonic() + timeout_s
@@ -56,11 +56,11 @@ def _read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
 def wait_for_line(lines: queue.Queue[str], needle: str, timeout_s: float,
                   seen: list[str]) -> None:
     """Consume lines until one contains `needle`; fail with everything seen otherwise."""
-    if not _read_until(lines, seen, timeout_s, lambda line: needle in line):
+    if not read_until(lines, seen, timeout_s, lambda line: needle in line):
         raise AssertionError(f"did not see {needle!r} in time; output so far:\n"
                              + "\n".join(seen))
 
 
 def drain(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
     """Consume the rest of the output (until it ends or `timeout_s`) into `seen`."""
-    _read_until(lines, seen, timeout_s, lambda line: False)
+    read_until(lines, seen, timeout_s, lambda line: False)
