@@ -24,7 +24,7 @@ import numpy as np
 
 from simulator.bank.model import Breach, KeyPoint, MatchMode, Question
 from simulator.ports import SentenceEncoder
-from simulator.scoring.clauses import Clause
+from simulator.scoring.clauses import Clause, meaning_spans
 from simulator.scoring.lexical import Overlap, Terms, best_overlap, terms
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
@@ -87,7 +87,7 @@ class AnswerView:
     prepared: tuple[AnswerText, ...]
     negative: tuple[bool, ...]
     texts: tuple[str, ...]
-    """Each clause, then each pair of neighbours."""
+    """Per clause, the text read for its meaning (`clauses.meaning_spans`)."""
     spans: tuple[tuple[int, int], ...]
     """First and last clause of each text."""
     vectors: np.ndarray
@@ -196,10 +196,13 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
 
     Pairs of neighbouring clauses were encoded too at first, for points that span a comma;
     on the development split they did not help (grouped cross-validation QWK 0.608 with
-    them, 0.617 without) and doubled the encoding time, so each clause stands alone.
+    them, 0.617 without) and doubled the encoding time, so each clause stands alone, except
+    a fragment cut off by one of Whisper's pause commas, which is read for meaning with its
+    neighbours (`clauses.meaning_spans`).
     """
-    texts = [c.plain for c in clauses]
-    spans = [(i, i) for i in range(len(clauses))]
+    spans = meaning_spans(clauses, language)
+    joiner = "" if language == "zh" else " "
+    texts = [joiner.join(c.plain for c in clauses[a:b + 1]) for a, b in spans]
     prepared = tuple(prepare_answer(c.normalised) for c in clauses)
     reported = reported_spans(clauses, language)
     return AnswerView(

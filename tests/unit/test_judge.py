@@ -36,6 +36,7 @@ def test_complete_answer_in_own_words_scores_high(judge: Judge) -> None:
 
 @pytest.mark.parametrize("text", [
     "道歉，安抚，核实，补偿，跟进，记录。",
+    "道歉,安抚,核实,补偿,跟进,记录。",  # as Whisper writes a spoken list
     "首先道歉，然后核实，接着补偿，最后跟进。",
     "道歉安抚核实补偿跟进",
 ])
@@ -115,6 +116,19 @@ def test_english_breach_and_refusal(judge: Judge) -> None:
                           PRIVACY_EN)
     assert breach.fraction <= 0.15 and breach.breaches
     assert not refusal.breaches and refusal.fraction >= breach.fraction + 0.25
+
+
+def test_fragments_at_whisper_pause_commas_earn_nothing_alone(judge: Judge) -> None:
+    """A partial answer as Whisper heard it on one machine, cut at every pause: the
+    fragments "解决问题" and "有意义的" alone once earned every point (2/2); read with
+    their neighbours the answer scores what its written form scores."""
+    question = ZH.question("1")
+    written = ("我觉得做客服能帮别人解决问题，这件事挺有意义的。我以前在超市做过收银的兼职，"
+               "实习的时候还用过CRM系统记录客户的问题。")
+    heard = ("我觉得做客服能帮别人,解决问题。这件事挺,有意义的,我以前,在超,是做过收音的坚持。"
+             "实习的时候,还用过CRM系统纪录客户的问题。")
+    assert judge.score(heard, question).fraction <= judge.score(written, question).fraction
+    assert judge.score(heard, question).fraction < 0.75
 
 
 def test_off_topic_answer_scores_low(judge: Judge) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.scoring.clauses import split_clauses
+from simulator.scoring.clauses import meaning_spans, split_clauses
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.structure import check_list
 from simulator.text.normalise import normalise
@@ -22,6 +22,28 @@ def test_long_unpunctuated_speech_is_cut_into_pieces() -> None:
     """A stretch longer than a clause is cut, so no single clause holds a whole answer."""
     clauses = split_clauses("我" * 95, "zh")
     assert len(clauses) == 4 and all(len(c.text) <= 30 for c in clauses)
+
+
+def test_fragments_between_pause_commas_are_read_together() -> None:
+    """Whisper's ASCII pause commas cut "这件事挺,有意义的": each fragment is read for meaning
+    with its neighbours up to six characters, never across a full stop or a written "，"."""
+    clauses = split_clauses("我觉得做客服能帮别人,解决问题。这件事挺,有意义的,我以前,在超,是做过"
+                            "收音的坚持。实习的时候，还用过系统", "zh")
+    texts = [c.text for c in clauses]
+    spans = dict(zip(texts, meaning_spans(clauses, "zh"), strict=True))
+    assert spans["我觉得做客服能帮别人"] == (0, 0)  # long enough alone
+    assert spans["解决问题"] == (0, 1)  # the end of its sentence: read with the one before
+    assert spans["这件事挺"] == (2, 3)
+    assert spans["在超"] == (5, 6)
+    assert spans["实习的时候"] == (7, 7)  # a written comma: people punctuate phrases
+    assert meaning_spans(clauses, "en") == tuple((i, i) for i in range(len(clauses)))
+
+
+def test_a_spoken_list_stays_a_list() -> None:
+    """Read together for meaning, the terms of a spoken list are still its clauses."""
+    clauses = split_clauses("道歉,安抚,核实,补偿,跟进", "zh")
+    assert len(clauses) == 5 and check_list(clauses, "zh").bare_share == 1.0
+    assert meaning_spans(clauses, "zh")[0] == (0, 2)
 
 
 def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
