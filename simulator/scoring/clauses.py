@@ -6,7 +6,8 @@ clause is the text between two marks. An unpunctuated stretch longer than about 
 "clause" hides a whole answer. Each clause keeps its offsets in the answer, for quoting.
 A stretch that is nothing but hesitation sounds ("嗯，", "um,") is no clause: it says
 nothing, and as a clause of its own it came close enough to short example sentences to earn
-a point ("后续跟进 «嗯»").
+a point ("后续跟进 «嗯»"). A Mandarin fragment cut off by Whisper's pause commas is read for
+meaning with its neighbours (`meaning_spans`).
 """
 
 from __future__ import annotations

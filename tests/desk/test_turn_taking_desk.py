@@ -3,8 +3,8 @@ interviewer's follow-up is asked and answered, and r (read from a terminal) answ
 
 The tool runs as a child with a pseudo-terminal as its keyboard (keys are read from a
 terminal) and a pipe as its screen (plain lines), the real microphone, speaker, Whisper and
-end-of-turn model. The bank is the shipped English one with a follow-up probe added to each
-point the partial answer may miss: which one is the most important missed depends on how
+end-of-turn model. The bank is the shipped English one with a follow-up probe added to every
+point of the question: which one is the most important missed depends on how
 Whisper heard the partial answer through the desk (one CI run heard "apologise" as "depart
 night"), and the test is about asking the probe, not about that transcription.
 """
@@ -31,6 +31,7 @@ from .tool_output import ROOT, pump_lines, read_until, wait_for_line
 pytestmark = [pytest.mark.desk, pytest.mark.slow]
 PROBES = {
     "apologise first": "How would you open the call with the customer?",
+    "investigate the order and stock": "What would you check before promising anything?",
     "give a concrete shipping time": "When exactly would the customer get the order?",
     "offer compensation": "What would you offer the customer for the trouble?",
     "follow up": "What would you do after the call?",
