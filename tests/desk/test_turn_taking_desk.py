@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import queue
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from simulator.app import LISTENING_LINE
 from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio, write_wav
 
 from .pulse import VirtualDesk
-from .tool_output import ROOT, pump_lines, read_until, wait_for_line
+from .tool_output import ROOT, pump_lines, wait_for_any, wait_for_line
 
 pytestmark = [pytest.mark.desk, pytest.mark.slow]
 PROBES = {
@@ -51,14 +50,6 @@ def _bank_with_probes(folder: Path) -> Path:
     path = folder / "cs-en-probes.toml"
     path.write_text(head + tail, encoding="utf-8")
     return path
-
-
-def _wait_for_probe(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
-    """Consume lines until one of `PROBES` is shown; fail with everything seen otherwise."""
-    asked = list(PROBES.values())
-    if not read_until(lines, seen, timeout_s, lambda line: any(p in line for p in asked)):
-        raise AssertionError("did not see a follow-up probe in time; output so far:\n"
-                             + "\n".join(seen))
 
 
 def _with_thinking_pause(source: Path, folder: Path, pause_s: float = 3.0) -> Path:
@@ -101,7 +92,7 @@ def test_thinking_pause_follow_up_and_retry(desk: VirtualDesk, tmp_path: Path) -
         wait_for_line(lines, LISTENING_LINE, 240, seen)
         desk.play_into_mic(paused).wait(timeout=120)
         wait_for_line(lines, "You scored", 180, seen)
-        _wait_for_probe(lines, seen, 120)
+        wait_for_any(lines, tuple(PROBES.values()), 120, seen)
         wait_for_line(lines, LISTENING_LINE, 120, seen)
         desk.play_into_mic(strong).wait(timeout=120)
         wait_for_line(lines, "In the follow-up", 180, seen)

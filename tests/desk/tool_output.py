@@ -36,7 +36,7 @@ def pump_lines(stream: IO[str]) -> queue.Queue[str]:
     return lines
 
 
-def read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
+def _read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
                 done: Callable[[str], bool]) -> bool:
     """Append lines to `seen` until `done(line)` (True), end of output or timeout (False)."""
     deadline = time.monotonic() + timeout_s
@@ -56,11 +56,19 @@ def read_until(lines: queue.Queue[str], seen: list[str], timeout_s: float,
 def wait_for_line(lines: queue.Queue[str], needle: str, timeout_s: float,
                   seen: list[str]) -> None:
     """Consume lines until one contains `needle`; fail with everything seen otherwise."""
-    if not read_until(lines, seen, timeout_s, lambda line: needle in line):
-        raise AssertionError(f"did not see {needle!r} in time; output so far:\n"
+    wait_for_any(lines, (needle,), timeout_s, seen)
+
+
+def wait_for_any(lines: queue.Queue[str], needles: tuple[str, ...], timeout_s: float,
+                 seen: list[str]) -> None:
+    """Consume lines until one contains any of `needles`; fail with everything seen
+    otherwise."""
+    if not _read_until(lines, seen, timeout_s, lambda line: any(n in line for n in needles)):
+        wanted = needles[0] if len(needles) == 1 else needles
+        raise AssertionError(f"did not see {wanted!r} in time; output so far:\n"
                              + "\n".join(seen))
 
 
 def drain(lines: queue.Queue[str], seen: list[str], timeout_s: float) -> None:
     """Consume the rest of the output (until it ends or `timeout_s`) into `seen`."""
-    read_until(lines, seen, timeout_s, lambda line: False)
+    _read_until(lines, seen, timeout_s, lambda line: False)
