@@ -4,8 +4,10 @@ Only dev answers are read (`judge_eval.load_answers(split="dev")`); the test spl
 seen here. Steps:
 
 1. measure every dev answer with the real encoder (`Judge.measure`);
-2. fit the key-point model: a logistic regression from the evidence features to the
-   graders' mean credit for that point (soft labels, L2);
+2. fit the key-point models: logistic regressions from the evidence features to the
+   graders' mean credit for that point (soft labels, L2), one on the evidence alone and
+   one that also reads how much the answer says about the question and how concretely
+   (a point's belief is the higher of the two);
 3. fit the three gates the same way: off the topic and vague (the writer's intended kind),
    and bad practice (either grader named a breach);
 4. choose the credit thresholds and the gate thresholds on a small grid by quadratic
@@ -51,6 +53,8 @@ POINT_FEATURES = (
     "lexical",
     "sparse",
 )
+CONTEXT_FEATURES = (*POINT_FEATURES, "answer_extent", "answer_concrete")
+"""The key point read in context (`Calibration.key_point_in_context`)."""
 OFF_TOPIC_FEATURES = (
     "relevant_share",
     "relevance_mean",
@@ -115,11 +119,11 @@ def fit_logistic(
 
 
 def gate_rows(
-    judge: Judge, measured: Measured, key_point: Logistic, banks: dict
+    judge: Judge, measured: Measured, calibration: Calibration, banks: dict
 ) -> list[dict[str, float]]:
     rows = []
     for answer, features in measured:
-        beliefs = [key_point.probability(v) for v in features.point_features]
+        beliefs = [calibration.point_belief(v) for v in features.point_features]
         weights = [kp.weight for kp in je.question_of(answer, banks).key_points]
         rows.append(
             {
@@ -140,12 +144,18 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
             if credit is not None:
                 point_rows.append(values)
                 point_targets.append(credit)
-    key_point = fit_logistic(
-        POINT_FEATURES, point_rows, point_targets, signs=(1,) * len(POINT_FEATURES)
+    points = replace(
+        base,
+        key_point=fit_logistic(
+            POINT_FEATURES, point_rows, point_targets, signs=(1,) * len(POINT_FEATURES)
+        ),
+        key_point_in_context=fit_logistic(
+            CONTEXT_FEATURES, point_rows, point_targets, signs=(1,) * len(CONTEXT_FEATURES)
+        ),
     )
-    rows = gate_rows(judge, measured, key_point, banks)
+    rows = gate_rows(judge, measured, points, banks)
     gates = {name: _fit_gate(name, rows, measured) for name in GATES}
-    fitted = replace(base, key_point=key_point, **gates)
+    fitted = replace(points, **gates)
     return _best_on_grid(judge, measured, banks, fitted, GRID)
 
 
@@ -171,7 +181,7 @@ def gate_fitter(name: str):  # type: ignore[no-untyped-def]
     """A fitter for one gate and its threshold only, keeping `base`'s other models."""
 
     def fit_one(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Calibration:
-        rows = gate_rows(judge, measured, base.key_point, banks)
+        rows = gate_rows(judge, measured, base, banks)
         fitted = replace(base, **{name: _fit_gate(name, rows, measured)})
         grid = {f"{name}_threshold": GRID[f"{name}_threshold"]}
         return _best_on_grid(judge, measured, banks, fitted, grid)
@@ -239,6 +249,11 @@ def write(calibration: Calibration, path: Path, note: str) -> None:
                 "key_point",
                 c.key_point,
                 {"full_credit": c.full_credit, "half_credit": c.half_credit},
+            ),
+            *(
+                logistic("key_point_in_context", c.key_point_in_context, {})
+                if c.key_point_in_context
+                else []
             ),
             *logistic("off_topic", c.off_topic, {"threshold": c.off_topic_threshold}),
             *logistic(

@@ -1,8 +1,9 @@
 """The judge's fitted numbers, read from `prompts/judge.toml`.
 
-Four small logistic models turn evidence into beliefs: that a key point was made (from
-its cue and meaning evidence and the answer's overall relevance), that an answer is off
-the topic, that it recommends bad practice, and that it is vague (general statements).
+Small logistic models turn evidence into beliefs: that a key point was made (from its cue
+and meaning evidence and the answer's overall relevance; a second reading weighs in how
+much the answer says about the question, and the higher belief counts), that an answer is
+off the topic, that it recommends bad practice, and that it is vague (general statements).
 Their weights, the credit thresholds and the gates are fitted on the development split of
 the blind evaluation set by `scripts/calibrate_judge.py`, which rewrites the file; nothing
 here is tuned by hand.
@@ -70,8 +71,21 @@ class Calibration:
     """Belief that an answer is general statements rather than what one would do (none: off)."""
     vague_threshold: float = 1.1
     """Belief above which the score is scaled by (1 - belief) ("mostly general statements")."""
+    key_point_in_context: Logistic | None = None
+    """The belief that a key point was made, read with the answer around it as well: how
+    much the answer says about the question and how concretely (none: the evidence alone)."""
     fitted_on: str = ""
     """Which data the numbers came from (for the record)."""
+
+    def point_belief(self, values: Mapping[str, float]) -> float:
+        """The belief that a key point was made: the higher of the evidence alone and the
+        evidence in context. A short answer that makes one point clearly keeps it; a long
+        answer in the candidate's own words, whose sentences each come only near a point,
+        is read as the examiners read it (docs/judge.md)."""
+        alone = self.key_point.probability(values)
+        if self.key_point_in_context is None:
+            return alone
+        return max(alone, self.key_point_in_context.probability(values))
 
 
 def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
@@ -85,6 +99,8 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
         gates = data["gates"]
         vague = ({"vague": _logistic(data["vague"]),
                   "vague_threshold": float(data["vague"]["threshold"])} if "vague" in data else {})
+        in_context = ({"key_point_in_context": _logistic(data["key_point_in_context"])}
+                      if "key_point_in_context" in data else {})
         return Calibration(
             key_point=_logistic(data["key_point"]),
             full_credit=float(data["key_point"]["full_credit"]),
@@ -100,6 +116,7 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
             list_max_spoken_clauses=int(gates["list_max_spoken_clauses"]),
             relevant_similarity=float(gates["relevant_similarity"]),
             **vague,
+            **in_context,
             fitted_on=str(data.get("fitted_on", "")),
         )
     except (KeyError, TypeError, ValueError) as e:

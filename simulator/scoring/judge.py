@@ -2,8 +2,10 @@
 
 For each key point the evidence (`evidence.py`: cues heard, not negated; the clause that
 comes closest in meaning to the point's label, cues and example sentences) becomes a
-belief that the point was made (`calibration.Logistic`, fitted on the development split);
-the belief gives full, half or no credit. Then the answer as a whole:
+belief that the point was made (`calibration.Logistic`, fitted on the development split),
+read alone and in the context of the whole answer (how much of it is about the question,
+`on_topic_extent`, and how concretely), the higher belief counting; the belief gives full,
+half or no credit. Then the answer as a whole:
 
 - a **list of terms** ("道歉，安抚，核实") is capped far below half marks (`structure.py`);
 - a **breach** said as a breach (a cue with its own polarity, in a clause that means the
@@ -145,6 +147,8 @@ class Judge:
         like_platitude = (view.vectors[:n] @ platitudes.T).max(axis=1) if (
             n and len(platitudes) and view.vectors.shape[1] == platitudes.shape[1]) else np.zeros(n)
         answer_meaning = float(np.mean([p.meaning for p in points])) if points else 0.0
+        extent = on_topic_extent(view, related, language)
+        concrete = concrete_share(on_topic, language)
         votes = _votes(points)
         point_features = tuple(
             {"cue": (p.cue.strength / 100 if p.cue else 0.0), "meaning": p.meaning,
@@ -152,7 +156,8 @@ class Judge:
              "cue_meaning": p.cue_meaning if p.cue else 0.0,
              "answer_meaning": answer_meaning, "answer_relevance": relevant,
              "vote": votes[k], "lexical": p.words.value,
-             "sparse": _sparse(point.point)}
+             "sparse": _sparse(point.point), "answer_extent": extent,
+             "answer_concrete": concrete}
             for k, (p, point) in enumerate(zip(points, prepared.points, strict=True)))
         per_clause = (np.max([b.per_clause for b in breaches], axis=0) if breaches and n
                       else np.zeros(max(n, 1)))
@@ -174,7 +179,7 @@ class Judge:
                                     for b in breaches)),
             "careless": careless_share(clauses, language),
             "platitude": platitude_count(clauses, language),
-            "concrete": concrete_share(on_topic, language),
+            "concrete": concrete,
             "platitude_meaning": platitude_likeness(like_platitude, related,
                                                     self.calibration.relevant_similarity),
         }
@@ -190,7 +195,7 @@ class Judge:
         reasons: list[str] = []
         heard = self._breaches_heard(features, cal)
         violated = {b.violates for b in heard if b.violates}
-        beliefs = [cal.key_point.probability(values) for values in features.point_features]
+        beliefs = [cal.point_belief(values) for values in features.point_features]
         weights = [kp.weight for kp in question.key_points]
         gates = {**features.gate_features,
                  "coverage": float(np.dot(beliefs, weights) / sum(weights)) if beliefs else 0.0,
@@ -322,6 +327,36 @@ class Judge:
             with self._lock:
                 self._prepared[key] = found
         return found
+
+
+EXTENT_UNIT = {"zh": 8.0, "en": 5.0}
+"""A short clause's worth of an answer: Mandarin characters, English words."""
+REPEAT_SIMILARITY = 0.9
+"""A clause this close in meaning to one already counted says nothing new (`on_topic_extent`)."""
+
+
+def on_topic_extent(view: AnswerView, related: np.ndarray, language: str) -> float:
+    """log(1 + how much the answer says about the question, in short clauses' worth).
+
+    The clauses about the question (`related`: close to some key point's texts) count by
+    their length, and a clause that repeats one already counted, or the question read out
+    twice, counts once; small talk around the answer counts nothing. A candidate who
+    explains a point at some length in their own words has more likely made it than one
+    whose single sentence merely comes close (the graders credited them so). It is read by
+    the key point in context (`Calibration.point_belief`), with `concrete_share`: on the
+    development split, grouped 5-fold CV 0.841 -> 0.856, own-words answers 0.77 -> 0.84
+    (docs/judge.md).
+    """
+    vectors = view.vectors[:len(view.clauses)]
+    counted: list[int] = []
+    size = 0
+    for i in np.flatnonzero(related):
+        if any(float(vectors[i] @ vectors[j]) >= REPEAT_SIMILARITY for j in counted):
+            continue
+        counted.append(int(i))
+        text = view.texts[i]
+        size += len(text.split()) if language == "en" else len(_compact(text))
+    return float(np.log1p(size / EXTENT_UNIT.get(language, EXTENT_UNIT["en"])))
 
 
 VOTE_TEMPERATURE = 0.03

@@ -1,0 +1,70 @@
+"""How much an answer says about the question (`judge.on_topic_extent`) and the key point
+read in context (`Calibration.point_belief`): a long answer in the candidate's own words is
+read as the examiners read it, a short answer keeps the point it makes, and saying the same
+thing again, reading the question out or chatting about something else adds nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from simulator.bank.loader import resolve_bank
+from simulator.scoring.calibration import Logistic
+from simulator.scoring.judge import Judge
+
+SHIPPING_ZH = resolve_bank("cs-zh").question("12")
+SHIPPING_EN = resolve_bank("cs-en").question("2")
+ANSWER_ZH = "不好意思让您久等了，我先去系统里查一下这单卡在哪一步。"
+
+
+def _extent(judge: Judge, text: str, question=SHIPPING_ZH) -> float:  # type: ignore[no-untyped-def]
+    return judge.measure(text, question).point_features[0]["answer_extent"]
+
+
+def test_saying_more_about_the_question_is_more(judge: Judge) -> None:
+    more = ANSWER_ZH + "查清楚以后今天下午五点前给您发出去，运费我们来出。"
+    assert _extent(judge, more) > _extent(judge, ANSWER_ZH) > 0
+
+
+def test_repeats_small_talk_and_the_question_add_nothing(judge: Judge) -> None:
+    """A sentence said three times counts once; talk about the weekend counts nothing; the
+    question read out twice counts as much as once."""
+    once = _extent(judge, ANSWER_ZH)
+    assert _extent(judge, ANSWER_ZH * 3) == once
+    assert _extent(judge, ANSWER_ZH + "我周末喜欢去爬山，上个月还去了一趟黄山。") == once
+    prompt = SHIPPING_ZH.prompt
+    assert _extent(judge, prompt + prompt + ANSWER_ZH) == _extent(judge, prompt + ANSWER_ZH)
+
+
+def test_english_counts_words(judge: Judge) -> None:
+    short = "I'm sorry for the wait, I'll check the order now."
+    longer = short + " Then I'll tell you exactly when it ships, today before five."
+    assert _extent(judge, longer, SHIPPING_EN) > _extent(judge, short, SHIPPING_EN) > 0
+
+
+def test_padding_an_answer_with_its_own_sentence_gains_nothing(judge: Judge) -> None:
+    """The extent counts what is new: a vague answer repeated, or one apology said five
+    times, scores no more than said once."""
+    for text in ("我会跟客户道歉。", "我会耐心对待每一位客户，用心服务。"):
+        assert judge.score(text * 5, SHIPPING_ZH).points <= judge.score(text, SHIPPING_ZH).points
+
+
+def test_the_higher_reading_counts(judge: Judge) -> None:
+    """A point's belief is the higher of the evidence alone and the evidence in context."""
+    low = Logistic(("x",), (0.0,), (1.0,), (1.0,), -2.0)
+    high = Logistic(("x",), (0.0,), (1.0,), (1.0,), 2.0)
+    alone = dataclasses.replace(judge.calibration, key_point=low, key_point_in_context=None)
+    assert alone.point_belief({"x": 0.0}) == low.probability({"x": 0.0})
+    both = dataclasses.replace(alone, key_point_in_context=high)
+    assert both.point_belief({"x": 0.0}) == high.probability({"x": 0.0})
+    swapped = dataclasses.replace(alone, key_point=high, key_point_in_context=low)
+    assert swapped.point_belief({"x": 0.0}) == high.probability({"x": 0.0})
+
+
+def test_a_short_answer_keeps_the_point_it_makes(judge: Judge) -> None:
+    """One sentence that refuses to give out another customer's data makes that point in
+    full, however short the answer."""
+    privacy = resolve_bank("cs-zh").question("16")
+    score = judge.score("我会直接拒绝他，告诉他别人的电话和地址属于个人隐私，我们不能随便透露给"
+                        "任何人。", privacy)
+    refused = [k for k in score.key_points if k.credit]
+    assert refused and refused[0].credit == 1.0, score.reasons
