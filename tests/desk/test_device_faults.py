@@ -8,7 +8,7 @@
     source (and the player's stream to the next sink), so the answer goes on. No crash; the
     session completes or ends with a one-line error.
 
-The tool runs as a child process as in test_live_practice.py. Scenarios (b) and (c) break
+The tool runs as a child process as in test_turn_taking_desk.py. Scenarios (b) and (c) break
 their desk, so each runs once on a desk of its own (the same thing the `fresh_desk` fixture
 does, at module scope so that several checks can read one run).
 """
