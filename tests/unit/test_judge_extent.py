@@ -68,3 +68,11 @@ def test_a_short_answer_keeps_the_point_it_makes(judge: Judge) -> None:
                         "任何人。", privacy)
     refused = [k for k in score.key_points if k.credit]
     assert refused and refused[0].credit == 1.0, score.reasons
+
+
+def test_whisper_pause_commas_neither_add_nor_remove(judge: Judge) -> None:
+    """Fragments between Whisper's pause commas are read with their neighbours for meaning;
+    the extent still counts each clause's own words once."""
+    written = "我会先跟客户道歉，然后马上去系统里查一下这单卡在哪一步，今天下午就给您发出去。"
+    heard = "我会先跟客户道歉,然后马上,去系统里查一下,这单卡在哪一步,今天下午,就给您发出去。"
+    assert abs(_extent(judge, heard) - _extent(judge, written)) < 0.1
