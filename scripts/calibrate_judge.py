@@ -7,7 +7,9 @@ seen here. Steps:
 2. fit the key-point models: logistic regressions from the evidence features to the
    graders' mean credit for that point (soft labels, L2), one on the evidence alone and
    one that also reads how much the answer says about the question and how concretely
-   (a point's belief is the higher of the two);
+   (a point's belief is the higher of the two; the reading alone, its credit thresholds
+   and the gates are fitted first, as if it were the only one, then the reading in
+   context's thresholds and the gates again);
 3. fit the three gates the same way: off the topic and vague (the writer's intended kind),
    and bad practice (either grader named a breach);
 4. choose the credit thresholds and the gate thresholds on a small grid by quadratic
@@ -82,6 +84,11 @@ GRID = {
     "breach_threshold": (0.5, 0.6, 0.7, 1.1),
     "vague_threshold": (0.5, 0.6, 0.7, 1.1),
 }
+GATE_GRID = {k: v for k, v in GRID.items() if k.endswith("_threshold")}
+CONTEXT_GRID = {
+    "context_full_credit": (0.45, 0.5, 0.55, 0.6, 0.65),
+    "context_half_credit": (0.3, 0.35, 0.4, 0.45),
+}
 Measured = list[tuple[je.EvalAnswer, AnswerFeatures]]
 
 
@@ -144,19 +151,32 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
             if credit is not None:
                 point_rows.append(values)
                 point_targets.append(credit)
-    points = replace(
-        base,
-        key_point=fit_logistic(
-            POINT_FEATURES, point_rows, point_targets, signs=(1,) * len(POINT_FEATURES)
-        ),
-        key_point_in_context=fit_logistic(
-            CONTEXT_FEATURES, point_rows, point_targets, signs=(1,) * len(CONTEXT_FEATURES)
-        ),
+    alone = fit_logistic(
+        POINT_FEATURES, point_rows, point_targets, signs=(1,) * len(POINT_FEATURES)
     )
-    rows = gate_rows(judge, measured, points, banks)
+    in_context = fit_logistic(
+        CONTEXT_FEATURES, point_rows, point_targets, signs=(1,) * len(CONTEXT_FEATURES)
+    )
+    # First the evidence alone, as the judge read points before the context was added: its
+    # credit thresholds are chosen with it alone, so a short answer is judged as it was.
+    first = _gates_and_grid(
+        judge, measured, banks, replace(base, key_point=alone, key_point_in_context=None), GRID
+    )
+    # Then the reading in context, which can only add credit: its thresholds, then the gates
+    # again (they read the points' beliefs).
+    second = _best_on_grid(
+        judge, measured, banks, replace(first, key_point_in_context=in_context), CONTEXT_GRID
+    )
+    return _gates_and_grid(judge, measured, banks, second, GATE_GRID)
+
+
+def _gates_and_grid(
+    judge: Judge, measured: Measured, banks: dict, calibration: Calibration, grid: dict
+) -> Calibration:
+    """Fit the gates on `calibration`'s beliefs, then choose the thresholds of `grid`."""
+    rows = gate_rows(judge, measured, calibration, banks)
     gates = {name: _fit_gate(name, rows, measured) for name in GATES}
-    fitted = replace(points, **gates)
-    return _best_on_grid(judge, measured, banks, fitted, GRID)
+    return _best_on_grid(judge, measured, banks, replace(calibration, **gates), grid)
 
 
 GATES = {
@@ -195,7 +215,8 @@ def _best_on_grid(
     best: tuple[float, Calibration] | None = None
     for values in itertools.product(*grid.values()):
         candidate = replace(fitted, **dict(zip(grid, values, strict=True)))
-        if candidate.half_credit >= candidate.full_credit:
+        if (candidate.half_credit >= candidate.full_credit
+                or candidate.context_half_credit >= candidate.context_full_credit):
             continue
         kappa = kappa_of(judge, measured, banks, candidate)
         if best is None or kappa > best[0]:
@@ -251,7 +272,11 @@ def write(calibration: Calibration, path: Path, note: str) -> None:
                 {"full_credit": c.full_credit, "half_credit": c.half_credit},
             ),
             *(
-                logistic("key_point_in_context", c.key_point_in_context, {})
+                logistic(
+                    "key_point_in_context",
+                    c.key_point_in_context,
+                    {"full_credit": c.context_full_credit, "half_credit": c.context_half_credit},
+                )
                 if c.key_point_in_context
                 else []
             ),
@@ -302,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     print("  " + je.figures(answers, banks, lambda a: cv[a.id]).line())
     print(
         f"thresholds: full {calibration.full_credit} half {calibration.half_credit} "
+        f"in context full {calibration.context_full_credit} "
+        f"half {calibration.context_half_credit} "
         f"off_topic {calibration.off_topic_threshold} breach {calibration.breach_threshold} "
         f"vague {calibration.vague_threshold}"
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -74,18 +75,31 @@ class Calibration:
     key_point_in_context: Logistic | None = None
     """The belief that a key point was made, read with the answer around it as well: how
     much the answer says about the question and how concretely (none: the evidence alone)."""
+    context_full_credit: float = 0.55
+    """Belief in context at which a key point earns full credit."""
+    context_half_credit: float = 0.35
+    """Belief in context at which it earns half credit."""
     fitted_on: str = ""
     """Which data the numbers came from (for the record)."""
 
     def point_belief(self, values: Mapping[str, float]) -> float:
         """The belief that a key point was made: the higher of the evidence alone and the
-        evidence in context. A short answer that makes one point clearly keeps it; a long
-        answer in the candidate's own words, whose sentences each come only near a point,
-        is read as the examiners read it (docs/judge.md)."""
+        evidence in context, the latter put on the former's scale (its credit thresholds
+        onto `full_credit` and `half_credit`, linearly between). A short answer that makes
+        one point clearly is judged exactly as by the evidence alone; a long answer in the
+        candidate's own words, whose sentences each come only near a point, is read as the
+        examiners read it (docs/judge.md)."""
         alone = self.key_point.probability(values)
         if self.key_point_in_context is None:
             return alone
-        return max(alone, self.key_point_in_context.probability(values))
+        in_context = self.key_point_in_context.probability(values)
+        knots = ((0.0, 0.0), (self.context_half_credit, self.half_credit),
+                 (self.context_full_credit, self.full_credit), (1.0, 1.0))
+        for (x0, y0), (x1, y1) in pairwise(knots):
+            if in_context <= x1:
+                on_scale = y0 + (y1 - y0) * (in_context - x0) / (x1 - x0) if x1 > x0 else y1
+                return max(alone, on_scale)
+        return max(alone, in_context)
 
 
 def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
@@ -99,7 +113,9 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
         gates = data["gates"]
         vague = ({"vague": _logistic(data["vague"]),
                   "vague_threshold": float(data["vague"]["threshold"])} if "vague" in data else {})
-        in_context = ({"key_point_in_context": _logistic(data["key_point_in_context"])}
+        in_context = ({"key_point_in_context": _logistic(context := data["key_point_in_context"]),
+                       "context_full_credit": float(context["full_credit"]),
+                       "context_half_credit": float(context["half_credit"])}
                       if "key_point_in_context" in data else {})
         return Calibration(
             key_point=_logistic(data["key_point"]),

@@ -6,6 +6,9 @@ thing again, reading the question out or chatting about something else adds noth
 from __future__ import annotations
 
 import dataclasses
+import math
+
+import pytest
 
 from simulator.bank.loader import resolve_bank
 from simulator.scoring.calibration import Logistic
@@ -52,12 +55,31 @@ def test_the_higher_reading_counts(judge: Judge) -> None:
     """A point's belief is the higher of the evidence alone and the evidence in context."""
     low = Logistic(("x",), (0.0,), (1.0,), (1.0,), -2.0)
     high = Logistic(("x",), (0.0,), (1.0,), (1.0,), 2.0)
-    alone = dataclasses.replace(judge.calibration, key_point=low, key_point_in_context=None)
+    alone = dataclasses.replace(judge.calibration, key_point=low, key_point_in_context=None,
+                                full_credit=0.5, half_credit=0.3,
+                                context_full_credit=0.5, context_half_credit=0.3)
     assert alone.point_belief({"x": 0.0}) == low.probability({"x": 0.0})
     both = dataclasses.replace(alone, key_point_in_context=high)
-    assert both.point_belief({"x": 0.0}) == high.probability({"x": 0.0})
+    assert both.point_belief({"x": 0.0}) == pytest.approx(high.probability({"x": 0.0}))
     swapped = dataclasses.replace(alone, key_point=high, key_point_in_context=low)
     assert swapped.point_belief({"x": 0.0}) == high.probability({"x": 0.0})
+
+
+@pytest.mark.parametrize(("in_context", "expected"), [
+    (0.0, 0.0), (0.2, 0.15), (0.4, 0.3), (0.5, 0.4), (0.6, 0.5), (0.8, 0.75), (1.0, 1.0)])
+def test_the_reading_in_context_is_put_on_the_scale_of_the_belief_alone(
+        judge: Judge, in_context: float, expected: float) -> None:
+    """Its own credit thresholds (here 0.6 and 0.4) fall on the belief alone's (0.5, 0.3):
+    a point earns full credit in context exactly when that reading reaches its own bar."""
+    z = math.log(in_context / (1 - in_context)) if 0 < in_context < 1 else (
+        -40.0 if in_context == 0 else 40.0)
+    reading = Logistic(("x",), (0.0,), (1.0,), (1.0,), z)
+    never = Logistic(("x",), (0.0,), (1.0,), (0.0,), -40.0)
+    calibration = dataclasses.replace(judge.calibration, key_point=never,
+                                      key_point_in_context=reading, full_credit=0.5,
+                                      half_credit=0.3, context_full_credit=0.6,
+                                      context_half_credit=0.4)
+    assert calibration.point_belief({"x": 0.0}) == pytest.approx(expected, abs=1e-6)
 
 
 def test_a_short_answer_keeps_the_point_it_makes(judge: Judge) -> None:
