@@ -156,6 +156,7 @@ BRIEF_ANSWERS = [
     ("您以后别打总机了，直接加我私人微信", "zh", "private_channel"),
     ("我会把他骂人的录音剪出来自己发到网上", "zh", "publish_customer"),
     ("他凶我也凶回去", "zh", "argue"),
+    ("我说不知道，你再等等吧，仓库那边的事我也管不了", "zh", "blame_others"),
     ("I'd tell them exactly what I think of them", "en", "argue"),
     ("我会悄悄提醒客户，随便找个划痕说是质量问题", "zh", "coach_cheat"),
     ("人工入口可以藏深一点，客户找不到就放弃了", "zh", "brush_off"),
