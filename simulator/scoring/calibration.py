@@ -86,7 +86,7 @@ class Calibration:
         """The belief that a key point was made: the higher of the evidence alone and the
         evidence in context, the latter put on the former's scale (its credit thresholds
         onto `full_credit` and `half_credit`, linearly between). A short answer that makes
-        one point clearly is judged exactly as by the evidence alone; a long answer in the
+        one point clearly never earns less than by the evidence alone; a long answer in the
         candidate's own words, whose sentences each come only near a point, is read as the
         examiners read it (docs/judge.md)."""
         alone = self.key_point.probability(values)
