@@ -158,7 +158,7 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
         CONTEXT_FEATURES, point_rows, point_targets, signs=(1,) * len(CONTEXT_FEATURES)
     )
     # First the evidence alone, as the judge read points before the context was added: its
-    # credit thresholds are chosen with it alone, a point earns at least what it did.
+    # credit thresholds are chosen with it alone, so a point earns at least what it did.
     first = _gates_and_grid(
         judge, measured, banks, replace(base, key_point=alone, key_point_in_context=None), GRID
     )
