@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from simulator.data import PROMPTS_DIR, read_toml
 from simulator.errors import DataFileError
@@ -92,14 +93,10 @@ class Calibration:
         alone = self.key_point.probability(values)
         if self.key_point_in_context is None:
             return alone
-        in_context = self.key_point_in_context.probability(values)
-        knots = ((0.0, 0.0), (self.context_half_credit, self.half_credit),
-                 (self.context_full_credit, self.full_credit), (1.0, 1.0))
-        for (x0, y0), (x1, y1) in pairwise(knots):
-            if in_context <= x1:
-                on_scale = y0 + (y1 - y0) * (in_context - x0) / (x1 - x0) if x1 > x0 else y1
-                return max(alone, on_scale)
-        return max(alone, in_context)
+        on_scale = np.interp(self.key_point_in_context.probability(values),
+                             (0.0, self.context_half_credit, self.context_full_credit, 1.0),
+                             (0.0, self.half_credit, self.full_credit, 1.0))
+        return max(alone, float(on_scale))
 
 
 def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
@@ -117,7 +114,7 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
                        "context_full_credit": float(context["full_credit"]),
                        "context_half_credit": float(context["half_credit"])}
                       if "key_point_in_context" in data else {})
-        return Calibration(
+        calibration = Calibration(
             key_point=_logistic(data["key_point"]),
             full_credit=float(data["key_point"]["full_credit"]),
             half_credit=float(data["key_point"]["half_credit"]),
@@ -137,6 +134,13 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
         )
     except (KeyError, TypeError, ValueError) as e:
         raise DataFileError(f"{path}: judge calibration field missing or invalid ({e})") from e
+    for table, half, full in (("key_point", calibration.half_credit, calibration.full_credit),
+                              ("key_point_in_context", calibration.context_half_credit,
+                               calibration.context_full_credit)):
+        if not 0.0 < half < full < 1.0:
+            raise DataFileError(f"{path}: [{table}] needs 0 < half_credit < full_credit < 1 "
+                                f"(has {half:g} and {full:g})")
+    return calibration
 
 
 def _logistic(table: Mapping[str, Any]) -> Logistic:

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile
 
 from simulator.app import LISTENING_LINE
 from simulator.audio.pcm import SAMPLE_RATE_HZ, read_audio, write_wav
@@ -80,8 +79,8 @@ def _speech_span_s(path: Path) -> float:
 
 
 def _rms(path: Path) -> float:
-    data, _ = soundfile.read(path, dtype="float32")
-    return float(np.sqrt(np.mean(np.square(data)))) if len(data) else 0.0
+    audio = read_audio(path)
+    return float(np.sqrt(np.mean(np.square(audio)))) if len(audio) else 0.0
 
 
 @pytest.mark.timeout(700)

@@ -98,3 +98,20 @@ def test_whisper_pause_commas_neither_add_nor_remove(judge: Judge) -> None:
     written = "我会先跟客户道歉，然后马上去系统里查一下这单卡在哪一步，今天下午就给您发出去。"
     heard = "我会先跟客户道歉,然后马上,去系统里查一下,这单卡在哪一步,今天下午,就给您发出去。"
     assert abs(_extent(judge, heard) - _extent(judge, written)) < 0.1
+
+
+def test_thresholds_out_of_order_are_refused_by_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A calibration whose reading in context has half credit above full credit is refused
+    with the file and the table named, not read into beliefs that make no sense."""
+    from simulator.errors import DataFileError
+    from simulator.scoring.calibration import DEFAULT_CALIBRATION_PATH, load_calibration
+
+    text = DEFAULT_CALIBRATION_PATH.read_text(encoding="utf-8")
+    start = text.index("[key_point_in_context]")
+    table = text[start:text.index("\n\n", start)]
+    broken = table.replace("half_credit = 0.35", "half_credit = 0.7")
+    assert broken != table
+    path = tmp_path / "judge.toml"
+    path.write_text(text.replace(table, broken), encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"judge\.toml: \[key_point_in_context\] needs"):
+        load_calibration(path)
