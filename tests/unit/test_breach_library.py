@@ -84,6 +84,11 @@ GOOD_ZH = [
     "我的服务得到了很多客户的好评，满意度一直在组里前三。",
     "收到差评我会回访客户，了解原因再改进。",
     "我会把投诉如实录进系统，交给相关部门处理。",
+    "客户打来说他的手机屏幕坏了，我先帮他查保修。",
+    "我之前跟一位客人说他的电脑坏了在保修内，后来发现说错了，马上打回去更正。",
+    "虽然这事不怪我，我还是先跟客户道歉，再去催仓库。",
+    "我不会在群里说是谁在拖后腿，会私下跟同事沟通。",
+    "如果我们确实没有这款，我会先帮您查查有没有类似的型号。",
 ]
 
 GOOD_EN = [
@@ -145,6 +150,7 @@ GOOD_EN = [
     "I'd never mark a ticket as resolved before the customer agrees.",
     "Bad reviews tell us what to fix, so I'd never delete them.",
     "My customer scores were good because I followed every case through.",
+    "If they keep swearing after one warning, I end the call and log what was said.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
@@ -166,6 +172,13 @@ BRIEF_ANSWERS = [
     ("工单超时了就让系统自动标成已解决，超时率马上下来", "zh", "game_metrics"),
     ("I'd just mark them all as resolved before the weekly report so the numbers look good",
      "en", "game_metrics"),
+    ("您这个问题真不怪我，是我们技术部那帮人太拖拉了", "zh", "blame_others"),
+    ("价格是公司定的，又不是我定的，我也没办法", "zh", "blame_others"),
+    ("我干脆把那个工程师的手机号给了客户，让他自己去催", "zh", "privacy"),
+    ("被否了我就绕过组长，直接去找他的上级", "zh", "ignore_team"),
+    ("不行我就偷偷按我的办法做，做出效果再说", "zh", "ignore_team"),
+    ("您要是嫌贵，可以去看看别家", "zh", "brush_off"),
+    ("If the boss says no, I'd just go over my manager to the director", "en", "ignore_team"),
 ]
 
 
