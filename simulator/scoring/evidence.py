@@ -46,13 +46,11 @@ class PointTexts:
 
 @dataclass(frozen=True)
 class BreachCue:
-    """A breach cue, normalised once: how to find it and its own polarity."""
+    """A breach cue, normalised once: how to find it."""
 
     cue: str
     target: str
     """Normalised (Mandarin without spaces)."""
-    negative: bool
-    """The cue itself is said in the negative ("不告诉他")."""
     pattern: re.Pattern[str] | None
     """English: the literal phrase on word boundaries."""
 
@@ -175,7 +173,7 @@ def prepare_question(
                     if language == "zh"
                     else re.compile(rf"(?<![a-z0-9']){re.escape(target)}(?![a-z0-9'])")
                 )
-                cues.append(BreachCue(cue, target, is_negative(target, language), literal))
+                cues.append(BreachCue(cue, target, literal))
         breaches.append(
             BreachTexts(
                 breach,
@@ -328,23 +326,24 @@ def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], co
 
 
 def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> int:
-    """Where the cue is said exactly (on word boundaries) with its own polarity; -1 if not."""
-    if cue.pattern is None:
-        end = -1
-        start = answer.text.find(cue.target)
-        while start >= 0:
-            if start in answer.boundaries and start + len(cue.target) in answer.boundaries:
-                end = start + len(cue.target)
-                break
-            start = answer.text.find(cue.target, start + 1)
-        if end < 0:
-            return -1
-    else:
+    """Where the cue is said exactly (on word boundaries), not negated before it; -1 if not.
+
+    A negation before the cue turns it around whatever the cue's own polarity: "我从不说这
+    不归我管" passes the blame no more than "我不会把他的电话给你" leaks a number."""
+    start = _cue_start(cue, answer)
+    return -1 if start < 0 or negated_before(answer.text, start, language) else start
+
+
+def _cue_start(cue: BreachCue, answer: AnswerText) -> int:
+    if cue.pattern is not None:
         found = cue.pattern.search(answer.text)
-        if found is None:
-            return -1
-        start, end = found.start(), found.end()
-    return start if is_negative(answer.text[:end], language) == cue.negative else -1
+        return found.start() if found else -1
+    start = answer.text.find(cue.target)
+    while start >= 0:
+        if start in answer.boundaries and start + len(cue.target) in answer.boundaries:
+            return start
+        start = answer.text.find(cue.target, start + 1)
+    return -1
 
 
 def _normalised(text: str, language: str) -> str:

@@ -2,8 +2,9 @@
 
 Two kinds of words name a bad practice without recommending it:
 
-- **someone else's voice**: the customer's demand or feeling, reported ("有客户说：你把他手机号
-  给我", "那他一定会觉得被骗", "they say 'just give me his number'"). A clause voices someone
+- **someone else's voice**: the customer's demand, request or feeling, reported ("有客户说：你
+  把他手机号给我", "客户要求我把他邻居的电话给他", "那他一定会觉得被骗", "they say 'just give me
+  his number'"). A clause voices someone
   else from the point where a third person is said to say, ask or feel something, and every
   clause after such a person's "说：" does too, until the sentence ends or the speaker speaks
   again ("我会跟他说：");
@@ -22,14 +23,16 @@ from collections.abc import Sequence
 from simulator.scoring.clauses import Clause
 
 _ZH_OTHER = r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户)"
-_ZH_VOICE = r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为)"
+_ZH_VOICE = (r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|"
+             r"骂(?!人)|希望|想让|非要|坚持要|自称)")
 _ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
 """A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
 _EN_OTHER = (r"\b(?:he|she|they|the customer|the caller|a customer|a caller|customers|"
              r"callers|someone|people)\b")
 _EN_VOICE = (r"\b(?:says?|said|asks?|asked|tells? me|told me|shouts?|shouted|yells?|yelled|"
              r"demands?|demanded|feels?|felt|thinks?|thought|will feel|would feel|"
-             r"might feel|will think|would think)\b")
+             r"might feel|will think|would think|wants?|wanted|insists?|insisted|begs?|begged|"
+             r"expects?|expected)\b")
 _EN_REPORT_RE = re.compile(_EN_OTHER + r"(?:\s+(?!and\b|or\b|but\b|to\b)\w+){0,3}?\s+" + _EN_VOICE)
 _ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲|告诉|回答|解释)")
 _EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
@@ -68,7 +71,10 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         if found is None or (own is not None and own.start() < found.start()):
             spans.append((0, 0))
             continue
-        me = me_re.search(text, found.end())
+        # "客户要求我把…给他", "他问我能不能…": the "我" right after the verb is the one
+        # asked, and what follows is still theirs.
+        after = found.end() + (1 if text.startswith(("我", "咱"), found.end()) else 0)
+        me = me_re.search(text, after)
         spans.append((found.end(), me.start() if me else len(text)))
         introduced = found.end() >= len(text) - 1
     return tuple(spans)

@@ -89,6 +89,10 @@ GOOD_ZH = [
     "虽然这事不怪我，我还是先跟客户道歉，再去催仓库。",
     "我不会在群里说是谁在拖后腿，会私下跟同事沟通。",
     "如果我们确实没有这款，我会先帮您查查有没有类似的型号。",
+    "我从来不说“这事不归我管”，别的部门的事我也帮客户找到人。",
+    "客户要求我把他邻居的电话给他，我跟他说这个不能给。",
+    "有客户希望我假装没收到他的退货，我没有答应。",
+    "客户骂我们是骗子公司，我先道歉，再把扣费明细一条条讲清楚。",
 ]
 
 GOOD_EN = [
@@ -151,6 +155,7 @@ GOOD_EN = [
     "Bad reviews tell us what to fix, so I'd never delete them.",
     "My customer scores were good because I followed every case through.",
     "If they keep swearing after one warning, I end the call and log what was said.",
+    "I'd never tell anyone \u201cthat's not my department\u201d; I find the person who can fix it.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).

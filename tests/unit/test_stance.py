@@ -29,6 +29,16 @@ def test_a_report_inside_a_clause_ends_where_the_speaker_comes_back() -> None:
         " just give me his number"]
 
 
+def test_what_a_customer_asks_of_the_speaker_is_theirs() -> None:
+    """"客户要求我…": the "我" is the one asked; the request that follows is the customer's,
+    and so is an insult ("骂我们是骗子"), but "骂人" alone is no quotation."""
+    assert _reported("客户要求我把另一位客人的地址发给他", "zh") == ["我把另1位客人的地址发给他"]
+    assert _reported("有位客户希望我帮他删掉差评", "zh") == ["我帮他删掉差评"]
+    assert _reported("客户骂我们是骗子公司", "zh") == ["我们是骗子公司"]
+    assert _reported("The caller wanted me to read out his wife's balance.", "en") == [
+        " me to read out his wifes balance"]
+
+
 def test_things_said_by_others_are_not_reports() -> None:
     """"他说的话" is a thing; "the caller and say" has the speaker as its subject; a
     condition ("客户一骂") is not a quotation, so the speaker's next clause stays theirs."""
