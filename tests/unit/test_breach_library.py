@@ -184,6 +184,17 @@ BRIEF_ANSWERS = [
     ("不行我就偷偷按我的办法做，做出效果再说", "zh", "ignore_team"),
     ("您要是嫌贵，可以去看看别家", "zh", "brush_off"),
     ("If the boss says no, I'd just go over my manager to the director", "en", "ignore_team"),
+    ("在线客服遇到难的问题，我就说稍等，然后就不回了", "zh", "brush_off"),
+    ("麻烦的单子我就挑着不接，留给后面的同事", "zh", "self_serving"),
+    ("不买的话我就一直讲，讲到他买为止", "zh", "hard_sell"),
+    ("听口音是外地的，我就随便应付一下", "zh", "brush_off"),
+    ("客户不满意的话，我会建议他去别家", "zh", "brush_off"),
+    ("他要是投诉我，我就说我知道你住哪", "zh", "threaten"),
+    ("When the parcel hasn't left yet, I'd still say it shipped this morning.", "en", "dishonesty"),
+    ("If my supervisor's out, I log in with his credentials and approve it myself.", "en",
+     "bypass_rules"),
+    ("Long complaints I just keep marking as under review until they give up.", "en",
+     "brush_off"),
 ]
 
 
