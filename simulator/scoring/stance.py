@@ -37,6 +37,8 @@ _EN_REPORT_RE = re.compile(_EN_OTHER + r"(?:\s+(?!and\b|or\b|but\b|to\b)\w+){0,3
 _ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲|告诉|回答|解释)")
 _EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
 _ZH_ME_RE = re.compile(r"[我咱]")
+_ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|坚持要)")
+"""A clause that starts with a wish and no subject, after a clause that reports someone."""
 _EN_ME_RE = re.compile(r"\b(?:i|we)\b")
 _SENTENCE_END = frozenset("。！？!?.”」』")
 _QUOTE_OPENERS = frozenset("：:“「『\"'")
@@ -54,11 +56,19 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
     report_re, own_re, me_re = ((_ZH_REPORT_RE, _ZH_OWN_VOICE_RE, _ZH_ME_RE) if language == "zh"
                                 else (_EN_REPORT_RE, _EN_OWN_VOICE_RE, _EN_ME_RE))
     spans: list[tuple[int, int]] = []
-    quoting = introduced = False
+    quoting = introduced = reporting = False
     for clause in clauses:
         text = clause.normalised
         if any(ch in _SENTENCE_END for ch in clause.lead):
-            quoting = False
+            quoting = reporting = False
+        wish = _ZH_THEIR_WISH_RE.match(text) if reporting and language == "zh" else None
+        if wish is not None:
+            # "有人自称是她丈夫，想查她的账户": the wish goes on without its subject.
+            after = wish.end() + (1 if text.startswith(("我", "咱"), wish.end()) else 0)
+            me = me_re.search(text, after)
+            spans.append((0, me.start() if me else len(text)))
+            continue
+        reporting = False
         if introduced and any(ch in _QUOTE_OPENERS for ch in clause.lead):
             quoting = True  # after "有客户说：" what follows is theirs
         introduced = False
@@ -77,6 +87,7 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         me = me_re.search(text, after)
         spans.append((found.end(), me.start() if me else len(text)))
         introduced = found.end() >= len(text) - 1
+        reporting = me is None
     return tuple(spans)
 
 

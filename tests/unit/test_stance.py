@@ -39,6 +39,14 @@ def test_what_a_customer_asks_of_the_speaker_is_theirs() -> None:
         " me to read out his wifes balance"]
 
 
+def test_a_wish_without_its_subject_goes_on_reporting() -> None:
+    """"有人自称是她丈夫，想查她的账户": the wish is the caller's; the speaker's next clause
+    is the speaker's."""
+    assert _reported("有人自称是她丈夫，想查她的账户，我婉拒了。", "zh") == [
+        "是她丈夫", "想查她的账户"]
+    assert _reported("他说要退款，我马上帮他办。", "zh") == ["要退款"]
+
+
 def test_things_said_by_others_are_not_reports() -> None:
     """"他说的话" is a thing; "the caller and say" has the speaker as its subject; a
     condition ("客户一骂") is not a quotation, so the speaker's next clause stays theirs."""
