@@ -52,7 +52,8 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
     """Per clause, the span of its `normalised` text that voices someone else ((0, 0): none).
 
     Within a clause the span runs from the reported verb to the speaker's own "我"/"I", if
-    any comes back ("他说是朋友我就给了": only "是朋友" is his)."""
+    any comes back ("他说是朋友我就给了": only "是朋友" is his); a Mandarin clause that goes on
+    with a wish and no subject of its own ("有人自称是她丈夫，想查她的账户") is theirs too."""
     report_re, own_re, me_re = ((_ZH_REPORT_RE, _ZH_OWN_VOICE_RE, _ZH_ME_RE) if language == "zh"
                                 else (_EN_REPORT_RE, _EN_OWN_VOICE_RE, _EN_ME_RE))
     spans: list[tuple[int, int]] = []
@@ -64,8 +65,7 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         wish = _ZH_THEIR_WISH_RE.match(text) if reporting and language == "zh" else None
         if wish is not None:
             # "有人自称是她丈夫，想查她的账户": the wish goes on without its subject.
-            after = wish.end() + (1 if text.startswith(("我", "咱"), wish.end()) else 0)
-            me = me_re.search(text, after)
+            me = me_re.search(text, _past_object(text, wish.end()))
             spans.append((0, me.start() if me else len(text)))
             continue
         reporting = False
@@ -81,14 +81,18 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         if found is None or (own is not None and own.start() < found.start()):
             spans.append((0, 0))
             continue
-        # "客户要求我把…给他", "他问我能不能…": the "我" right after the verb is the one
-        # asked, and what follows is still theirs.
-        after = found.end() + (1 if text.startswith(("我", "咱"), found.end()) else 0)
-        me = me_re.search(text, after)
+        me = me_re.search(text, _past_object(text, found.end()))
         spans.append((found.end(), me.start() if me else len(text)))
         introduced = found.end() >= len(text) - 1
         reporting = me is None
     return tuple(spans)
+
+
+def _past_object(text: str, position: int) -> int:
+    """Where to look for the speaker's own "我" after a verb at `position`: "客户要求我把…给
+    他", "他问我能不能…": the "我" right after the verb is the one asked, and what follows is
+    still theirs."""
+    return position + 1 if text.startswith(("我", "咱"), position) else position
 
 
 def conditions(clauses: Sequence[Clause]) -> tuple[str, ...]:
