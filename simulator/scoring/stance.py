@@ -22,13 +22,14 @@ from collections.abc import Sequence
 
 from simulator.scoring.clauses import Clause
 
-_ZH_OTHER = r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户)"
+_ZH_OTHER = (r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户|先生|女士|小姐|"
+             r"大爷|大妈|阿姨|老人|老太太|家属|买家|乘客|会员|同事)")
 _ZH_VOICE = (r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|"
              r"骂(?!人)|希望|想让|非要|坚持要|自称)")
 _ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
 """A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
 _EN_OTHER = (r"\b(?:he|she|they|the customer|the caller|a customer|a caller|customers|"
-             r"callers|someone|people)\b")
+             r"callers|someone|people|(?:a|the|one) (?:man|woman|lady|gentleman|guy|client))\b")
 _EN_VOICE = (r"\b(?:says?|said|asks?|asked|tells? me|told me|shouts?|shouted|yells?|yelled|"
              r"demands?|demanded|feels?|felt|thinks?|thought|will feel|would feel|"
              r"might feel|will think|would think|wants?|wanted|insists?|insisted|begs?|begged|"

@@ -82,3 +82,12 @@ def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, languag
     """The attacker's way round it: a report or a condition nearby does not hide an act the
     speaker says they would do."""
     assert judge.bad_practice(text, language)
+
+
+def test_a_person_named_by_who_they_are_is_reported_too() -> None:
+    """"有位先生说…，非要我…": a gentleman, a lady, a colleague says or insists, and the wish
+    that goes on without a subject is still theirs."""
+    assert _reported("有位先生说寄错了件，非要我把收件人的手机号给他", "zh") == [
+        "寄错了件", "非要我把收件人的手机号给他"]
+    assert _reported("A woman told me to just read out her son's balance.", "en") == [
+        " to just read out her sons balance"]
