@@ -28,7 +28,7 @@ from simulator.scoring.clauses import Clause, meaning_spans
 from simulator.scoring.lexical import Overlap, Terms, best_overlap, terms
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
-from simulator.scoring.stance import conditions, is_warning, reported_spans
+from simulator.scoring.stance import conditions, is_warning, reported_spans, sentence_ends
 from simulator.text.normalise import normalise, to_simplified
 
 
@@ -97,6 +97,8 @@ class AnswerView:
     """Per clause, the previous clause of its sentence (`stance.conditions`)."""
     terms: tuple[Terms, ...]
     """Per clause, its terms for word overlap (`lexical.terms`)."""
+    sentence_ends: tuple[int, ...] = ()
+    """Per clause, the last clause of its sentence (`stance.sentence_ends`)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
                                   for (a, b), p in zip(reported, prepared, strict=True)], bool),
         conditions=conditions(clauses),
         terms=tuple(terms(t, language) for t in texts),
+        sentence_ends=sentence_ends(clauses),
     )
 
 
@@ -279,13 +282,16 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     cue, cue_clause, support = "", -1, 0.0
     for i, prepared in enumerate(answer.prepared):
         context = (prepared, answer.reported[i], answer.conditions[i], language)
-        said = [c.cue for c in breach.cues
+        said = [(c.cue, i) for c in breach.cues
                 if _as_own_act(_said_as_written(c, prepared, language), *context)]
-        said += [m.group(0) for p in breach.patterns
-                 if (m := _pattern_said(p, prepared, language))
-                 and _as_own_act(m.start(), *context)]
-        for c in said:
-            s = float(sims[i].max()) if sims.shape[1] else 0.0
+        for p in breach.patterns:
+            text, read_on = _read_on(p, answer, i, language)
+            m = _pattern_said(p, text, language)
+            if m and m.start() < len(prepared.text) and _as_own_act(m.start(), *context):
+                said.append((m.group(0), i + text.count(SENTENCE_COMMA, 0, m.end()) if read_on
+                             else i))
+        for c, last in said:
+            s = float(sims[i:last + 1].max()) if sims.shape[1] else 0.0
             if not cue or s > support:
                 cue, cue_clause, support = c, i, s
     if not sims.shape[1]:
@@ -306,13 +312,32 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     )
 
 
-def _pattern_said(pattern: re.Pattern[str], answer: AnswerText,
+SENTENCE_COMMA = "，"
+"""Written in a breach pattern, it reads across the clauses of a sentence."""
+
+
+def _read_on(pattern: re.Pattern[str], answer: AnswerView, index: int,
+             language: str) -> tuple[str, bool]:
+    """The text a breach pattern reads from clause `index`, and whether it reads on: the
+    clause alone, or, for a pattern written with a comma ("(不回复|不理他?)，(直接)?(关掉|结单)"),
+    the clause and the rest of its sentence joined by "，" (a match must still start in the
+    clause, and a sentence that began in the negative, "我绝不会把客户名单，或者…，发到群里",
+    is read no further)."""
+    text = answer.prepared[index].text
+    previous = answer.conditions[index]
+    if SENTENCE_COMMA not in pattern.pattern or (previous and is_negative(previous, language)):
+        return text, False
+    rest = answer.prepared[index + 1:answer.sentence_ends[index] + 1]
+    return SENTENCE_COMMA.join([text, *(p.text for p in rest)]), True
+
+
+def _pattern_said(pattern: re.Pattern[str], text: str,
                   language: str) -> re.Match[str] | None:
     """Where a breach pattern matched, when not negated before it."""
-    found = pattern.search(answer.text)
+    found = pattern.search(text)
     if found is None or not found.group(0):
         return None
-    return None if negated_before(answer.text, found.start(), language) else found
+    return None if negated_before(text, found.start(), language) else found
 
 
 def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], condition: str,

@@ -18,7 +18,7 @@ _ZH_NEGATORS = frozenset(
     "不 没 没有 别 不要 不会 不能 不可 不可以 不该 不应 不应该 不用 "
     "不必 绝不 决不 从不 从来不 并不 并没有 未 勿 禁止 拒绝 避免 防止 "
     "杜绝 不得 不许 不准 不是 不再 千万别 切勿 不让 没法 无法 很少 极少 几乎不 从没 "
-    "免得 以免 省得 以防 不至于 不想 不愿 不愿意 不肯 不敢".split())
+    "免得 以免 省得 以防 不至于 不想 不愿 不愿意 不肯 不敢 绝不会 决不会 从不会".split())
 _EN_NEGATORS = frozenset(
     "not never no cannot refuse refused refusing avoid avoiding without nor neither rarely "
     "seldom hardly barely".split())

@@ -104,6 +104,16 @@ def conditions(clauses: Sequence[Clause]) -> tuple[str, ...]:
                  for c, before in zip(clauses, previous, strict=False))
 
 
+def sentence_ends(clauses: Sequence[Clause]) -> tuple[int, ...]:
+    """Per clause, the index of the last clause of its sentence (a breach pattern written
+    with a comma reads on to there: "我不回复，直接关掉")."""
+    ends = [len(clauses) - 1] * len(clauses)
+    for i in range(len(clauses) - 2, -1, -1):
+        starts_sentence = any(ch in _SENTENCE_END for ch in clauses[i + 1].lead)
+        ends[i] = i if starts_sentence else ends[i + 1]
+    return tuple(ends)
+
+
 def is_warning(before: str, language: str) -> bool:
     """Whether the words before a cue (its sentence's previous clause, then its own clause up
     to the cue) make it a warning of what would follow."""

@@ -32,6 +32,9 @@ GOOD_ZH = [
     "最后把重点写在纸上给他，有问题可以直接来柜台找我。",
     "五千块我个人定不了，我不想随口答应您又做不到。",
     "别的客户的地址，我不愿意也不能透露给任何人。",
+    "系统真出了故障，我会如实告诉客户，约好几点给他回电。",
+    "我绝不会把客户名单，或者他们的手机号，转到工作群。",
+    "这是我们部门的问题，我不会跟客户说是别人在拖。",
     "我们不会索要您的密码和验证码。",
     "我会提醒客户不要把卡号和密码发给陌生人。",
     "如果主管不在，我会等他回来审批，不会用他的账号。",
@@ -163,6 +166,8 @@ GOOD_EN = [
     "My customer scores were good because I followed every case through.",
     "If they keep swearing after one warning, I end the call and log what was said.",
     "I'd never tell anyone \u201cthat's not my department\u201d; I find the person who can fix it.",
+    "I could pass on a message or take their details so the other customer can call them.",
+    "If the system really is down, I tell them so and give them a time I'll call back.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
@@ -202,6 +207,13 @@ BRIEF_ANSWERS = [
      "bypass_rules"),
     ("Long complaints I just keep marking as under review until they give up.", "en",
      "brush_off"),
+    # Shapes that run across a comma (a pattern with "，" reads the rest of the sentence).
+    ("重复的留言我不理，直接删了，省得占我时间", "zh", "brush_off"),
+    ("难缠的我会说系统有问题，让他晚点再来电话", "zh", "dishonesty"),
+    ("我会把投诉客户的名单，连同他们的手机号，发到销售的群里", "zh", "publish_customer"),
+    ("退款慢的话我就跟客户说是技术部门在拖", "zh", "blame_others"),
+    ("When a call looks long, I'd claim the system crashed and ring off.", "en", "dishonesty"),
+    ("I'm good at telling callers what they want to hear.", "en", "dishonesty"),
 ]
 
 
