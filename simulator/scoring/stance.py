@@ -25,7 +25,7 @@ from simulator.scoring.clauses import Clause
 _ZH_OTHER = (r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户|先生|女士|小姐|"
              r"大爷|大妈|阿姨|老人|老太太|家属|买家|乘客|会员|同事)")
 _ZH_VOICE = (r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|"
-             r"骂(?!人)|希望|想让|非要|坚持要|自称)")
+             r"骂(?!人)|希望|想让|非要|坚持要|自称|威胁|扬言|吵着要|闹着要)")
 _ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
 """A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
 _EN_OTHER = (r"\b(?:he|she|they|the customer|the caller|a customer|a caller|customers|"
@@ -34,10 +34,23 @@ _EN_VOICE = (r"\b(?:says?|said|asks?|asked|tells? me|told me|shouts?|shouted|yel
              r"demands?|demanded|feels?|felt|thinks?|thought|will feel|would feel|"
              r"might feel|will think|would think|wants?|wanted|insists?|insisted|begs?|begged|"
              r"expects?|expected)\b")
-_EN_REPORT_RE = re.compile(_EN_OTHER + r"(?:\s+(?!and\b|or\b|but\b|to\b)\w+){0,3}?\s+" + _EN_VOICE)
+_EN_GAP = r"(?:\s+(?!and\b|or\b|but\b|to\b)\w+)"
+_EN_REPORT_RE = re.compile(_EN_OTHER + rf"(?:{_EN_GAP}{{0,3}}?\s+|{_EN_GAP}{{1,3}}?\s+and\s+)"
+                           + _EN_VOICE)
+"""Someone says or feels: "the customer called us scammers and demanded …"; "the caller and
+say" is the speaker's own saying."""
+_ZH_THEIR_ACT_RE = re.compile(r"^我?(?:以前|之前|上次|曾经|有1?次|那次)?的?(?:有1?[位个]?|1[位个])?"
+                              r"(?:前?同事|老人|客户|顾客|客人|他|她|别人|有人|对方)"
+                              r"(?:曾经|以前|之前|差点|就|也|还)*把")
+"""A story of someone else's act: "以前有同事把客户的地址发错给了另1位客户", "a colleague once
+sent a customer's address to the wrong person": theirs up to the speaker's own "我"/"I"."""
+_EN_THEIR_ACT_RE = re.compile(r"^(?:once |last time )?(?:a|my|one|the) (?:former )?(?:colleague|"
+                              r"coworker|co worker|teammate)(?: once| had| once had| accidentally)? (?:gave|"
+                              r"sent|posted|shared|told|forwarded|read|leaked|emailed|uploaded|put)\b")
 _ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲|告诉|回答|解释)")
 _EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
-_ZH_ME_RE = re.compile(r"[我咱]")
+_ZH_ME_RE = re.compile(r"[我咱](?!们)")
+"""The speaker comes back ("他说是朋友我就给了"); "我们" after a report is mostly its object."""
 _ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|坚持要)")
 """A clause that starts with a wish and no subject, after a clause that reports someone."""
 _EN_ME_RE = re.compile(r"\b(?:i|we)\b")
@@ -77,6 +90,11 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
             spans.append((0, len(text)))
             continue
         quoting = False
+        act = (_ZH_THEIR_ACT_RE if language == "zh" else _EN_THEIR_ACT_RE).match(text)
+        if act is not None:
+            me = me_re.search(text, act.end())
+            spans.append((0, me.start() if me else len(text)))
+            continue
         found = report_re.search(text)
         own = own_re.search(text)
         if found is None or (own is not None and own.start() < found.start()):
@@ -89,11 +107,17 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
     return tuple(spans)
 
 
+_EN_ASKED_RE = re.compile(r"\s*(?:that\s+)?(?:i|me)\b")
+
+
 def _past_object(text: str, position: int) -> int:
     """Where to look for the speaker's own "我" after a verb at `position`: "客户要求我把…给
-    他", "他问我能不能…": the "我" right after the verb is the one asked, and what follows is
-    still theirs."""
-    return position + 1 if text.startswith(("我", "咱"), position) else position
+    他", "他问我能不能…", "he demanded that I give him…": the "我"/"I" right after the verb is
+    the one asked, and what follows is still theirs."""
+    if text.startswith(("我", "咱"), position):
+        return position + 1
+    asked = _EN_ASKED_RE.match(text, position)
+    return asked.end() if asked else position
 
 
 def conditions(clauses: Sequence[Clause]) -> tuple[str, ...]:

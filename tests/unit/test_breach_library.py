@@ -7,8 +7,10 @@ Every sentence here was written for this test; none comes from an evaluation set
 from __future__ import annotations
 
 import functools
+import json
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +37,8 @@ GOOD_ZH = [
     "系统真出了故障，我会如实告诉客户，约好几点给他回电。",
     "我绝不会把客户名单，或者他们的手机号，转到工作群。",
     "这是我们部门的问题，我不会跟客户说是别人在拖。",
+    "之前有位同事把客户的身份证照片发错了人，我马上帮他上报了。",
+    "有个客户扬言要把我们的聊天记录挂到网上，我先稳住他，再报给主管。",
     "我们不会索要您的密码和验证码。",
     "我会提醒客户不要把卡号和密码发给陌生人。",
     "如果主管不在，我会等他回来审批，不会用他的账号。",
@@ -168,6 +172,8 @@ GOOD_EN = [
     "I'd never tell anyone \u201cthat's not my department\u201d; I find the person who can fix it.",
     "I could pass on a message or take their details so the other customer can call them.",
     "If the system really is down, I tell them so and give them a time I'll call back.",
+    "A colleague once sent a customer's bank details to the wrong email, and I reported it.",
+    "The caller shouted at us and demanded that I read out his wife's balance; I said I couldn't.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
@@ -286,3 +292,28 @@ def test_the_shipped_banks_good_answers_are_no_breach() -> None:
                     if found := heard(example, question.language):
                         alarms[example] = found
     assert not alarms
+
+
+PROBE = Path(__file__).resolve().parents[1] / "data" / "breach_probe"
+
+
+def _probe(name: str) -> list[dict]:
+    return json.loads((PROBE / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_blind_probe_of_good_practice_raises_almost_no_alarm() -> None:
+    """120 good-practice sentences written blind (12-04, by a helper who never saw the library)
+    to share bad practice's words: refusals, reports of what a customer demanded, stories of a
+    colleague's mistake, warnings before ending an abusive call. Two false alarms are left (a
+    warning whose "last resort" comes after the cue, and a quoted phrase the speaker never says);
+    the probe was used to fix the others, so this guards them."""
+    alarms = [s["text"] for s in _probe("good") if heard(s["text"], s["language"])]
+    assert len(alarms) <= 2, alarms
+
+
+def test_blind_probe_of_casual_bad_practice_is_heard_often_enough() -> None:
+    """120 casual bad-practice sentences written blind the same day, each alone (no answer
+    around it, so only the library's words and shapes can hear it): 47 are heard today; the
+    meaning gate of a whole answer hears more. This guards against losing them."""
+    found = [s for s in _probe("bad") if heard(s["text"], s["language"])]
+    assert len(found) >= 45, len(found)
