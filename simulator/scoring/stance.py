@@ -44,9 +44,10 @@ _ZH_THEIR_ACT_RE = re.compile(r"^我?(?:以前|之前|上次|曾经|有1?次|那
                               r"(?:曾经|以前|之前|差点|就|也|还)*把")
 """A story of someone else's act: "以前有同事把客户的地址发错给了另1位客户", "a colleague once
 sent a customer's address to the wrong person": theirs up to the speaker's own "我"/"I"."""
-_EN_THEIR_ACT_RE = re.compile(r"^(?:once |last time )?(?:a|my|one|the) (?:former )?(?:colleague|"
-                              r"coworker|co worker|teammate)(?: once| had| once had| accidentally)? (?:gave|"
-                              r"sent|posted|shared|told|forwarded|read|leaked|emailed|uploaded|put)\b")
+_EN_THEIR_ACT_RE = re.compile(r"^(?:once |last time )?(?:a|my|one|the) (?:former )?"
+                              r"(?:colleague|coworker|co worker|teammate)"
+                              r"(?: once| had| once had| accidentally)? (?:gave|sent|posted|shared|"
+                              r"told|forwarded|read|leaked|emailed|uploaded|put)\b")
 _ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲|告诉|回答|解释)")
 _EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
 _ZH_ME_RE = re.compile(r"[我咱](?!们)")

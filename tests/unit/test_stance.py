@@ -96,7 +96,8 @@ def test_a_person_named_by_who_they_are_is_reported_too() -> None:
 def test_someone_elses_act_in_a_story_is_theirs() -> None:
     """A story of what a colleague or a customer did is not the speaker's act, up to the
     speaker's own "我"/"I"; a threat reported is the customer's."""
-    assert _reported("以前有位同事把客户的地址发错了人", "zh") == ["以前有位同事把客户的地址发错了人"]
+    story = "以前有位同事把客户的地址发错了人"
+    assert _reported(story, "zh") == [story]
     assert _reported("客户扬言要把录音发到网上", "zh") == ["要把录音发到网上"]
     assert _reported("A colleague once posted a customer's complaint in the team chat and I "
                      "took it down.", "en") == ["a colleague once posted a customers complaint in "
