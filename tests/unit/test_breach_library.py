@@ -38,6 +38,8 @@ GOOD_ZH = [
     "我绝不会把客户名单，或者他们的手机号，转到工作群。",
     "这是我们部门的问题，我不会跟客户说是别人在拖。",
     "之前有位同事把客户的身份证照片发错了人，我马上帮他上报了。",
+    "我会打给客户更正：上次我说两天能到，其实要一周，是我说错了，真的抱歉。",
+    "如果是系统没推送，我就手动把单子推给仓库，让他们今天补发。",
     "有个客户扬言要把我们的聊天记录挂到网上，我先稳住他，再报给主管。",
     "我们不会索要您的密码和验证码。",
     "我会提醒客户不要把卡号和密码发给陌生人。",
@@ -313,7 +315,9 @@ def test_blind_probe_of_good_practice_raises_almost_no_alarm() -> None:
 
 def test_blind_probe_of_casual_bad_practice_is_heard_often_enough() -> None:
     """120 casual bad-practice sentences written blind the same day, each alone (no answer
-    around it, so only the library's words and shapes can hear it): 47 are heard today; the
-    meaning gate of a whole answer hears more. This guards against losing them."""
+    around it, so only the library's words and shapes can hear it): 47 were heard before the
+    probe was used to write new shapes (skipped checks, "其实…" after a claim, stalling rounds,
+    another's login, private groups, threats of fraud reports...), 90 after. It guards them; a
+    second blind probe measures what they are worth on sentences nobody tuned to (docs/judge.md)."""
     found = [s for s in _probe("bad") if heard(s["text"], s["language"])]
-    assert len(found) >= 45, len(found)
+    assert len(found) >= 88, len(found)
