@@ -40,8 +40,8 @@ _EN_REPORT_RE = re.compile(_EN_OTHER + rf"(?:{_EN_GAP}{{0,3}}?\s+|{_EN_GAP}{{1,3
 """Someone says or feels: "the customer called us scammers and demanded …"; "the caller and
 say" is the speaker's own saying."""
 _ZH_THEIR_ACT_RE = re.compile(r"^我?(?:以前|之前|上次|曾经|有1?次|那次)?的?(?:有1?[位个]?|1[位个])?"
-                              r"(?:前?同事|老人|客户|顾客|客人|他|她|别人|有人|对方)"
-                              r"(?:曾经|以前|之前|差点|就|也|还)*把")
+                              r"(?:新|老|前)?(?:同事|老人|客户|顾客|客人|他|她|别人|有人|对方)"
+                              r"(?:曾经|以前|之前|差点|就|也|还|误|不小心|错)*把")
 """A story of someone else's act: "以前有同事把客户的地址发错给了另1位客户", "a colleague once
 sent a customer's address to the wrong person": theirs up to the speaker's own "我"/"I"."""
 _EN_THEIR_ACT_RE = re.compile(r"^(?:once |last time )?(?:a|my|one|the) (?:former )?"
@@ -57,9 +57,9 @@ _ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|�
 _EN_ME_RE = re.compile(r"\b(?:i|we)\b")
 _SENTENCE_END = frozenset("。！？!?.”」』")
 _QUOTE_OPENERS = frozenset("：:“「『\"'")
-_ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话)|(?:如果|要是|假如|若是?)[^，。]*"
+_ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话|警告)|(?:如果|要是|假如|若是?)[^，。]*"
                             r"(?:再|继续|还|一直)[^，。]*(?:只能|只好|不得不|就得|就要)")
-_EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else)\b|\bif\b.*\b(?:keeps?|carry on|carries on|"
+_EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\b|\bif\b.*\b(?:keeps?|carry on|carries on|"
                             r"continues?|again|go on|goes on)\b.*\b(?:have to|has to)\b")
 
 
