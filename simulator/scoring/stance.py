@@ -57,9 +57,11 @@ _ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|�
 _EN_ME_RE = re.compile(r"\b(?:i|we)\b")
 _SENTENCE_END = frozenset("。！？!?.”」』")
 _QUOTE_OPENERS = frozenset("：:“「『\"'")
-_ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话|警告)|(?:如果|要是|假如|若是?)[^，。]*"
+_ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话|警告)|"
+                            r"(?:如果|要是|假如|若是?)[^，。]*"
                             r"(?:再|继续|还|一直)[^，。]*(?:只能|只好|不得不|就得|就要)")
-_EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\b|\bif\b.*\b(?:keeps?|carry on|carries on|"
+_EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\b|"
+                            r"\bif\b.*\b(?:keeps?|carry on|carries on|"
                             r"continues?|again|go on|goes on)\b.*\b(?:have to|has to)\b")
 
 
