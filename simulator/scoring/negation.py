@@ -1,8 +1,8 @@
 """Is a phrase said in the negative? ("我不会把他的电话给你" vs "我就把他电话给你")
 
 Negation is read within the phrase's own clause: a negating word before the phrase (不, 没,
-别, 不会, 绝不(会), 拒绝, 很少, 不想/不愿/不肯/不敢, 免得/以免 (so as not to); not, never, won't, refuse, rarely,
-instead of, rather than) turns it around. Words that contain a
+别, 不会, 绝不(会), 拒绝, 很少, 不想/不愿/不肯/不敢, 免得/以免 (so as not to); not, never,
+won't, refuse, rarely, instead of, rather than) turns it around. Words that contain a
 negating character without negating anything (不好意思, 对不起, 不断, 不仅) are whole words
 to the segmenter, so they never count. English contractions are already expanded by
 normalisation ("won't" -> "will not").

@@ -19,10 +19,18 @@ from simulator.scoring.clauses import Clause
 from simulator.text.words import zh_words
 
 _ZH_SEQUENCE_RE = re.compile(
-    r"^(?:首先|其次|再次|然后|接着|接下来|随后|之后|以后|最后|最终|再|第[一二三四五六七八九十\d]+(?:步|点|个|个月|月|年|周|天|阶段)?"
+    r"^(?:首先|其次|再次|然后|接着|接下来|随后|之后|以后|最后|最终|先|再|"
+    r"第[一二三四五六七八九十\d]+(?:步|点|个|个月|月|年|周|天|阶段)?"
     r"|[一二三四五六]是|还有|另外|以及|并且|同时|此外|和|与|及|再就是|然后再|最后再)+"
     r"(?:要|得|需要|应该|应当|必须|就是|是)?")
-_ZH_FILLER_RE = re.compile(r"^(?:嗯|呃|啊|额|那个|这个|就是|就是说|然后|对|好|好的|反正|其实)+$")
+_ZH_FILLER_RE = re.compile(
+    r"^(?:嗯|呃|啊|额|那个|这个|就是|就是说|然后|对|好|好的|反正|其实)+$")
+_ZH_FRAME_RE = re.compile(r"^(?:我(?:就|会)?(?:的)?)?"
+                          r"(?:思路|做法|方法|原则|想法|建议|办法|步骤|流程|理解|看法)"
+                          r"(?:是|如下|就是|有)?$|(?:说|讲|做到|分|有|注意)(?:以下)?几点(?:吧|啊)?$")
+"""A frame that announces a list ("我的思路是：", "我就说几点吧") says nothing itself."""
+_ZH_CONJUNCTIONS = frozenset("和 与 及 以及".split())
+"""Glue inside a term that joins two nouns ("客户角度和成本角度")."""
 _ZH_GLUE_WORDS = frozenset(
     "我 你 您 他 她 它 我们 你们 您们 他们 她们 咱们 大家 自己 "
     "人家 的 地 得 了 着 过 把 被 给 让 叫 跟 和 同 对 向 从 "
@@ -57,7 +65,7 @@ _EN_PHRASE_OPENERS = frozenset(
 _WORD_RE = re.compile(r"[a-z']+")
 BARE_MAX_ZH_WORDS = 3
 THIN_MAX_ZH_CHARS = 7
-BARE_MAX_EN_WORDS = 5
+BARE_MAX_EN_WORDS = 7
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ def check_list(clauses: Sequence[Clause], language: str,
 def _zh_terms(text: str) -> float | None:
     """0 for a spoken clause, None for a sequence word or filler alone, else how many terms."""
     body = _ZH_SEQUENCE_RE.sub("", text)
-    if not body or _ZH_FILLER_RE.match(body):
+    if not body or _ZH_FILLER_RE.match(body) or _ZH_FRAME_RE.search(body):
         return None
     if any(ch.isdigit() for ch in body):
         return 0.0
@@ -123,6 +131,8 @@ def _zh_terms(text: str) -> float | None:
         return 1.0 if len(words) <= BARE_MAX_ZH_WORDS else len(words) / 2.0
     if len(body) <= THIN_MAX_ZH_CHARS and all(w in _ZH_WEAK_GLUE for w in glue):
         return 1.0
+    if all(w in _ZH_CONJUNCTIONS for w in glue):
+        return 1.0 + sum(w in _ZH_CONJUNCTIONS for w in words)  # "甲和乙": two terms
     return 0.0
 
 

@@ -65,6 +65,12 @@ def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
      "en", True),
     ("I'd say sorry first, then I'd check the order and tell them when it ships.", "en", False),
     ("Um, so, at my old job, uh, I had a customer who was really upset.", "en", False),
+    # A frame that announces the list says nothing; 先 is a sequence word; "甲和乙" is a term.
+    ("我的做法是：先登记问题，再查系统记录和历史工单，然后升级处理，最后回访。", "zh", True),
+    ("我就讲几点吧：耐心倾听，情绪安抚和问题确认，方案落实。", "zh", True),
+    ("我会先把系统记录和历史工单都翻一遍，再打电话告诉客户结果。", "zh", False),
+    ("First, log the complaint. Next, review the account history and past tickets. "
+     "Then escalate. Finally, follow up.", "en", True),
 ])
 def test_lists_are_recognised_by_structure(text: str, language: str, is_list: bool) -> None:
     """Bare terms (with or without sequence words) make a list; spoken clauses do not, and
