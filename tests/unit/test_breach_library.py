@@ -337,8 +337,9 @@ def test_blind_probe_of_casual_bad_practice_is_heard_often_enough() -> None:
     """120 casual bad-practice sentences written blind the same day, each alone (no answer
     around it, so only the library's words and shapes can hear it): 47 were heard before the
     probe was used to write new shapes (skipped checks, "其实…" after a claim, stalling rounds,
-    another's login, private groups, threats of fraud reports...), 89 after (90 before some were narrowed). It guards them; a
-    second blind probe measures what they are worth on sentences nobody tuned to (docs/judge.md)."""
+    another's login, private groups, threats of fraud reports...), 89 after. It guards them;
+    a second blind probe measures what they are worth on sentences nobody tuned to
+    (docs/judge.md)."""
     found = [s for s in _probe("bad") if heard(s["text"], s["language"])]
     assert len(found) >= 88, len(found)
 
