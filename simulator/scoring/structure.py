@@ -21,7 +21,7 @@ from simulator.text.words import zh_words
 _ZH_SEQUENCE_RE = re.compile(
     r"^(?:首先|其次|再次|然后|接着|接下来|随后|之后|以后|最后|最终|先|再|"
     r"第[一二三四五六七八九十\d]+(?:步|点|个|个月|月|年|周|天|阶段)?"
-    r"|[一二三四五六]是|还有|另外|以及|并且|同时|此外|和|与|及|再就是|然后再|最后再)+"
+    r"|[一二三四五六1-6]是|还有|另外|以及|并且|同时|此外|和|与|及|再就是|然后再|最后再)+"
     r"(?:要|得|需要|应该|应当|必须|就是|是)?")
 _ZH_FILLER_RE = re.compile(
     r"^(?:嗯|呃|啊|额|那个|这个|就是|就是说|然后|对|好|好的|反正|其实)+$")
@@ -44,7 +44,7 @@ _ZH_GLUE_WORDS = frozenset(
 _ZH_PRONOUN_RE = re.compile(r"(?<!其)[我你您他她咱]")
 """A person in the clause (jieba may glue it to the next word: "我会"), so it says who does
 what; "其他" (other) is not a person."""
-_ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 或 请 "
+_ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 或 请 有 "
                           "啊 呀 吧 嘛 呢 哦 啦".split())
 """Glue a short bare term may still carry: "信息不透明", "用智能客服", or what Whisper makes of
 a term it mishears ("倾听" heard as "请听")."""

@@ -69,6 +69,9 @@ def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
     ("我的做法是：先登记问题，再查系统记录和历史工单，然后升级处理，最后回访。", "zh", True),
     ("我就讲几点吧：耐心倾听，情绪安抚和问题确认，方案落实。", "zh", True),
     ("我会先把系统记录和历史工单都翻一遍，再打电话告诉客户结果。", "zh", False),
+    # 一是/二是 once normalised are "1是"/"2是"; "有耐心" in a list is a trait named.
+    ("一是热心肠，二是有耐心，三是有客服经验，还有抗压能力强。", "zh", True),
+    ("我有耐心，也有经验，之前在银行做了两年柜员，每天要接待上百位客户。", "zh", False),
     ("First, log the complaint. Next, review the account history and past tickets. "
      "Then escalate. Finally, follow up.", "en", True),
 ])
