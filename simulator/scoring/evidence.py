@@ -28,7 +28,13 @@ from simulator.scoring.clauses import Clause, meaning_spans
 from simulator.scoring.lexical import Overlap, Terms, best_overlap, terms
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
-from simulator.scoring.stance import conditions, is_warning, reported_spans, sentence_ends
+from simulator.scoring.stance import (
+    conditions,
+    is_warning,
+    reported_spans,
+    sentence_ends,
+    starts_sentence,
+)
 from simulator.text.normalise import normalise, to_simplified
 
 
@@ -97,8 +103,8 @@ class AnswerView:
     """Per clause, the previous clause of its sentence (`stance.conditions`)."""
     terms: tuple[Terms, ...]
     """Per clause, its terms for word overlap (`lexical.terms`)."""
-    sentence_ends: tuple[int, ...] = ()
-    """Per clause, the last clause of its sentence (`stance.sentence_ends`)."""
+    read_on: tuple[str, ...]
+    """Per clause, what a breach pattern written with a comma reads (`_read_on`)."""
 
 
 @dataclass(frozen=True)
@@ -204,11 +210,12 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
     joiner = "" if language == "zh" else " "
     texts = [joiner.join(c.plain for c in clauses[a:b + 1]) for a, b in spans]
     prepared = tuple(prepare_answer(c.normalised) for c in clauses)
+    negative = tuple(is_negative(c.normalised, language) for c in clauses)
     reported = reported_spans(clauses, language)
     return AnswerView(
         clauses=clauses,
         prepared=prepared,
-        negative=tuple(is_negative(c.normalised, language) for c in clauses),
+        negative=negative,
         texts=tuple(texts),
         spans=tuple(spans),
         vectors=encoder.encode(texts),
@@ -217,7 +224,7 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
                                   for (a, b), p in zip(reported, prepared, strict=True)], bool),
         conditions=conditions(clauses),
         terms=tuple(terms(t, language) for t in texts),
-        sentence_ends=sentence_ends(clauses),
+        read_on=_read_on(prepared, clauses, negative),
     )
 
 
@@ -285,11 +292,10 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
         said = [(c.cue, i) for c in breach.cues
                 if _as_own_act(_said_as_written(c, prepared, language), *context)]
         for p in breach.patterns:
-            text, read_on = _read_on(p, answer, i, language)
+            text = answer.read_on[i] if SENTENCE_COMMA in p.pattern else prepared.text
             m = _pattern_said(p, text, language)
             if m and m.start() < len(prepared.text) and _as_own_act(m.start(), *context):
-                said.append((m.group(0), i + text.count(SENTENCE_COMMA, 0, m.end()) if read_on
-                             else i))
+                said.append((m.group(0), i + text.count(SENTENCE_COMMA, 0, m.end())))
         for c, last in said:
             s = float(sims[i:last + 1].max()) if sims.shape[1] else 0.0
             if not cue or s > support:
@@ -316,19 +322,20 @@ SENTENCE_COMMA = "，"
 """Written in a breach pattern, it reads across the clauses of a sentence."""
 
 
-def _read_on(pattern: re.Pattern[str], answer: AnswerView, index: int,
-             language: str) -> tuple[str, bool]:
-    """The text a breach pattern reads from clause `index`, and whether it reads on: the
-    clause alone, or, for a pattern written with a comma ("(不回复|不理他?)，(直接)?(关掉|结单)"),
-    the clause and the rest of its sentence joined by "，" (a match must still start in the
-    clause, and a sentence that began in the negative, "我绝不会把客户名单，或者…，发到群里",
-    is read no further)."""
-    text = answer.prepared[index].text
-    previous = answer.conditions[index]
-    if SENTENCE_COMMA not in pattern.pattern or (previous and is_negative(previous, language)):
-        return text, False
-    rest = answer.prepared[index + 1:answer.sentence_ends[index] + 1]
-    return SENTENCE_COMMA.join([text, *(p.text for p in rest)]), True
+def _read_on(prepared: tuple[AnswerText, ...], clauses: tuple[Clause, ...],
+             negative: tuple[bool, ...]) -> tuple[str, ...]:
+    """Per clause, the text a breach pattern written with a comma reads ("(不回复|不理他?)，
+    (直接)?(关掉|结单)"): the clause and the rest of its sentence joined by "，" (a match must
+    still start in the clause). A sentence that began in the negative, "我绝不会把客户名单，
+    或者…，发到群里", is read no further than each clause itself."""
+    ends = sentence_ends(clauses)
+    texts = []
+    for i, own in enumerate(prepared):
+        if i and not starts_sentence(clauses[i]) and negative[i - 1]:
+            texts.append(own.text)
+        else:
+            texts.append(SENTENCE_COMMA.join(p.text for p in prepared[i:ends[i] + 1]))
+    return tuple(texts)
 
 
 def _pattern_said(pattern: re.Pattern[str], text: str,

@@ -71,13 +71,14 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
     Within a clause the span runs from the reported verb to the speaker's own "我"/"I", if
     any comes back ("他说是朋友我就给了": only "是朋友" is his); a Mandarin clause that goes on
     with a wish and no subject of its own ("有人自称是她丈夫，想查她的账户") is theirs too."""
-    report_re, own_re, me_re = ((_ZH_REPORT_RE, _ZH_OWN_VOICE_RE, _ZH_ME_RE) if language == "zh"
-                                else (_EN_REPORT_RE, _EN_OWN_VOICE_RE, _EN_ME_RE))
+    report_re, own_re, me_re, act_re = (
+        (_ZH_REPORT_RE, _ZH_OWN_VOICE_RE, _ZH_ME_RE, _ZH_THEIR_ACT_RE) if language == "zh"
+        else (_EN_REPORT_RE, _EN_OWN_VOICE_RE, _EN_ME_RE, _EN_THEIR_ACT_RE))
     spans: list[tuple[int, int]] = []
     quoting = introduced = reporting = False
     for clause in clauses:
         text = clause.normalised
-        if any(ch in _SENTENCE_END for ch in clause.lead):
+        if starts_sentence(clause):
             quoting = reporting = False
         wish = _ZH_THEIR_WISH_RE.match(text) if reporting and language == "zh" else None
         if wish is not None:
@@ -93,7 +94,7 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
             spans.append((0, len(text)))
             continue
         quoting = False
-        act = (_ZH_THEIR_ACT_RE if language == "zh" else _EN_THEIR_ACT_RE).match(text)
+        act = act_re.match(text)
         if act is not None:
             me = me_re.search(text, act.end())
             spans.append((0, me.start() if me else len(text)))
@@ -127,7 +128,7 @@ def conditions(clauses: Sequence[Clause]) -> tuple[str, ...]:
     """Per clause, the clause before it in the same sentence ("" at a sentence's start): where
     the condition of a warning is said ("如果您再骂人，我只能先挂断电话")."""
     previous = ["", *(c.normalised for c in clauses)]
-    return tuple("" if any(ch in _SENTENCE_END for ch in c.lead) else before
+    return tuple("" if starts_sentence(c) else before
                  for c, before in zip(clauses, previous, strict=False))
 
 
@@ -136,9 +137,14 @@ def sentence_ends(clauses: Sequence[Clause]) -> tuple[int, ...]:
     with a comma reads on to there: "我不回复，直接关掉")."""
     ends = [len(clauses) - 1] * len(clauses)
     for i in range(len(clauses) - 2, -1, -1):
-        starts_sentence = any(ch in _SENTENCE_END for ch in clauses[i + 1].lead)
-        ends[i] = i if starts_sentence else ends[i + 1]
+        ends[i] = i if starts_sentence(clauses[i + 1]) else ends[i + 1]
     return tuple(ends)
+
+
+def starts_sentence(clause: Clause) -> bool:
+    """Whether a sentence begins at `clause` (its lead holds a sentence end or a closing
+    quotation mark)."""
+    return any(ch in _SENTENCE_END for ch in clause.lead)
 
 
 def is_warning(before: str, language: str) -> bool:

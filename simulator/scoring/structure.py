@@ -132,7 +132,7 @@ def _zh_terms(text: str) -> float | None:
     if len(body) <= THIN_MAX_ZH_CHARS and all(w in _ZH_WEAK_GLUE for w in glue):
         return 1.0
     if all(w in _ZH_CONJUNCTIONS for w in glue):
-        return 1.0 + sum(w in _ZH_CONJUNCTIONS for w in words)  # "甲和乙": two terms
+        return 1.0 + len(glue)  # "甲和乙": two terms
     return 0.0
 
 
