@@ -63,6 +63,7 @@ OFF_TOPIC_FEATURES = (
     "relevance_top3",
     "coverage",
     "best_point",
+    "speaker",
 )
 BREACH_FEATURES = (
     "breach_mean",
@@ -80,11 +81,15 @@ VAGUE_SIGNS = (1, 1, -1, -1, -1)
 GRID = {
     "full_credit": (0.45, 0.5, 0.55, 0.6),
     "half_credit": (0.25, 0.3, 0.35),
-    "off_topic_threshold": (0.5, 0.6, 0.7, 1.1),
-    "breach_threshold": (0.5, 0.6, 0.7, 1.1),
+    "off_topic_threshold": (0.2, 0.3, 0.4, 0.5, 1.1),
+    "off_topic_full": (0.5, 0.7, 1.0),
+    "breach_threshold": (0.3, 0.4, 0.5, 0.6, 1.1),
+    "breach_full": (0.5, 0.7, 1.0),
     "vague_threshold": (0.5, 0.6, 0.7, 1.1),
 }
-GATE_GRID = {k: v for k, v in GRID.items() if k.endswith("_threshold")}
+GATE_GRID = {k: v for k, v in GRID.items() if k.endswith(("_threshold", "_full"))}
+FIRST_GRID = {k: v for k, v in GRID.items() if not k.endswith("_full")}
+"""The first pass keeps a gate's scale at 1 - belief; the last one fits it."""
 CONTEXT_GRID = {
     "context_full_credit": (0.45, 0.5, 0.55, 0.6, 0.65),
     "context_half_credit": (0.3, 0.35, 0.4, 0.45),
@@ -160,7 +165,8 @@ def fit(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Cal
     # First the evidence alone, as the judge read points before the context was added: its
     # credit thresholds are chosen with it alone, so a point earns at least what it did.
     first = _gates_and_grid(
-        judge, measured, banks, replace(base, key_point=alone, key_point_in_context=None), GRID
+        judge, measured, banks, replace(base, key_point=alone, key_point_in_context=None),
+        FIRST_GRID,
     )
     # Then the reading in context, which can only add credit: its thresholds, then the gates
     # again (they read the points' beliefs).
@@ -203,7 +209,7 @@ def gate_fitter(name: str):  # type: ignore[no-untyped-def]
     def fit_one(judge: Judge, measured: Measured, banks: dict, base: Calibration) -> Calibration:
         rows = gate_rows(judge, measured, base, banks)
         fitted = replace(base, **{name: _fit_gate(name, rows, measured)})
-        grid = {f"{name}_threshold": GRID[f"{name}_threshold"]}
+        grid = {k: v for k, v in GATE_GRID.items() if k.startswith(f"{name}_")}
         return _best_on_grid(judge, measured, banks, fitted, grid)
 
     return fit_one
@@ -280,11 +286,13 @@ def write(calibration: Calibration, path: Path, note: str) -> None:
                 if c.key_point_in_context
                 else []
             ),
-            *logistic("off_topic", c.off_topic, {"threshold": c.off_topic_threshold}),
+            *logistic("off_topic", c.off_topic,
+                      {"threshold": c.off_topic_threshold, "full": c.off_topic_full}),
             *logistic(
                 "breach",
                 c.breach,
-                {"threshold": c.breach_threshold, "cue_support": c.breach_cue_support},
+                {"threshold": c.breach_threshold, "full": c.breach_full,
+                 "cue_support": c.breach_cue_support},
             ),
             *(logistic("vague", c.vague, {"threshold": c.vague_threshold}) if c.vague else []),
             "[gates]",
@@ -329,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
         f"thresholds: full {calibration.full_credit} half {calibration.half_credit} "
         f"in context full {calibration.context_full_credit} "
         f"half {calibration.context_half_credit} "
-        f"off_topic {calibration.off_topic_threshold} breach {calibration.breach_threshold} "
+        f"off_topic {calibration.off_topic_threshold} (nothing left at "
+        f"{calibration.off_topic_full}) breach {calibration.breach_threshold} (nothing left "
+        f"at {calibration.breach_full}) "
         f"vague {calibration.vague_threshold}"
     )
     if args.write:

@@ -54,10 +54,11 @@ class Calibration:
     """Belief at which it earns half credit."""
     off_topic: Logistic
     off_topic_threshold: float
-    """Belief above which the score is scaled by (1 - belief) ("most of it is off the topic")."""
+    """Belief above which the score is scaled down ("most of it is off the topic")."""
     breach: Logistic
     breach_threshold: float
-    """Belief above which a breach counts even without a cue heard."""
+    """Belief above which the score is scaled down as reading like bad practice, even
+    without a cue heard."""
     breach_cue_support: float
     """A breach cue heard counts when its clause means at least this much like the breach's
     examples (cosine): a cue alone can be part of a good sentence."""
@@ -80,8 +81,22 @@ class Calibration:
     """Belief in context at which a key point earns full credit."""
     context_half_credit: float = 0.35
     """Belief in context at which it earns half credit."""
+    off_topic_full: float = 1.0
+    """Off-topic belief at which nothing is left of the score: above the threshold the score
+    is scaled by 1 - belief / off_topic_full (1.0: by 1 - belief)."""
+    breach_full: float = 1.0
+    """The same for the belief that the answer reads like bad practice."""
     fitted_on: str = ""
     """Which data the numbers came from (for the record)."""
+
+    def off_topic_scale(self, belief: float) -> float:
+        """What is kept of a score whose off-topic belief is `belief`."""
+        return _kept(belief, self.off_topic_threshold, self.off_topic_full)
+
+    def breach_scale(self, belief: float) -> float:
+        """What is kept of a score that reads like bad practice with belief `belief` (no
+        breach heard)."""
+        return _kept(belief, self.breach_threshold, self.breach_full)
 
     def point_belief(self, values: Mapping[str, float]) -> float:
         """The belief that a key point was made: the higher of the evidence alone and the
@@ -120,8 +135,10 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
             half_credit=float(data["key_point"]["half_credit"]),
             off_topic=_logistic(data["off_topic"]),
             off_topic_threshold=float(data["off_topic"]["threshold"]),
+            off_topic_full=float(data["off_topic"].get("full", 1.0)),
             breach=_logistic(data["breach"]),
             breach_threshold=float(data["breach"]["threshold"]),
+            breach_full=float(data["breach"].get("full", 1.0)),
             breach_cue_support=float(data["breach"]["cue_support"]),
             minor_breach_cap=float(gates["minor_breach_cap"]),
             list_cap=float(gates["list_cap"]),
@@ -140,7 +157,16 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
         if not 0.0 < half < full < 1.0:
             raise DataFileError(f"{path}: [{table}] needs 0 < half_credit < full_credit < 1 "
                                 f"(has {half:g} and {full:g})")
+    for table, full in (("off_topic", calibration.off_topic_full),
+                        ("breach", calibration.breach_full)):
+        if not 0.0 < full <= 1.0:
+            raise DataFileError(f"{path}: [{table}] full must be in (0, 1] (has {full:g})")
     return calibration
+
+
+def _kept(belief: float, threshold: float, full: float) -> float:
+    """What a gate leaves of a score: all of it below `threshold`, 1 - belief / full above."""
+    return 1.0 if belief < threshold else max(0.0, 1.0 - belief / full)
 
 
 def _logistic(table: Mapping[str, Any]) -> Logistic:

@@ -30,6 +30,7 @@ from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_a
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.stance import (
     conditions,
+    is_supposed,
     is_warning,
     reported_spans,
     sentence_ends,
@@ -351,10 +352,12 @@ def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], co
                 language: str) -> bool:
     """A cue found at `position` (-1: not found) is the speaker's own act: not in words
     that voice someone else, nor in a warning of what would follow (`condition`: the
-    sentence's previous clause)."""
+    sentence's previous clause), nor supposed ("我要是随口答应您，…更坑您")."""
     if position < 0 or reported[0] <= position < reported[1]:
         return False
-    return not is_warning(condition + " " + answer.text[:position], language)
+    before = answer.text[:position]
+    return not (is_warning(condition + " " + before, language)
+                or is_supposed(before, language))
 
 
 def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> int:

@@ -44,11 +44,13 @@ from simulator.scoring.evidence import (
     prepare_question,
     view_answer,
 )
+from simulator.scoring.gates import answer_gates
 from simulator.scoring.platitudes import platitude_likeness
 from simulator.scoring.register import (
     careless_share,
     concrete_share,
     platitude_count,
+    speaker_share,
 )
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.scoring.structure import ListCheck, check_list
@@ -178,6 +180,7 @@ class Judge:
             "breach_cue": float(any(b.cue and b.cue_support >= self.calibration.breach_cue_support
                                     for b in breaches)),
             "careless": careless_share(clauses, language),
+            "speaker": speaker_share(clauses, language),
             "platitude": platitude_count(clauses, language),
             "concrete": concrete,
             "platitude_meaning": platitude_likeness(like_platitude, related,
@@ -241,28 +244,12 @@ class Judge:
                 raw = question.points * cap
             reasons.append(f"bad practice ({breach.label}, {breach.severity}): "
                            f"«{breach.evidence.heard}» -> at most {cap:.0%}")
-        off_topic = cal.off_topic.probability(gates)
-        is_off_topic = off_topic >= cal.off_topic_threshold
-        if is_off_topic:
-            raw *= 1.0 - off_topic
-            reasons.append(f"most of the answer is about something else (belief "
-                           f"{off_topic:.2f}): x{1 - off_topic:.2f}")
-        vague = cal.vague.probability(gates) if cal.vague is not None else 0.0
-        is_vague = not is_off_topic and vague >= cal.vague_threshold
-        if is_vague:
-            raw *= 1.0 - vague
-            reasons.append(f"mostly general statements, little of what you would do (belief "
-                           f"{vague:.2f}): x{1 - vague:.2f}")
-        if not heard:
-            suspect = cal.breach.probability(gates)
-            if suspect >= cal.breach_threshold:
-                raw *= 1.0 - suspect
-                clause = _most_breach_like(features)
-                reasons.append(f"reads like bad practice (belief {suspect:.2f}"
-                               f"{', «' + clause + '»' if clause else ''}): x{1 - suspect:.2f}")
+        verdict = answer_gates(gates, cal, bool(heard), lambda: _most_breach_like(features))
+        raw *= verdict.kept
+        reasons.extend(verdict.reasons)
         points = round(max(0.0, min(question.points, raw)), 1)
         return Score(points, question.points, tuple(results), tuple(heard), listing,
-                     is_off_topic, is_vague, tuple(reasons))
+                     verdict.off_topic, verdict.vague, tuple(reasons))
 
     def bad_practice(self, text: str, language: str) -> tuple[BreachResult, ...]:
         """The generic breaches (`prompts/breaches.toml`) said in `text`, each with the clause

@@ -13,6 +13,11 @@ never a verdict by itself:
 - **concrete details**: numbers, times, amounts, the words one would say ("跟他说"), an
   example ("比如", "for example").
   Both feed the belief that an answer is vague, which scales it down like an off-topic one.
+- **who acts**: an answer to "what would you do" says what the speaker does or tells the
+  customer ("我先跟他道歉", "I'd ring him back"); an answer that drifts off the question
+  keeps the question's words but comments on what companies, the industry or people in
+  general do ("公司应该多做市场调研", "most companies raise prices because..."). The share of
+  clauses in which the speaker acts feeds the belief that the answer is off the topic.
 """
 
 from __future__ import annotations
@@ -45,6 +50,22 @@ _EN_CONCRETE_RE = re.compile(
     r"[0-9]|\b(?:one|two|three|four|five|six|ten|twenty|thirty|half|today|tomorrow|"
     r"minutes?|hours?|days?|week|pounds|dollars|refund|ticket|account|order|manager|"
     r"team leader|email|text|for example|like)\b")
+_ZH_SPEAKER_RE = re.compile(
+    r"(?:我|咱)们?[^，。！？我]{0,2}(?:会|就|先|再|马上|立刻|当场|直接|跟|给|把|帮|让|去|说|问|请|告诉|"
+    r"解释|确认|核实|记|查|打|回|道歉|安抚|处理|联系|跟进|安排|申请|提交|反馈|转给|教|陪|带)|您")
+_EN_SPEAKER_RE = re.compile(
+    r"\b(?:i|we)(?: would| will| am going to| usually| always| just| then| first| also)?"
+    r" (?:tell|told|say|said|ask|asked|check|checked|call|called|ring|rang|explain|explained|"
+    r"apologi[sz]e|apologi[sz]ed|offer|offered|make|made|give|gave|send|sent|take|took|let|"
+    r"listen|listened|note|noted|log|logged|escalate|escalated|follow|followed|book|booked|"
+    r"sort|sorted|put|walk|walked|stay|stayed|keep|kept|confirm|confirmed|refund|refunded|"
+    r"arrange|arranged|promise|promised|thank|thanked|reassure|reassured|update|updated)\b")
+_ZH_GO_ON_RE = re.compile(
+    r"^(?:再|然后|接着|之后|随后|并且?|同时|最后|马上|立刻|还会?|也会?|先|等)")
+_EN_GO_ON_RE = re.compile(
+    r"^(?:and |then |and then |also |after that )+(?:i would |i will |would |will )?[a-z]+")
+"""A clause that goes on with the speaker's act without naming the subject again ("我先跟他道歉，
+再去查物流", "I'd apologise first, then check the order")."""
 MAX_CARELESS_COUNTED = 3
 MAX_PLATITUDES_COUNTED = 4
 
@@ -65,6 +86,25 @@ def platitude_count(clauses: Sequence[Clause], language: str) -> float:
 def concrete_share(clauses: Sequence[Clause], language: str) -> float:
     """Share of the clauses with a concrete detail (a number, a time, words to say...)."""
     pattern = _ZH_CONCRETE_RE if language == "zh" else _EN_CONCRETE_RE
+    return _share(pattern, clauses)
+
+
+def speaker_share(clauses: Sequence[Clause], language: str) -> float:
+    """Share of the clauses in which the speaker acts or speaks to the customer (a clause
+    that goes on with the act without naming the speaker again counts too)."""
+    pattern, go_on = ((_ZH_SPEAKER_RE, _ZH_GO_ON_RE) if language == "zh"
+                      else (_EN_SPEAKER_RE, _EN_GO_ON_RE))
+    previous = False
+    count = 0
+    for clause in clauses:
+        text = clause.normalised
+        acting = pattern.search(text) is not None or (previous and go_on.search(text) is not None)
+        count += acting
+        previous = acting
+    return count / len(clauses) if clauses else 0.0
+
+
+def _share(pattern: re.Pattern[str], clauses: Sequence[Clause]) -> float:
     return (sum(pattern.search(c.normalised) is not None for c in clauses) / len(clauses)
             if clauses else 0.0)
 

@@ -64,6 +64,11 @@ _EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\
                             r"\bif\b.*\b(?:keeps?|carry on|carries on|"
                             r"continues?|again|go on|goes on)\b.*\b(?:have to|has to)\b")
 
+_ZH_SUPPOSED_RE = re.compile(r"(?:我要是|要是我|如果我|假如我|我如果|万一我|我若是?)[^，。]{0,4}$")
+_EN_SUPPOSED_RE = re.compile(r"\bif i(?: just| simply| were to| was to)?(?: \S+)?\s*$")
+"""The speaker supposing the act, right before it ("我要是随口答应您，到时候兑现不了更坑您",
+"if I promised you that now, I'd be lying"): said to explain why not."""
+
 
 def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
     """Per clause, the span of its `normalised` text that voices someone else ((0, 0): none).
@@ -145,6 +150,13 @@ def starts_sentence(clause: Clause) -> bool:
     """Whether a sentence begins at `clause` (its lead holds a sentence end or a closing
     quotation mark)."""
     return any(ch in _SENTENCE_END for ch in clause.lead)
+
+
+def is_supposed(before: str, language: str) -> bool:
+    """Whether the words before a cue, in its clause, suppose the speaker did it (a
+    supposition, not an act)."""
+    pattern = _ZH_SUPPOSED_RE if language == "zh" else _EN_SUPPOSED_RE
+    return pattern.search(before) is not None
 
 
 def is_warning(before: str, language: str) -> bool:

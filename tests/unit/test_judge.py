@@ -137,6 +137,17 @@ def test_off_topic_answer_scores_low(judge: Judge) -> None:
     assert judge.score(text, SHIPPING_ZH).fraction <= 0.1
 
 
+def test_an_answer_that_drifts_to_what_companies_should_do_scores_low(judge: Judge) -> None:
+    """Starting from the question's words and drifting to comment on the trade earns little;
+    the same subject told as what the speaker would do for this customer earns more."""
+    drift = ("说到发货慢，我觉得根源在仓储管理。很多电商平台的仓库布局不合理，旺季人手也不够。"
+             "公司应该引进智能分拣系统，备货计划也要提前做，整个行业的发货效率才能提上来。")
+    acting = ("我先跟您道歉，让您等了这么久。我马上去仓库那边查这单卡在哪一步，"
+              "查清楚了今天下午五点前给您回电话，能发的话今天就给您发出去。")
+    assert judge.score(drift, SHIPPING_ZH).fraction <= 0.25
+    assert judge.score(acting, SHIPPING_ZH).fraction >= 0.5
+
+
 @pytest.mark.parametrize("text", ["", "嗯", "嗯，那个", "   "])
 def test_empty_and_filler_answers_score_zero(judge: Judge, text: str) -> None:
     """Empty or filler-only answers score zero."""

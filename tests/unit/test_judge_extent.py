@@ -116,3 +116,32 @@ def test_thresholds_out_of_order_are_refused_by_name(tmp_path) -> None:  # type:
     path.write_text(text.replace(table, broken), encoding="utf-8")
     with pytest.raises(DataFileError, match=r"judge\.toml: \[key_point_in_context\] needs"):
         load_calibration(path)
+
+
+def test_off_topic_scale_follows_the_fitted_numbers(judge: Judge) -> None:
+    """Below the threshold nothing is taken; above it the score is scaled by
+    1 - belief / full, and nothing is left from `off_topic_full` on."""
+    cal = dataclasses.replace(judge.calibration, off_topic_threshold=0.3, off_topic_full=0.6)
+    assert cal.off_topic_scale(0.29) == 1.0
+    assert cal.off_topic_scale(0.3) == pytest.approx(0.5)
+    assert cal.off_topic_scale(0.6) == cal.off_topic_scale(0.9) == 0.0
+    plain = dataclasses.replace(cal, off_topic_full=1.0)
+    assert plain.off_topic_scale(0.4) == pytest.approx(0.6)
+    bad = dataclasses.replace(cal, breach_threshold=0.4, breach_full=0.8)
+    assert bad.breach_scale(0.39) == 1.0 and bad.breach_scale(0.4) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("table", ["off_topic", "breach"])
+def test_a_gate_scale_out_of_range_is_refused_by_name(tmp_path, table: str) -> None:  # type: ignore[no-untyped-def]
+    from simulator.errors import DataFileError
+    from simulator.scoring.calibration import DEFAULT_CALIBRATION_PATH, load_calibration
+
+    text = DEFAULT_CALIBRATION_PATH.read_text(encoding="utf-8")
+    start = text.index(f"[{table}]")
+    section = text[start:text.index("\n\n", start)]
+    broken = re.sub(r"\nfull = [0-9.]+", "\nfull = 1.5", section)
+    assert broken != section
+    path = tmp_path / "judge.toml"
+    path.write_text(text.replace(section, broken), encoding="utf-8")
+    with pytest.raises(DataFileError, match=rf"judge\.toml: \[{table}\] full must be"):
+        load_calibration(path)

@@ -1,4 +1,5 @@
-"""Careless words (`simulator.scoring.register.py`): counted when said, not when denied."""
+"""How an answer talks (`simulator.scoring.register.py`): careless words counted when said,
+not when denied; platitudes; concrete details; who acts in it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from simulator.bank.loader import resolve_bank
 from simulator.feedback import load_templates, render_feedback
 from simulator.scoring.clauses import split_clauses
 from simulator.scoring.judge import Judge
-from simulator.scoring.register import careless_share, concrete_share, platitude_count
+from simulator.scoring.register import (
+    careless_share,
+    concrete_share,
+    platitude_count,
+    speaker_share,
+)
 
 
 @pytest.mark.parametrize(("text", "language", "share"), [
@@ -65,3 +71,18 @@ def test_an_answer_of_platitudes_is_scaled_down_and_told_why(judge: Judge) -> No
     assert vague.vague and vague.fraction <= 0.3, vague.reasons
     assert "表态" in render_feedback(vague, "zh", load_templates()).text
     assert not judge.score(steps, question).vague
+
+
+@pytest.mark.parametrize(("text", "language", "speaker"), [
+    ("我先跟他道歉，再去查物流，然后告诉他今天下午能发出。", "zh", 1.0),
+    ("您别着急，我们马上帮您核实。", "zh", 1.0),
+    ("我觉得定价很复杂，公司应该多做市场调研，企业最好提前布局。", "zh", 0.0),
+    ("I'd apologise first, then check the order, and call him back by five.", "en", 1.0),
+    ("Most companies raise prices when costs go up, and businesses should explain it better.",
+     "en", 0.0),
+    ("Honestly it was the weather, the traffic was awful.", "en", 0.0),
+])
+def test_who_acts_in_an_answer(text: str, language: str, speaker: float) -> None:
+    """The share of clauses in which the speaker acts or speaks to the customer (comment on
+    what companies or people in general do is not): a feature of the off-topic belief."""
+    assert speaker_share(split_clauses(text, language), language) == pytest.approx(speaker)

@@ -63,6 +63,8 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("I'd tell them calmly that otherwise I'll have to end the call.", "en"),
     ("我会一次把话说清楚，免得三个同事各回各的。", "zh"),
     ("Rather than hang up on them, I'd let them finish.", "en"),
+    ("我要是直接挂了电话，客户只会更生气。", "zh"),
+    ("If I just hung up on him, he would only call back angrier.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -77,6 +79,8 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("我会把他说的话录下来发到网上。", "zh"),
     ("I'd hang up halfway through, otherwise it never ends.", "en"),
     ("If he swears again, I hang up on him straight away.", "en"),
+    ("要是客户一直骂，我就直接挂了电话。", "zh"),
+    ("If I am busy, I just hang up on him.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
