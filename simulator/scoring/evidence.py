@@ -30,7 +30,9 @@ from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_a
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.stance import (
     conditions,
+    is_denied,
     is_supposed,
+    is_theirs,
     is_warning,
     reported_spans,
     sentence_ends,
@@ -291,7 +293,7 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     for i, prepared in enumerate(answer.prepared):
         context = (prepared, answer.reported[i], answer.conditions[i], language)
         said = [(c.cue, i) for c in breach.cues
-                if _as_own_act(_said_as_written(c, prepared, language), *context)]
+                if _as_own_act(_said_as_written(c, prepared, language), *context, words=True)]
         for p in breach.patterns:
             text = answer.read_on[i] if SENTENCE_COMMA in p.pattern else prepared.text
             m = _pattern_said(p, text, language)
@@ -349,15 +351,18 @@ def _pattern_said(pattern: re.Pattern[str], text: str,
 
 
 def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], condition: str,
-                language: str) -> bool:
+                language: str, words: bool = False) -> bool:
     """A cue found at `position` (-1: not found) is the speaker's own act: not in words
     that voice someone else, nor in a warning of what would follow (`condition`: the
-    sentence's previous clause), nor supposed ("我要是随口答应您，…更坑您")."""
+    sentence's previous clause), nor supposed ("我要是随口答应您，…更坑您"), nor denied ("not
+    like, you're wrong"); nor, for the words one would say (`words`: a cue, not a pattern,
+    which may name the third person itself), said of a third person ("they calm down")."""
     if position < 0 or reported[0] <= position < reported[1]:
         return False
     before = answer.text[:position]
     return not (is_warning(condition + " " + before, language)
-                or is_supposed(before, language))
+                or is_supposed(before, language) or is_denied(condition, language)
+                or (words and is_theirs(before, language)))
 
 
 def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> int:

@@ -24,13 +24,14 @@ from simulator.scoring.clauses import Clause
 
 _ZH_OTHER = (r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户|先生|女士|小姐|"
              r"大爷|大妈|阿姨|老人|老太太|家属|买家|乘客|会员|同事)")
-_ZH_VOICE = (r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|"
-             r"骂(?!人)|希望|想让|非要|坚持要|自称|威胁|扬言|吵着要|闹着要)")
+_ZH_VOICE = (r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|叫|让|"
+             r"想(?!到|起|法|了想)|骂(?!人)|希望|想让|非要|坚持要|自称|威胁|扬言|吵着要|闹着要)")
 _ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
 """A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
 _EN_OTHER = (r"\b(?:he|she|they|the customer|the caller|a customer|a caller|customers|"
              r"callers|someone|people|(?:a|the|one) (?:man|woman|lady|gentleman|guy|client))\b")
-_EN_VOICE = (r"\b(?:says?|said|asks?|asked|tells? me|told me|shouts?|shouted|yells?|yelled|"
+_EN_VOICE = (r"\b(?:says?|said|goes|asks?|asked|tells? me|told me|shouts?|shouted|yells?|yelled|"
+             r"rings? up|rang up|calls? up|called up|phones? up|phoned up|"
              r"demands?|demanded|feels?|felt|thinks?|thought|will feel|would feel|"
              r"might feel|will think|would think|wants?|wanted|insists?|insisted|begs?|begged|"
              r"expects?|expected)\b")
@@ -52,7 +53,7 @@ _ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲
 _EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
 _ZH_ME_RE = re.compile(r"[我咱](?!们)")
 """The speaker comes back ("他说是朋友我就给了"); "我们" after a report is mostly its object."""
-_ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|坚持要)")
+_ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|坚持要|叫|让)")
 """A clause that starts with a wish and no subject, after a clause that reports someone."""
 _EN_ME_RE = re.compile(r"\b(?:i|we)\b")
 _SENTENCE_END = frozenset("。！？!?.”」』")
@@ -66,6 +67,15 @@ _EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\
 
 _ZH_SUPPOSED_RE = re.compile(r"(?:我要是|要是我|如果我|假如我|我如果|万一我|我若是?)[^，。]{0,4}$")
 _EN_SUPPOSED_RE = re.compile(r"\bif i(?: just| simply| were to| was to)?(?: \S+)?\s*$")
+_ZH_DENIED_RE = re.compile(
+    r"^(?:而|但|可)?(?:不是|不会|不能|别|不要|绝不|从不|千万别)(?:说|讲|像)?$")
+_EN_DENIED_RE = re.compile(r"^(?:and |but )?(?:not|never|no|not like|rather than|instead of)$")
+"""A clause that only denies, before the words it denies: "I'd explain nicely, not like,
+you're wrong, sir"."""
+_EN_THEIRS_BEFORE_RE = re.compile(r"\b(?:they|he|she|customers|callers|people|the customer|"
+                                  r"the caller)(?: \w+)?\s*$")
+"""A third person right before the words: "once you ask nicely they calm down" is their act,
+not the speaker telling them to."""
 """The speaker supposing the act, right before it ("我要是随口答应您，到时候兑现不了更坑您",
 "if I promised you that now, I'd be lying"): said to explain why not."""
 
@@ -92,7 +102,8 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
             spans.append((0, me.start() if me else len(text)))
             continue
         reporting = False
-        if introduced and any(ch in _QUOTE_OPENERS for ch in clause.lead):
+        if introduced and (any(ch in _QUOTE_OPENERS for ch in clause.lead)
+                           or clause.text[:1] in _QUOTE_OPENERS):
             quoting = True  # after "有客户说：" what follows is theirs
         introduced = False
         if quoting and own_re.search(text) is None:
@@ -157,6 +168,19 @@ def is_supposed(before: str, language: str) -> bool:
     supposition, not an act)."""
     pattern = _ZH_SUPPOSED_RE if language == "zh" else _EN_SUPPOSED_RE
     return pattern.search(before) is not None
+
+
+def is_denied(condition: str, language: str) -> bool:
+    """Whether the sentence's previous clause only denies what follows ("not like, you're
+    wrong")."""
+    denied = _ZH_DENIED_RE if language == "zh" else _EN_DENIED_RE
+    return denied.search(condition.strip()) is not None
+
+
+def is_theirs(before: str, language: str) -> bool:
+    """Whether (English) a third person is the subject right before words the speaker would
+    say to them ("they calm down" is no "calm down")."""
+    return language != "zh" and _EN_THEIRS_BEFORE_RE.search(before) is not None
 
 
 def is_warning(before: str, language: str) -> bool:

@@ -65,6 +65,13 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("Rather than hang up on them, I'd let them finish.", "en"),
     ("我要是直接挂了电话，客户只会更生气。", "zh"),
     ("If I just hung up on him, he would only call back angrier.", "en"),
+    ("有个客户想联系那个买家，就叫我把对方电话跟地址给他。我跟他说这个真的不能给。", "zh"),
+    ("遇到说要曝光的客户，我会先把他的诉求听完。", "zh"),
+    ("客户其实就是怕没人理，有人负责他就放心了。", "zh"),
+    ("I'd explain it nicely, not like, you're wrong, sir, more like, this is what I see.", "en"),
+    ("Most of the time, once you ask them nicely they calm down.", "en"),
+    ("Someone rings up, 'can you give me her address?' And I'd say I can't.", "en"),
+    ("I keep a tally on a sticky note of how many calls I take.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -81,6 +88,11 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("If he swears again, I hang up on him straight away.", "en"),
     ("要是客户一直骂，我就直接挂了电话。", "zh"),
     ("If I am busy, I just hang up on him.", "en"),
+    ("他叫我把对方电话给他，我就把电话给他了。", "zh"),
+    ("我跟他说已经发货了，其实还没发。", "zh"),
+    ("他骂得太难听，我就把录音挂到网上曝光他。", "zh"),
+    ("I'd tell him to calm down and stop whining.", "en"),
+    ("Someone rings up for her address and I just give them her address.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
