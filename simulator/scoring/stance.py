@@ -67,6 +67,12 @@ _EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\
 
 _ZH_SUPPOSED_RE = re.compile(r"(?:我要是|要是我|如果我|假如我|我如果|万一我|我若是?)[^，。]{0,4}$")
 _EN_SUPPOSED_RE = re.compile(r"\bif i(?: just| simply| were to| was to)?(?: \S+)?\s*$")
+_ZH_CAUTIONED_RE = re.compile(r"(?:反而会?|只会|就会)(?:让|把)?[^，。]{0,6}"
+                              r"(?:出事|坏事|更糟|更麻烦|更生气|更火|激怒|惹毛|出问题)|适得其反")
+_EN_CAUTIONED_RE = re.compile(r"\b(?:backfires?|(?:only|just) makes? (?:it|things|them) worse|"
+                              r"would (?:only )?make (?:it|things|them) worse|never works)\b")
+"""What would go wrong if one did it, said after it: "一听口音就贴标签反而会出事", "arguing back
+only makes it worse": a caution, not an act."""
 _ZH_DENIED_RE = re.compile(
     r"^(?:而|但|可)?(?:不是|不会|不能|别|不要|绝不|从不|千万别)(?:说|讲|像)?$")
 _EN_DENIED_RE = re.compile(r"^(?:and |but )?(?:not|never|no|not like|rather than|instead of)$")
@@ -175,6 +181,12 @@ def is_denied(condition: str, language: str) -> bool:
     wrong")."""
     denied = _ZH_DENIED_RE if language == "zh" else _EN_DENIED_RE
     return denied.search(condition.strip()) is not None
+
+
+def is_cautioned(after: str, language: str) -> bool:
+    """Whether the rest of the clause after a cue says it would go wrong."""
+    pattern = _ZH_CAUTIONED_RE if language == "zh" else _EN_CAUTIONED_RE
+    return pattern.search(after) is not None
 
 
 def is_theirs(before: str, language: str) -> bool:

@@ -72,6 +72,8 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("Most of the time, once you ask them nicely they calm down.", "en"),
     ("Someone rings up, 'can you give me her address?' And I'd say I can't.", "en"),
     ("I keep a tally on a sticky note of how many calls I take.", "en"),
+    ("地区只是参考，一听口音就贴标签反而会出事。", "zh"),
+    ("Telling them they're wrong only makes it worse.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -93,6 +95,7 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("他骂得太难听，我就把录音挂到网上曝光他。", "zh"),
     ("I'd tell him to calm down and stop whining.", "en"),
     ("Someone rings up for her address and I just give them her address.", "en"),
+    ("他要邻居的电话，我就把电话给他了，反而省事。", "zh"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
