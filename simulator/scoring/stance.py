@@ -21,10 +21,11 @@ import re
 from collections.abc import Sequence
 
 from simulator.scoring.clauses import Clause
+from simulator.scoring.negation import is_negative
 
 _ZH_OTHER = (r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户|先生|女士|小姐|"
              r"大爷|大妈|阿姨|老人|老太太|家属|买家|乘客|会员|同事)")
-_ZH_VOICE = (r"(?:说|问|讲|要求|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|叫|让|"
+_ZH_VOICE = (r"(?:说|问|讲|要求|要(?=我|咱)|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|叫|让|"
              r"想(?!到|起|法|了想)|骂(?!人)|希望|想让|非要|坚持要|自称|威胁|扬言|吵着要|闹着要)")
 _ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
 """A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
@@ -67,6 +68,13 @@ _EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\
 
 _ZH_SUPPOSED_RE = re.compile(r"(?:我要是|要是我|如果我|假如我|我如果|万一我|我若是?)[^，。]{0,4}$")
 _EN_SUPPOSED_RE = re.compile(r"\bif i(?: just| simply| were to| was to)?(?: \S+)?\s*$")
+_ZH_COMPLIED_RE = re.compile(r"^(?:那|然后|后来)?(?:我|咱)(?:也|就|只好|只能|便|当场|直接)*"
+                             r"(?:照做|照办|给|发|答应|同意|办|删|改)(?:了|给?[他她]了?)?(?:吧|啦)?$")
+_EN_COMPLIED_RE = re.compile(r"^(?:and |so |and so )?(?:i|we) (?:just |simply |then )?(?:did it|"
+                             r"did that|did|gave it|gave (?:it to )?(?:him|her|them)|sent it|"
+                             r"sent (?:it to )?(?:him|her|them)|went ahead|agreed|said yes)$")
+"""The speaker doing what was just reported as asked: "客户让我把他邻居的电话给他，我就给了" - the
+request is then the speaker's act."""
 _ZH_CAUTIONED_RE = re.compile(r"(?:反而会?|只会|就会)(?:让|把)?[^，。]{0,6}"
                               r"(?:出事|坏事|更糟|更麻烦|更生气|更火|激怒|惹毛|出问题)|适得其反")
 _EN_CAUTIONED_RE = re.compile(r"\b(?:backfires?|(?:only|just) makes? (?:it|things|them) worse|"
@@ -130,7 +138,19 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         spans.append((found.end(), me.start() if me else len(text)))
         introduced = found.end() >= len(text) - 1
         reporting = me is None
-    return tuple(spans)
+    return tuple(_unless_complied(spans, clauses, language))
+
+
+def _unless_complied(spans: list[tuple[int, int]], clauses: Sequence[Clause],
+                     language: str) -> list[tuple[int, int]]:
+    """A request reported and then done by the speaker in the next clause is theirs no more."""
+    complied = _ZH_COMPLIED_RE if language == "zh" else _EN_COMPLIED_RE
+    for i in range(len(spans) - 1):
+        after = clauses[i + 1].normalised
+        if (spans[i] != (0, 0) and complied.search(after) is not None
+                and not is_negative(after, language)):
+            spans[i] = (0, 0)
+    return spans
 
 
 _EN_ASKED_RE = re.compile(r"\s*(?:that\s+)?(?:i|me)\b")

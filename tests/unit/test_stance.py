@@ -74,6 +74,9 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("I keep a tally on a sticky note of how many calls I take.", "en"),
     ("地区只是参考，一听口音就贴标签反而会出事。", "zh"),
     ("Telling them they're wrong only makes it worse.", "en"),
+    ("有客户要我把他邻居的电话给他，我就告诉他不行。", "zh"),
+    ("客户要求我把他邻居的电话给他，我没答应。", "zh"),
+    ("He asked me to give him her number, and I said no.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -96,6 +99,9 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("I'd tell him to calm down and stop whining.", "en"),
     ("Someone rings up for her address and I just give them her address.", "en"),
     ("他要邻居的电话，我就把电话给他了，反而省事。", "zh"),
+    ("客户让我把他邻居的电话给他，我就给了。", "zh"),
+    ("他叫我把对方地址发给他，我就照做了。", "zh"),
+    ("He asked me to give him her number, so I just did it.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
