@@ -81,8 +81,10 @@ VAGUE_SIGNS = (1, 1, -1, -1, -1)
 GRID = {
     "full_credit": (0.45, 0.5, 0.55, 0.6),
     "half_credit": (0.25, 0.3, 0.35),
-    "off_topic_threshold": (0.2, 0.3, 0.4, 0.5, 1.1),
-    "off_topic_full": (0.5, 0.7, 1.0),
+    # A gate less than 0.3 sure does not act: a spoken partial answer, cut up by Whisper's
+    # pause commas, read 0.34 off the topic (audio_fixtures zh-1-partial).
+    "off_topic_threshold": (0.3, 0.4, 0.5, 1.1),
+    "off_topic_full": (0.7, 1.0),
     "breach_threshold": (0.3, 0.4, 0.5, 0.6, 1.1),
     "breach_full": (0.5, 0.7, 1.0),
     "vague_threshold": (0.5, 0.6, 0.7, 1.1),

@@ -14,7 +14,8 @@ never a verdict by itself:
   example ("比如", "for example").
   Both feed the belief that an answer is vague, which scales it down like an off-topic one.
 - **who acts**: an answer to "what would you do" says what the speaker does or tells the
-  customer ("我先跟他道歉", "I'd ring him back"); an answer that drifts off the question
+  customer ("我先跟他道歉", "I'd ring him back"), and one about the speaker what they have
+  done ("我以前在超市做过收银"); an answer that drifts off the question
   keeps the question's words but comments on what companies, the industry or people in
   general do ("公司应该多做市场调研", "most companies raise prices because..."). The share of
   clauses in which the speaker acts feeds the belief that the answer is off the topic.
@@ -52,14 +53,16 @@ _EN_CONCRETE_RE = re.compile(
     r"team leader|email|text|for example|like)\b")
 _ZH_SPEAKER_RE = re.compile(
     r"(?:我|咱)们?[^，。！？我]{0,2}(?:会|就|先|再|马上|立刻|当场|直接|跟|给|把|帮|让|去|说|问|请|告诉|"
-    r"解释|确认|核实|记|查|打|回|道歉|安抚|处理|联系|跟进|安排|申请|提交|反馈|转给|教|陪|带)|您")
+    r"解释|确认|核实|记|查|打|回|道歉|安抚|处理|联系|跟进|安排|申请|提交|反馈|转给|教|陪|带|"
+    r"以前|之前|做过|干过|当过|用过)|您")
 _EN_SPEAKER_RE = re.compile(
     r"\b(?:i|we)(?: would| will| am going to| usually| always| just| then| first| also)?"
     r" (?:tell|told|say|said|ask|asked|check|checked|call|called|ring|rang|explain|explained|"
     r"apologi[sz]e|apologi[sz]ed|offer|offered|make|made|give|gave|send|sent|take|took|let|"
     r"listen|listened|note|noted|log|logged|escalate|escalated|follow|followed|book|booked|"
     r"sort|sorted|put|walk|walked|stay|stayed|keep|kept|confirm|confirmed|refund|refunded|"
-    r"arrange|arranged|promise|promised|thank|thanked|reassure|reassured|update|updated)\b")
+    r"arrange|arranged|promise|promised|thank|thanked|reassure|reassured|update|updated|"
+    r"worked|used to|handled|helped|dealt)\b")
 _ZH_GO_ON_RE = re.compile(
     r"^(?:再|然后|接着|之后|随后|并且?|同时|最后|马上|立刻|还会?|也会?|先|等)")
 _EN_GO_ON_RE = re.compile(

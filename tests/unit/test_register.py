@@ -76,6 +76,8 @@ def test_an_answer_of_platitudes_is_scaled_down_and_told_why(judge: Judge) -> No
 @pytest.mark.parametrize(("text", "language", "speaker"), [
     ("我先跟他道歉，再去查物流，然后告诉他今天下午能发出。", "zh", 1.0),
     ("您别着急，我们马上帮您核实。", "zh", 1.0),
+    ("我以前在超市做过收银的兼职，实习的时候还用过CRM系统。", "zh", 0.5),
+    ("I worked on a hotel front desk for two years.", "en", 1.0),
     ("我觉得定价很复杂，公司应该多做市场调研，企业最好提前布局。", "zh", 0.0),
     ("I'd apologise first, then check the order, and call him back by five.", "en", 1.0),
     ("Most companies raise prices when costs go up, and businesses should explain it better.",
