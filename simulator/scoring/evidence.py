@@ -30,11 +30,7 @@ from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_a
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.stance import (
     conditions,
-    is_cautioned,
-    is_denied,
-    is_supposed,
-    is_theirs,
-    is_warning,
+    excused,
     reported_spans,
     sentence_ends,
     starts_sentence,
@@ -354,18 +350,12 @@ def _pattern_said(pattern: re.Pattern[str], text: str,
 def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], condition: str,
                 language: str, words: bool = False) -> bool:
     """A cue found at `position` (-1: not found) is the speaker's own act: not in words
-    that voice someone else, nor in a warning of what would follow (`condition`: the
-    sentence's previous clause), nor supposed ("我要是随口答应您，…更坑您"), nor denied ("not
-    like, you're wrong"); nor, for the words one would say (`words`: a cue, not a pattern,
-    which may name the third person itself), said of a third person ("they calm down"); nor
-    cautioned against in the rest of its clause ("一听口音就贴标签反而会出事")."""
+    that voice someone else, nor excused by the words around it (`stance.excused`;
+    `condition`: the sentence's previous clause)."""
     if position < 0 or reported[0] <= position < reported[1]:
         return False
-    before = answer.text[:position]
-    return not (is_warning(condition + " " + before, language)
-                or is_supposed(before, language) or is_denied(condition, language)
-                or is_cautioned(answer.text[position:], language)
-                or (words and is_theirs(before, language)))
+    return not excused(condition, answer.text[:position], answer.text[position:], language,
+                       words)
 
 
 def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> int:

@@ -10,9 +10,13 @@ Two kinds of words name a bad practice without recommending it:
   again ("我会跟他说：");
 - **a warning**: the consequence the speaker announces if the customer goes on ("otherwise
   I'll have to end the call", "如果您再骂人，我只能先挂断电话"), which is the accepted way to
-  handle abuse, not the abuse of hanging up.
+  handle abuse, not the abuse of hanging up;
+- **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
+  更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
+  出事"), a third person doing it ("they calm down"). A request reported and then done by the
+  speaker ("客户让我…，我就给了") is the speaker's act again.
 
-Both are read on normalised clauses (simplified, lower case, contractions expanded).
+All are read on normalised clauses (simplified, lower case, contractions expanded).
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ _EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\
 
 _ZH_SUPPOSED_RE = re.compile(r"(?:我要是|要是我|如果我|假如我|我如果|万一我|我若是?)[^，。]{0,4}$")
 _EN_SUPPOSED_RE = re.compile(r"\bif i(?: just| simply| were to| was to)?(?: \S+)?\s*$")
+"""The speaker supposing the act, right before it ("我要是随口答应您，到时候兑现不了更坑您",
+"if I promised you that now, I'd be lying"): said to explain why not."""
 _ZH_COMPLIED_RE = re.compile(r"^(?:那|然后|后来)?(?:我|咱)(?:也|就|只好|只能|便|当场|直接)*"
                              r"(?:照做|照办|给|发|答应|同意|办|删|改)(?:了|给?[他她]了?)?(?:吧|啦)?$")
 _EN_COMPLIED_RE = re.compile(r"^(?:and |so |and so )?(?:i|we) (?:just |simply |then )?(?:did it|"
@@ -90,8 +96,6 @@ _EN_THEIRS_BEFORE_RE = re.compile(r"\b(?:they|he|she|customers|callers|people|th
                                   r"the caller)(?: \w+)?\s*$")
 """A third person right before the words: "once you ask nicely they calm down" is their act,
 not the speaker telling them to."""
-"""The speaker supposing the act, right before it ("我要是随口答应您，到时候兑现不了更坑您",
-"if I promised you that now, I'd be lying"): said to explain why not."""
 
 
 def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
@@ -189,34 +193,18 @@ def starts_sentence(clause: Clause) -> bool:
     return any(ch in _SENTENCE_END for ch in clause.lead)
 
 
-def is_supposed(before: str, language: str) -> bool:
-    """Whether the words before a cue, in its clause, suppose the speaker did it (a
-    supposition, not an act)."""
-    pattern = _ZH_SUPPOSED_RE if language == "zh" else _EN_SUPPOSED_RE
-    return pattern.search(before) is not None
-
-
-def is_denied(condition: str, language: str) -> bool:
-    """Whether the sentence's previous clause only denies what follows ("not like, you're
-    wrong")."""
-    denied = _ZH_DENIED_RE if language == "zh" else _EN_DENIED_RE
-    return denied.search(condition.strip()) is not None
-
-
-def is_cautioned(after: str, language: str) -> bool:
-    """Whether the rest of the clause after a cue says it would go wrong."""
-    pattern = _ZH_CAUTIONED_RE if language == "zh" else _EN_CAUTIONED_RE
-    return pattern.search(after) is not None
-
-
-def is_theirs(before: str, language: str) -> bool:
-    """Whether (English) a third person is the subject right before words the speaker would
-    say to them ("they calm down" is no "calm down")."""
-    return language != "zh" and _EN_THEIRS_BEFORE_RE.search(before) is not None
-
-
-def is_warning(before: str, language: str) -> bool:
-    """Whether the words before a cue (its sentence's previous clause, then its own clause up
-    to the cue) make it a warning of what would follow."""
-    pattern = _ZH_WARNING_RE if language == "zh" else _EN_WARNING_RE
-    return pattern.search(before) is not None
+def excused(condition: str, before: str, after: str, language: str, words: bool) -> bool:
+    """Whether words found in a clause, with `before` and `after` them in it and the
+    sentence's previous clause `condition`, are no act of the speaker's: a warning of what
+    would follow ("如果您再骂人，我只能先挂断电话"), a supposition ("我要是随口答应您，…"),
+    denied by a clause that only denies ("not like, you're wrong"), cautioned against after
+    them ("一听口音就贴标签反而会出事"), or - for the words one would say (`words`: a cue,
+    not a pattern, which may name the third person itself) - said of a third person
+    ("they calm down")."""
+    zh = language == "zh"
+    return ((_ZH_WARNING_RE if zh else _EN_WARNING_RE).search(condition + " " + before)
+            is not None
+            or (_ZH_SUPPOSED_RE if zh else _EN_SUPPOSED_RE).search(before) is not None
+            or (_ZH_DENIED_RE if zh else _EN_DENIED_RE).search(condition.strip()) is not None
+            or (_ZH_CAUTIONED_RE if zh else _EN_CAUTIONED_RE).search(after) is not None
+            or (words and not zh and _EN_THEIRS_BEFORE_RE.search(before) is not None))
