@@ -55,9 +55,14 @@ class UseEncoder:
                 vectors = np.atleast_2d(self._load().encode(missing)).astype(np.float32)
                 for text, vector in zip(missing, vectors, strict=True):
                     self._cache[text] = vector
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-            return np.stack([self._cache[t] for t in texts])
+            for text in texts:
+                self._cache.move_to_end(text)
+            # Built before evicting: this call's own texts are the newest, but a call with
+            # more than CACHE_SIZE texts must still get all of them.
+            result = np.stack([self._cache[t] for t in texts])
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return result
 
     def _load(self) -> Any:
         if self._model is None:
