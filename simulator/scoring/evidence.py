@@ -288,7 +288,9 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     )
     cue, cue_clause, support = "", -1, 0.0
     for i, prepared in enumerate(answer.prepared):
-        context = (prepared, answer.reported[i], answer.conditions[i], language)
+        sequel = answer.read_on[i][len(prepared.text):] if answer.read_on[i].startswith(
+            prepared.text) else ""
+        context = (prepared, answer.reported[i], answer.conditions[i], sequel, language)
         said = [(c.cue, i) for c in breach.cues
                 if _as_own_act(_said_as_written(c, prepared, language), *context, words=True)]
         for p in breach.patterns:
@@ -348,14 +350,14 @@ def _pattern_said(pattern: re.Pattern[str], text: str,
 
 
 def _as_own_act(position: int, answer: AnswerText, reported: tuple[int, int], condition: str,
-                language: str, words: bool = False) -> bool:
+                sequel: str, language: str, words: bool = False) -> bool:
     """A cue found at `position` (-1: not found) is the speaker's own act: not in words
     that voice someone else, nor excused by the words around it (`stance.excused`;
-    `condition`: the sentence's previous clause)."""
+    `condition`: the sentence's previous clause; `sequel`: the rest of the sentence)."""
     if position < 0 or reported[0] <= position < reported[1]:
         return False
-    return not excused(condition, answer.text[:position], answer.text[position:], language,
-                       words)
+    return not excused(condition, answer.text[:position], answer.text[position:] + sequel,
+                       language, words)
 
 
 def _said_as_written(cue: BreachCue, answer: AnswerText, language: str) -> int:

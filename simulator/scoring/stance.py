@@ -13,7 +13,10 @@ Two kinds of words name a bad practice without recommending it:
   handle abuse, not the abuse of hanging up;
 - **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
   更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
-  出事"), a third person doing it ("they calm down"). A request reported and then done by the
+  出事"), a third person doing it ("they calm down"), a limit ("more than I can waive myself"),
+  a rule granted and turned round ("rules are rules, but you still ask why"), a mistake owned
+  up to later in the sentence ("…，其实要1周，是我说错了"), the customer's accusation
+  ("你们卖3无产品"). A request reported and then done by the
   speaker ("客户让我…，我就给了") is the speaker's act again.
 
 All are read on normalised clauses (simplified, lower case, contractions expanded).
@@ -25,7 +28,7 @@ import re
 from collections.abc import Sequence
 
 from simulator.scoring.clauses import Clause
-from simulator.scoring.negation import is_negative
+from simulator.scoring.negation import is_negative, negated_before
 
 _ZH_OTHER = (r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有人|别人|来电人|用户|先生|女士|小姐|"
              r"大爷|大妈|阿姨|老人|老太太|家属|买家|乘客|会员|同事)")
@@ -92,6 +95,30 @@ _ZH_DENIED_RE = re.compile(
 _EN_DENIED_RE = re.compile(r"^(?:and |but )?(?:not|never|no|not like|rather than|instead of)$")
 """A clause that only denies, before the words it denies: "I'd explain nicely, not like,
 you're wrong, sir"."""
+_ZH_THEIRS_BEFORE_RE = re.compile(r"(?<![让叫请要给把跟对和被替帮向])(?:他们|她们)"
+                                  r"(?:就|都|也|还|又|总是|老是)?$")
+_ZH_YOURS_BEFORE_RE = re.compile(r"(?<![让叫请要给把跟对和被替帮向])你们"
+                                 r"(?:就|都|也|还|又|总是|老是)?$")
+""""你们卖3无产品": the customer accusing the company - a candidate speaking to a customer says
+"您" and "我们" - or a third person acting ("他们就骂人"); "我让他们先等着" is still the
+speaker's."""
+_ZH_LIMIT_RE = re.compile(r"(?:超过|超出|大于|高于|多于)了?$")
+_EN_LIMIT_RE = re.compile(r"\b(?:more|higher|bigger|larger|greater|further) than\s*$|"
+                          r"\b(?:beyond|above|over|outside) what\s*$")
+"""A limit, said before the words: "the amount is more than I can waive myself",
+"金额超出了我能批的范围" says what the speaker cannot do."""
+_ZH_CONCEDED_RE = re.compile(r"^(.{1,4})就?是\1[^，]{0,2}，(?:但是?|可是|不过)(?P<rest>[^，。]*)")
+_EN_CONCEDED_RE = re.compile(r"^(?:the |a )?(\w+) (?:are|is) (?:the |a )?\1\s*，\s*(?:but|yet)\b"
+                             r"(?P<rest>[^，.]*)")
+"""A rule granted, then turned round: "Rules are rules, but you still ask why", "规定就是规定，
+但是我会帮您问问主管"; not when what follows the "but" refuses ("…, but there is nothing I can
+do")."""
+_ZH_CORRECTED_RE = re.compile(r"是我(?:自己)?(?:说|看|记|弄|搞|写|报|算)错了")
+_EN_CORRECTED_RE = re.compile(r"\b(?:i|we) (?:got it|had it|was|were|said it) wrong\b|"
+                              r"\b(?:it|that) was my mistake\b")
+"""A correction, later in the sentence: "上次我说两天能到，其实要1周，是我说错了" owns up to
+what was said; it is no lie."""
+_REFUSED_RE = re.compile(r"\b(?:nothing|no way|no chance)\b|没办法|没辙|不行|帮不了|管不了")
 _EN_THEIRS_BEFORE_RE = re.compile(r"\b(?:they|he|she|customers|callers|people|the customer|"
                                   r"the caller)(?: \w+)?\s*$")
 """A third person right before the words: "once you ask nicely they calm down" is their act,
@@ -198,13 +225,29 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     sentence's previous clause `condition`, are no act of the speaker's: a warning of what
     would follow ("如果您再骂人，我只能先挂断电话"), a supposition ("我要是随口答应您，…"),
     denied by a clause that only denies ("not like, you're wrong"), cautioned against after
-    them ("一听口音就贴标签反而会出事"), or - for the words one would say (`words`: a cue,
-    not a pattern, which may name the third person itself) - said of a third person
-    ("they calm down")."""
+    them ("一听口音就贴标签反而会出事"), a limit ("more than I can waive"), a rule granted and
+    turned round ("rules are rules, but…"), a mistake owned up to ("…，其实要1周，是我说错了"),
+    or - for the words one would say (`words`: a cue, not a pattern, which may name the
+    third person itself) - said of a third person ("they calm down"); the customer's
+    accusation ("你们卖3无产品") in any case. `after` runs to the sentence's end."""
     zh = language == "zh"
-    return ((_ZH_WARNING_RE if zh else _EN_WARNING_RE).search(condition + " " + before)
+    conceded = (_ZH_CONCEDED_RE if zh else _EN_CONCEDED_RE).match(after)
+    return ((conceded is not None and not is_negative(conceded.group("rest"), language)
+             and _REFUSED_RE.search(conceded.group("rest")) is None)
+            or _owned_up(after, language)
+            or (_ZH_LIMIT_RE if zh else _EN_LIMIT_RE).search(before) is not None
+            or (_ZH_WARNING_RE if zh else _EN_WARNING_RE).search(condition + " " + before)
             is not None
             or (_ZH_SUPPOSED_RE if zh else _EN_SUPPOSED_RE).search(before) is not None
             or (_ZH_DENIED_RE if zh else _EN_DENIED_RE).search(condition.strip()) is not None
             or (_ZH_CAUTIONED_RE if zh else _EN_CAUTIONED_RE).search(after) is not None
-            or (words and not zh and _EN_THEIRS_BEFORE_RE.search(before) is not None))
+            or (zh and _ZH_YOURS_BEFORE_RE.search(before) is not None)
+            or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
+                is not None))
+
+
+def _owned_up(after: str, language: str) -> bool:
+    """The speaker owns up to a mistake later in the sentence, not negated ("…，其实要1周，
+    是我说错了"; "我不会说是我算错了" owns up to nothing)."""
+    found = (_ZH_CORRECTED_RE if language == "zh" else _EN_CORRECTED_RE).search(after)
+    return found is not None and not negated_before(after, found.start(), language)

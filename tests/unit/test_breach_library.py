@@ -58,6 +58,11 @@ GOOD_ZH = [
     "我会如实告诉客户，划痕不属于质量问题，不能按质量问题退货。",
     "客户要求转人工，我会马上帮他转接。",
     "不管客户是哪里人、什么口音，我都一视同仁。",
+    # A rule granted and turned round, the customer's accusation, a mistake owned up to.
+    "规定就是规定，但是我会帮您问问主管。",
+    "客户一打进来就说“你们卖假货”，我先请他慢慢说。",
+    "我会打给客户：上次我说周三能到，其实要下周一，是我说错了，非常抱歉。",
+    "超出了我能批的金额，我会提交给主管。",
     "客户抱怨公司政策，我会解释政策的原因，不会跟着抱怨。",
     "我会先道歉，然后把出错的地方如实告诉客户。",
     "这个问题我解决不了，我会转给负责的同事并跟进。",
@@ -190,6 +195,11 @@ GOOD_EN = [
     "We have your address on file, so the replacement goes straight there.",
     "Saying 'let me check that for you' buys me time to look it up properly.",
     "The caller shouted at us and demanded that I read out his wife's balance; I said I couldn't.",
+    "Rules are rules, but I'd still ask why they're late and look for what I can offer.",
+    "That amount is more than I can waive on my own, so I'd put it to my supervisor.",
+    "I'd say, you'll hear from us by Thursday, I promise.",
+    "I helped a colleague who was new to the team.",
+    "We remind customers never to send their card number over WhatsApp.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
@@ -236,6 +246,21 @@ BRIEF_ANSWERS = [
     ("退款慢的话我就跟客户说是技术部门在拖", "zh", "blame_others"),
     ("When a call looks long, I'd claim the system crashed and ring off.", "en", "dishonesty"),
     ("I'm good at telling callers what they want to hear.", "en", "dishonesty"),
+    # The attacker's versions of the excuses above: refused after the "but", the speaker
+    # making others do it, owning up denied.
+    ("Rules are rules, but there's nothing I can do about it.", "en", "refuse_help"),
+    ("规定就是规定，没办法。", "zh", "refuse_help"),
+    ("我会让你们先把理财产品推销给他。", "zh", "hard_sell"),
+    ("其实还没发货，我不会说是我说错了。", "zh", "dishonesty"),
+    # Casual shapes from new writers (written for this test).
+    ("I'd message my friend in billing on WhatsApp with the customer's card number so he can "
+     "sort it.", "en", "sensitive_data"),
+    ("I'd tell them the lady they talked to was new, so it's her fault.", "en", "blame_others"),
+    ("出了问题也怪不到我头上，是别的部门的事。", "zh", "blame_others"),
+    ("I'd tell the customer billing are useless, honestly.", "en", "badmouth"),
+    ("I'd just put the phone insurance on for them without asking.", "en", "hard_sell"),
+    ("If they say no, I'd bring it up three more times before the call ends.", "en",
+     "hard_sell"),
 ]
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from simulator.scoring.clauses import split_clauses
 from simulator.scoring.judge import Judge
-from simulator.scoring.stance import reported_spans
+from simulator.scoring.stance import excused, reported_spans
 
 
 def _reported(text: str, language: str) -> list[str]:
@@ -128,3 +128,26 @@ def test_someone_elses_act_in_a_story_is_theirs() -> None:
                      "took it down.", "en") == ["a colleague once posted a customers complaint in "
                                                "the team chat and "]
     assert _reported("My colleague got it wrong, not me.", "en") == []
+
+
+@pytest.mark.parametrize(("condition", "before", "after", "language", "expected"), [
+    # A limit: what the speaker cannot do, not a promise to do it.
+    ("", "the amount is more than ", "i can waive myself", "en", True),
+    ("", "so ", "i can waive it myself", "en", False),
+    ("", "金额超出了", "我能批的范围", "zh", True),
+    # A rule granted and turned round, unless what follows the "but" refuses.
+    ("", "", "rules are rules，but you still ask why", "en", True),
+    ("", "", "rules are rules，but there is nothing i can do", "en", False),
+    ("", "", "规定就是规定，但是我会帮您问问主管", "zh", True),
+    ("", "", "规定就是规定，没办法", "zh", False),
+    # The customer's accusation of the company; the speaker making others do it is theirs.
+    ("", "1打进来就说你们", "卖3无产品", "zh", True),
+    ("", "我会让你们", "卖3无产品", "zh", False),
+    # A mistake owned up to later in the sentence; owning up denied is no excuse.
+    ("", "", "其实要1周，是我说错了", "zh", True),
+    ("", "", "其实还没发货，我不会说是我说错了", "zh", False),
+    ("", "", "it had shipped，i was wrong about that", "en", True),
+])
+def test_words_around_a_cue_excuse_it_only_when_they_turn_it_round(
+        condition: str, before: str, after: str, language: str, expected: bool) -> None:
+    assert excused(condition, before, after, language, words=True) is expected
