@@ -64,7 +64,9 @@ OFF_TOPIC_FEATURES = (
     "coverage",
     "best_point",
     "speaker",
+    "commentary",
 )
+OFF_TOPIC_SIGNS = (-1, -1, -1, -1, -1, -1, 1)
 BREACH_FEATURES = (
     "breach_mean",
     "breach_top3",
@@ -190,7 +192,7 @@ def _gates_and_grid(
 GATES = {
     "off_topic": (
         OFF_TOPIC_FEATURES,
-        (-1,) * len(OFF_TOPIC_FEATURES),
+        OFF_TOPIC_SIGNS,
         lambda a: float(a.kind == "off_topic"),
     ),
     "breach": (BREACH_FEATURES, BREACH_SIGNS, lambda a: float(a.breach)),

@@ -48,6 +48,7 @@ from simulator.scoring.gates import answer_gates
 from simulator.scoring.platitudes import platitude_likeness
 from simulator.scoring.register import (
     careless_share,
+    commentary_count,
     concrete_share,
     platitude_count,
     speaker_share,
@@ -181,6 +182,7 @@ class Judge:
                                     for b in breaches)),
             "careless": careless_share(clauses, language),
             "speaker": speaker_share(clauses, language),
+            "commentary": commentary_count(clauses, language),
             "platitude": platitude_count(clauses, language),
             "concrete": concrete,
             "platitude_meaning": platitude_likeness(like_platitude, related,

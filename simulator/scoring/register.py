@@ -18,7 +18,8 @@ never a verdict by itself:
   done ("我以前在超市做过收银"); an answer that drifts off the question
   keeps the question's words but comments on what companies, the industry or people in
   general do ("公司应该多做市场调研", "most companies raise prices because..."). The share of
-  clauses in which the speaker acts feeds the belief that the answer is off the topic.
+  clauses in which the speaker acts feeds the belief that the answer is off the topic, and so
+  does a count of clauses that say what companies should do ("公司应该…", "根本原因").
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ _EN_GO_ON_RE = re.compile(
     r"^(?:and |then |and then |also |after that )+(?:i would |i will |would |will )?[a-z]+")
 """A clause that goes on with the speaker's act without naming the subject again ("我先跟他道歉，
 再去查物流", "I'd apologise first, then check the order")."""
+_ZH_COMMENTARY_RE = re.compile(
+    r"(?:公司|企业|管理层|平台|银行|商家|行业|部门|系统|领导|上面|运营商)[^，。我]{0,6}"
+    r"(?:应该|应当|要|得|可以|需要|必须|最好)|应该(?:搞|建|设|引进|简化|统1|砍|加大)|"
+    r"根本原因|最大的问题|根子")
+_EN_COMMENTARY_RE = re.compile(
+    r"\b(?:companies|the company|businesses|management|firms|banks|organi[sz]ations|"
+    r"the industry|head office|they)\b (?:should|need to|ought to|must|have to|could)\b|"
+    r"\b(?:root cause|the real problem|the biggest problem)\b")
+"""What companies or the trade should do, or "the root cause" of the question's problem: the
+comment of an answer that drifts from what the speaker would do to how things should be run."""
+MAX_COMMENTARY_COUNTED = 2
 MAX_CARELESS_COUNTED = 3
 MAX_PLATITUDES_COUNTED = 4
 
@@ -90,6 +102,12 @@ def concrete_share(clauses: Sequence[Clause], language: str) -> float:
     """Share of the clauses with a concrete detail (a number, a time, words to say...)."""
     pattern = _ZH_CONCRETE_RE if language == "zh" else _EN_CONCRETE_RE
     return _share(pattern, clauses)
+
+
+def commentary_count(clauses: Sequence[Clause], language: str) -> float:
+    """How many clauses say what companies should do (not negated), 0-1 (two or more: 1)."""
+    pattern = _ZH_COMMENTARY_RE if language == "zh" else _EN_COMMENTARY_RE
+    return _capped_count(pattern, clauses, language, MAX_COMMENTARY_COUNTED)
 
 
 def speaker_share(clauses: Sequence[Clause], language: str) -> float:

@@ -11,6 +11,7 @@ from simulator.scoring.clauses import split_clauses
 from simulator.scoring.judge import Judge
 from simulator.scoring.register import (
     careless_share,
+    commentary_count,
     concrete_share,
     platitude_count,
     speaker_share,
@@ -88,3 +89,19 @@ def test_who_acts_in_an_answer(text: str, language: str, speaker: float) -> None
     """The share of clauses in which the speaker acts or speaks to the customer (comment on
     what companies or people in general do is not): a feature of the off-topic belief."""
     assert speaker_share(split_clauses(text, language), language) == pytest.approx(speaker)
+
+
+@pytest.mark.parametrize(("text", "language", "count"), [
+    ("说到投诉，我觉得根本原因是流程太长，公司应该把语音菜单砍到3层。", "zh", 1.0),
+    ("我觉得企业最好多做自助服务。", "zh", 0.5),
+    ("我先跟他道歉，再帮他查物流，今天下午给他回电话。", "zh", 0.0),
+    ("公司不应该让客户等太久，所以我会先回他一句。", "zh", 0.5),
+    ("Honestly the root cause is the phone menu; companies should cut it to three options.",
+     "en", 1.0),
+    ("I'd apologise, check the order and ring them back by five.", "en", 0.0),
+])
+def test_comment_on_what_companies_should_do_is_counted(text: str, language: str,
+                                                        count: float) -> None:
+    """A drifting answer says how things should be run, either way ("公司不应该…" too); an
+    answer says what the speaker does."""
+    assert commentary_count(split_clauses(text, language), language) == pytest.approx(count)
