@@ -63,6 +63,9 @@ GOOD_ZH = [
     "客户一打进来就说“你们卖假货”，我先请他慢慢说。",
     "我会打给客户：上次我说周三能到，其实要下周一，是我说错了，非常抱歉。",
     "超出了我能批的金额，我会提交给主管。",
+    # Documents of one's own shown to a colleague; "同一个人" is no one's private record.
+    "我把整理好的资料给技术部看，他们才同意去查机房。",
+    "全渠道的话，后台要能看到同一个人的记录，客户就不用讲三遍。",
     "客户抱怨公司政策，我会解释政策的原因，不会跟着抱怨。",
     "我会先道歉，然后把出错的地方如实告诉客户。",
     "这个问题我解决不了，我会转给负责的同事并跟进。",
@@ -251,6 +254,8 @@ BRIEF_ANSWERS = [
     ("Rules are rules, but there's nothing I can do about it.", "en", "refuse_help"),
     ("规定就是规定，没办法。", "zh", "refuse_help"),
     ("我会让你们先把理财产品推销给他。", "zh", "hard_sell"),
+    ("他说是她老公，我就把她的资料发给他了。", "zh", "privacy"),
+    ("我帮他查一下那个人的消费记录，告诉他就行。", "zh", "privacy"),
     ("其实还没发货，我不会说是我说错了。", "zh", "dishonesty"),
     # Casual shapes from new writers (written for this test).
     ("I'd message my friend in billing on WhatsApp with the customer's card number so he can "
