@@ -48,8 +48,11 @@ _ZH_WEAK_GLUE = frozenset("和 与 跟 同 用 不 来 在 对 为 向 从 及 �
                           "啊 呀 吧 嘛 呢 哦 啦".split())
 """Glue a short bare term may still carry: "信息不透明", "用智能客服", or what Whisper makes of
 a term it mishears ("倾听" heard as "请听")."""
-_EN_FILLERS = frozenset("um uh er erm ah like you know okay ok so yeah yes well obviously "
-                        "actually basically right i mean anyway".split())
+_EN_FILLERS = frozenset("um uh er erm ah like okay ok so yeah yes well obviously "
+                        "actually basically right anyway".split())
+_EN_FILLER_PHRASES_RE = re.compile(r"\b(?:you know|i mean)\b")
+"""Two-word fillers, taken out before the words are read: "i mean" once made "i" a filler,
+so "i decline politely" read as the bare term "decline politely"."""
 _EN_SEQUENCE = frozenset("first firstly second secondly third thirdly then next after that "
                          "finally lastly last and also plus step one two three four so or of "
                          "course".split())
@@ -63,6 +66,12 @@ _EN_PHRASE_OPENERS = frozenset(
     "his her its not".split())
 """A fragment starting with one of these is a piece of a sentence, not a term."""
 _WORD_RE = re.compile(r"[a-z']+")
+_ZH_PERSON_RE = re.compile(r"(?<!其)[我你您他她咱]|大家")
+_EN_PERSONS = frozenset("i we you he she they me us him her them my our your i'd i'll i'm "
+                        "we'd we'll you'd you'll".split())
+_EN_STEP_OPENERS = frozenset("first firstly second secondly third thirdly then next after "
+                             "finally lastly and also step".split())
+MIN_RECITED_CLAUSES = 3
 BARE_MAX_ZH_WORDS = 3
 THIN_MAX_ZH_CHARS = 7
 BARE_MAX_EN_WORDS = 7
@@ -78,6 +87,11 @@ class ListCheck:
     """Clauses with the glue of a spoken sentence."""
     bare: tuple[bool, ...] = ()
     """Per clause of the answer: whether it is a bare term."""
+    recited: bool = False
+    """Steps recited: three clauses or more, all but one opening with a sequence word
+    (首先, 然后, first, then), and no person anywhere in the answer ("首先明确拒绝，然后说明
+    隐私保护规定，接着安抚客户情绪，再了解客户的真实需求…"): a list, however much glue
+    ("的", "并") its terms carry."""
 
     @property
     def bare_share(self) -> float:
@@ -87,8 +101,8 @@ class ListCheck:
 
     def is_list(self, min_bare_share: float, max_spoken_clauses: int) -> bool:
         """A list: mostly bare terms and hardly a spoken clause."""
-        return (self.bare_terms > 0 and self.bare_share >= min_bare_share
-                and self.spoken_clauses <= max_spoken_clauses)
+        return self.recited or (self.bare_terms > 0 and self.bare_share >= min_bare_share
+                                and self.spoken_clauses <= max_spoken_clauses)
 
 
 def check_list(clauses: Sequence[Clause], language: str,
@@ -113,7 +127,23 @@ def check_list(clauses: Sequence[Clause], language: str,
             spoken += 1
         else:
             bare += terms
-    return ListCheck(bare_terms=bare, spoken_clauses=spoken, bare=tuple(flags))
+    return ListCheck(bare_terms=bare, spoken_clauses=spoken, bare=tuple(flags),
+                     recited=_recited([c.normalised for c in clauses], language))
+
+
+def _recited(texts: Sequence[str], language: str) -> bool:
+    if len(texts) < MIN_RECITED_CLAUSES:
+        return False
+    if language == "zh":
+        if any(_ZH_PERSON_RE.search(t) for t in texts):
+            return False
+        opened = sum(_ZH_SEQUENCE_RE.match(t) is not None for t in texts)
+    else:
+        words = [_WORD_RE.findall(t) for t in texts]
+        if any(w in _EN_PERSONS for ws in words for w in ws):
+            return False
+        opened = sum(bool(ws) and ws[0] in _EN_STEP_OPENERS for ws in words)
+    return opened >= len(texts) - 1
 
 
 def _zh_terms(text: str) -> float | None:
@@ -137,7 +167,8 @@ def _zh_terms(text: str) -> float | None:
 
 
 def _en_terms(text: str) -> float | None:
-    words = [w for w in _WORD_RE.findall(text) if w not in _EN_FILLERS]
+    words = [w for w in _WORD_RE.findall(_EN_FILLER_PHRASES_RE.sub(" ", text))
+             if w not in _EN_FILLERS]
     while words and words[0] in _EN_SEQUENCE:
         words = words[1:]
     if not words or (len(words) == 1 and words[0].endswith("ly")):
