@@ -189,7 +189,7 @@ class Judge:
                                                     self.calibration.relevant_similarity),
         }
         return AnswerFeatures(view, points, point_features, breaches, gates,
-                              check_list(clauses, language))
+                              check_list(clauses, language, about=related))
 
     def decide(self, features: AnswerFeatures, question: Question,
                calibration: Calibration | None = None) -> Score:

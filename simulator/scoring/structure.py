@@ -106,7 +106,8 @@ class ListCheck:
 
 
 def check_list(clauses: Sequence[Clause], language: str,
-               counted: Sequence[bool] | None = None) -> ListCheck:
+               counted: Sequence[bool] | None = None,
+               about: Sequence[bool] | None = None) -> ListCheck:
     """Count the bare terms and the spoken clauses of an answer.
 
     Args:
@@ -114,6 +115,9 @@ def check_list(clauses: Sequence[Clause], language: str,
         language: "zh" or "en".
         counted: per clause, whether it counts (the judge leaves out clauses about
             something else, so talk added around a list does not hide the list).
+        about: per clause, whether it is about the question; steps are recited (see
+            `ListCheck.recited`) in these clauses, so small talk with "我" added around
+            them does not hide them.
     """
     bare = 0.0
     spoken = 0
@@ -128,10 +132,13 @@ def check_list(clauses: Sequence[Clause], language: str,
         else:
             bare += terms
     return ListCheck(bare_terms=bare, spoken_clauses=spoken, bare=tuple(flags),
-                     recited=_recited([c.normalised for c in clauses], language))
+                     recited=_recited([c.normalised for i, c in enumerate(clauses)
+                                       if about is None or about[i]], language))
 
 
 def _recited(texts: Sequence[str], language: str) -> bool:
+    """Whether `texts` (the clauses about the question) recite steps: at least three opened
+    by a sequence word, all but one of them so opened, no person in any."""
     if len(texts) < MIN_RECITED_CLAUSES:
         return False
     if language == "zh":
@@ -143,7 +150,7 @@ def _recited(texts: Sequence[str], language: str) -> bool:
         if any(w in _EN_PERSONS for ws in words for w in ws):
             return False
         opened = sum(bool(ws) and ws[0] in _EN_STEP_OPENERS for ws in words)
-    return opened >= len(texts) - 1
+    return opened >= max(MIN_RECITED_CLAUSES, len(texts) - 1)
 
 
 def _zh_terms(text: str) -> float | None:

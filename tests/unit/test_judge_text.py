@@ -123,3 +123,16 @@ def test_whole_clause_polarity() -> None:
     """is_negative reads the whole clause."""
     assert is_negative("客户没发现就不告诉他", "zh")
     assert not is_negative("我马上告诉他", "zh")
+
+
+def test_recited_steps_padded_with_small_talk_are_still_a_list() -> None:
+    """Steps are read in the clauses about the question: small talk with "我" added around
+    them does not hide them; two sequence words in a few clauses about it are no recital."""
+    steps = "首先婉拒请求，然后说明公司的保密规定，接着安抚对方的情绪，最后登记并上报。"
+    padded = steps + "我周末一般去爬山，山上空气特别好。"
+    clauses = split_clauses(padded, "zh")
+    about = [i < 4 for i in range(len(clauses))]
+    assert not check_list(clauses, "zh").recited
+    assert check_list(clauses, "zh", about=about).recited
+    vague = split_clauses("我认为服务会越来越好，同时，服务会更多元，与时俱进。", "zh")
+    assert not check_list(vague, "zh", about=[False, True, True, True]).recited
