@@ -288,8 +288,7 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
     )
     cue, cue_clause, support = "", -1, 0.0
     for i, prepared in enumerate(answer.prepared):
-        sequel = answer.read_on[i][len(prepared.text):] if answer.read_on[i].startswith(
-            prepared.text) else ""
+        sequel = answer.read_on[i][len(prepared.text):]  # read_on starts with the clause
         context = (prepared, answer.reported[i], answer.conditions[i], sequel, language)
         said = [(c.cue, i) for c in breach.cues
                 if _as_own_act(_said_as_written(c, prepared, language), *context, words=True)]

@@ -95,10 +95,10 @@ _ZH_DENIED_RE = re.compile(
 _EN_DENIED_RE = re.compile(r"^(?:and |but )?(?:not|never|no|not like|rather than|instead of)$")
 """A clause that only denies, before the words it denies: "I'd explain nicely, not like,
 you're wrong, sir"."""
-_ZH_THEIRS_BEFORE_RE = re.compile(r"(?<![让叫请要给把跟对和被替帮向])(?:他们|她们)"
-                                  r"(?:就|都|也|还|又|总是|老是)?$")
-_ZH_YOURS_BEFORE_RE = re.compile(r"(?<![让叫请要给把跟对和被替帮向])你们"
-                                 r"(?:就|都|也|还|又|总是|老是)?$")
+_ZH_SUBJECT = r"(?<![让叫请要给把跟对和被替帮向]){}(?:就|都|也|还|又|总是|老是)?$"
+"""A pronoun as the subject right before the words (not the object of 让/把/给…)."""
+_ZH_THEIRS_BEFORE_RE = re.compile(_ZH_SUBJECT.format("(?:他们|她们)"))
+_ZH_YOURS_BEFORE_RE = re.compile(_ZH_SUBJECT.format("你们"))
 """"你们卖3无产品": the customer accusing the company - a candidate speaking to a customer says
 "您" and "我们" - or a third person acting ("他们就骂人"); "我让他们先等着" is still the
 speaker's."""

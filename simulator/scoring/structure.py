@@ -66,11 +66,8 @@ _EN_PHRASE_OPENERS = frozenset(
     "his her its not".split())
 """A fragment starting with one of these is a piece of a sentence, not a term."""
 _WORD_RE = re.compile(r"[a-z']+")
-_ZH_PERSON_RE = re.compile(r"(?<!其)[我你您他她咱]|大家")
 _EN_PERSONS = frozenset("i we you he she they me us him her them my our your i'd i'll i'm "
                         "we'd we'll you'd you'll".split())
-_EN_STEP_OPENERS = frozenset("first firstly second secondly third thirdly then next after "
-                             "finally lastly and also step".split())
 MIN_RECITED_CLAUSES = 3
 BARE_MAX_ZH_WORDS = 3
 THIN_MAX_ZH_CHARS = 7
@@ -142,14 +139,14 @@ def _recited(texts: Sequence[str], language: str) -> bool:
     if len(texts) < MIN_RECITED_CLAUSES:
         return False
     if language == "zh":
-        if any(_ZH_PERSON_RE.search(t) for t in texts):
+        if any(_ZH_PRONOUN_RE.search(t) or "大家" in t for t in texts):
             return False
         opened = sum(_ZH_SEQUENCE_RE.match(t) is not None for t in texts)
     else:
         words = [_WORD_RE.findall(t) for t in texts]
         if any(w in _EN_PERSONS for ws in words for w in ws):
             return False
-        opened = sum(bool(ws) and ws[0] in _EN_STEP_OPENERS for ws in words)
+        opened = sum(bool(ws) and ws[0] in _EN_SEQUENCE for ws in words)
     return opened >= max(MIN_RECITED_CLAUSES, len(texts) - 1)
 
 
