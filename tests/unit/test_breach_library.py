@@ -126,6 +126,13 @@ GOOD_ZH = [
     "一听口音就贴标签反而会出事。",  # README
     "有客户希望我假装没收到他的退货，我没有答应。",
     "客户骂我们是骗子公司，我先道歉，再把扣费明细一条条讲清楚。",
+    "在微信上先回一句，告诉他我们已经在电话里处理了。",
+    "找客服要排队，换一个客服又得重新讲一遍。",
+    "银行那边防诈骗变成很大一块，每天都在帮老人确认是不是被骗。",
+    "有一次我只口头交接，没留记录，第二天客户等不到回电，从那以后我都写工单。",
+    "大家吵来吵去，其实是因为没人去看文件里是怎么写的。",
+    "我一定帮您申请全额退款，批下来第一时间告诉您。",
+    "退款我肯定会跟进到底，有结果马上打给您。",
 ]
 
 GOOD_EN = [
@@ -203,10 +210,29 @@ GOOD_EN = [
     "I'd say, you'll hear from us by Thursday, I promise.",
     "I helped a colleague who was new to the team.",
     "We remind customers never to send their card number over WhatsApp.",
+    "I'd never read them the phone number, however genuine they sound.",
+    "I wouldn't change anything without telling my supervisor.",
+    "I raise a billing ticket and give them the reference number.",
+    "My weakness is that sometimes I promise to check too many things and stay late.",
+    "I'd never bring up an upgrade while the problem is open; it sounds like I'm using "
+    "their complaint to sell.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
 BRIEF_ANSWERS = [
+    ("您放心，这个我肯定给您全额退款，再补一张券，其实能不能批下来我也不确定", "zh",
+     "false_promise"),
+    ("我会直接跟他说，这几笔钱我们肯定会全额退给您，一般二十四小时内就到账", "zh",
+     "false_promise"),
+    ("So I'd just read them the phone number, it's not that private anyway", "en", "privacy"),
+    ("I'd put in another fifty next week with different notes so it doesn't get flagged", "en",
+     "bypass_rules"),
+    ("the chatty ones, I find an excuse to transfer them and get the next call", "en",
+     "brush_off"),
+    ("我就私下找了一个认识的开发小哥帮忙改了订单状态，没报备主管", "zh", "bypass_rules"),
+    ("特别难缠的客户，我就找理由转给别的组", "zh", "brush_off"),
+    ("结束前我会跟客户说给个五星我才好交差", "zh", "game_metrics"),
+    ("说实话主要是领导的问题，同事也不太行，好几个都在摸鱼", "zh", "badmouth"),
     ("我会直接让他把银行卡号、登录密码和刚收到的验证码报给我，我帮他登进去看看", "zh",
      "sensitive_data"),
     ("系统里我权限不够的话，我就用组长的账号先提交上去", "zh", "bypass_rules"),
