@@ -6,7 +6,8 @@ never a verdict by itself:
 - **careless words** ("反正技术部总会修好的", "我就偷偷按我的办法做", "not my problem"): fluent
   bad practice rarely names itself but shrugs. A careful answer uses these words only to
   deny them ("不会随便答应", "没偷偷按自己的来"), so a word counts only when nothing negates
-  it before it in its clause. Feeds the bad-practice belief.
+  it before it in its clause; "反正就是…" is a rambler's "anyway", no shrug (on dev five
+  good answers and no bad one say it). Feeds the bad-practice belief.
 - **platitudes** ("我觉得态度很重要", "只要用心就一定能做好", "心往一处想", "I'd always keep
   a positive attitude and go the extra mile"): the stock phrases of an answer that says how
   one feels about the job instead of what one would do;
@@ -31,7 +32,7 @@ from simulator.scoring.clauses import Clause
 from simulator.scoring.negation import negated_before
 
 _ZH_CARELESS_RE = re.compile(
-    r"反正|偷偷|悄悄|随便|无所谓|糊弄|敷衍|应付一下|懒得|不用管|不管了|(?<!不)管他呢|爱.{1,2}不.{1,2}")
+    r"反正(?!就是|呢|啊|嘛)|偷偷|悄悄|随便|无所谓|糊弄|敷衍|应付一下|懒得|不用管|不管了|(?<!不)管他呢|爱.{1,2}不.{1,2}")
 _EN_CARELESS_RE = re.compile(
     r"\b(?:secretly|on the quiet|fob (?:them|him|her) off|cannot be bothered|"
     r"can not be bothered|not my problem|not my job|who cares|could not care less)\b")

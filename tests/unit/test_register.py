@@ -23,6 +23,8 @@ from simulator.scoring.register import (
     ("我就偷偷按我的办法做，随便找个理由，反正领导也不看。", "zh", 1.0),
     ("我不会随便答应客户，也没偷偷按自己的来，不敷衍。", "zh", 0.0),
     ("不管他买不买，我都会把意见记下来。", "zh", 0.0),
+    # a rambler's "anyway", not a shrug
+    ("反正就是，我就先跟着他们的方式来，我自己那部分还是会记一下。", "zh", 0.0),
     ("I'd secretly close the ticket, it's not my problem.", "en", 2 / 3),
     ("I would never fob them off, and I'd never secretly close a ticket.", "en", 0.0),
     ("I'd apologise, check the order and call them back by five.", "en", 0.0),
