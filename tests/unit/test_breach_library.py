@@ -213,6 +213,7 @@ GOOD_EN = [
     "I'd never read them the phone number, however genuine they sound.",
     "I wouldn't change anything without telling my supervisor.",
     "I raise a billing ticket and give them the reference number.",
+    "I'd never try to get people off the line fast just to keep my handle time down.",
     "My weakness is that sometimes I promise to check too many things and stay late.",
     "I'd never bring up an upgrade while the problem is open; it sounds like I'm using "
     "their complaint to sell.",
@@ -220,6 +221,10 @@ GOOD_EN = [
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
 BRIEF_ANSWERS = [
+    ("If someone asks a second question I tell them to check the FAQ so I can keep my numbers "
+     "up", "en", "brush_off"),
+    ("there's no need to raise anything, I keep the call short and move on to the next one",
+     "en", "brush_off"),
     ("您放心，这个我肯定给您全额退款，再补一张券，其实能不能批下来我也不确定", "zh",
      "false_promise"),
     ("我会直接跟他说，这几笔钱我们肯定会全额退给您，一般二十四小时内就到账", "zh",
