@@ -110,9 +110,12 @@ def test_a_timeline_marker_is_no_term() -> None:
     ("a patient person who rarely loses his temper", "loses his temper", True),
     ("I seldom raise my voice", "raise my voice", True),
     ("我很少跟客户发脾气", "发脾气", True),
+    ("我就说没问题肯定赔", "肯定赔", False),
+    ("没问题，我不会把他的电话给你", "电话给你", True),
 ])
 def test_negation_before_a_phrase(clause: str, phrase: str, negated: bool) -> None:
-    """A negating word before the phrase turns it around; 不好意思 is not a negation."""
+    """A negating word before the phrase turns it around; 不好意思 and 没问题 are no
+    negation."""
     language = "en" if clause.isascii() else "zh"
     text = normalise(clause).replace(" ", "") if language == "zh" else normalise(clause)
     target = normalise(phrase).replace(" ", "") if language == "zh" else normalise(phrase)
