@@ -5,8 +5,8 @@ Negation is read within the phrase's own clause: a negating word before the phra
 won't, refuse, rarely, instead of, rather than) turns it around. Words that contain a
 negating character without negating anything (不好意思, 对不起, 不断, 不仅) are whole words
 to the segmenter, so they never count; the few it splits (没问题 "no problem", 不客气, 别客气)
-are taken out before it reads ("说没问题肯定赔" promises, it does not deny). English contractions are already expanded by
-normalisation ("won't" -> "will not").
+are taken out before it reads ("说没问题肯定赔" promises, it does not deny). English
+contractions are already expanded by normalisation ("won't" -> "will not").
 """
 
 from __future__ import annotations
