@@ -58,6 +58,7 @@ POINT_FEATURES = (
 CONTEXT_FEATURES = (*POINT_FEATURES, "answer_extent", "answer_concrete")
 """The key point read in context (`Calibration.key_point_in_context`)."""
 OFF_TOPIC_FEATURES = (
+    "relevance_window",
     "relevant_share",
     "relevance_mean",
     "relevance_top3",
@@ -66,7 +67,7 @@ OFF_TOPIC_FEATURES = (
     "speaker",
     "commentary",
 )
-OFF_TOPIC_SIGNS = (-1, -1, -1, -1, -1, -1, 1)
+OFF_TOPIC_SIGNS = (-1, -1, -1, -1, -1, -1, -1, 1)
 BREACH_FEATURES = (
     "breach_mean",
     "breach_top3",
@@ -349,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         questions = len({(a.bank, a.question) for a in answers})
         note = f"dev split, {len(answers)} answers to {questions} questions"
+        if args.only != "all":
+            # the other models keep the answers they were fitted on
+            note = f"{base.fitted_on}; {args.only} gate refit on the {note}"
         write(calibration, DEFAULT_CALIBRATION_PATH, note)
         load_calibration()  # the file reads back
         print(f"wrote {DEFAULT_CALIBRATION_PATH}")

@@ -228,6 +228,28 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
     )
 
 
+WINDOW_CLAUSES = 3
+"""Neighbouring clauses read together for `window_relevance`."""
+
+
+def window_relevance(clauses: Sequence[Clause], language: str, encoder: SentenceEncoder,
+                     reference: np.ndarray) -> float:
+    """Mean over runs of three neighbouring clauses of how close each run comes to the
+    question's point texts (`reference`), a feature of the off-topic belief. A story about
+    the question is told over several clauses, none close alone ("我先请她坐下", "倒了杯水");
+    a drifting answer stays far in every run (dev, off-topic against the rest: AUC 0.87
+    against 0.84 for single clauses in Mandarin)."""
+    if not clauses or not len(reference) or reference.shape[1] <= 1:
+        return 0.0
+    joiner = "" if language == "zh" else " "
+    runs = [joiner.join(c.plain for c in clauses[i:i + WINDOW_CLAUSES])
+            for i in range(max(1, len(clauses) - WINDOW_CLAUSES + 1))]
+    vectors = encoder.encode(runs)
+    if vectors.shape[1] != reference.shape[1]:
+        return 0.0
+    return float((vectors @ reference.T).max(axis=1).mean())
+
+
 def point_evidence(
     point: PointTexts, answer: AnswerView, language: str, strong: float
 ) -> PointEvidence:

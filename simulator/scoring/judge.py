@@ -12,7 +12,9 @@ half or no credit. Then the answer as a whole:
   same as the breach's examples) zeroes the key point it violates and caps the answer
   (serious: 0; minor: low); an answer that reads like bad practice without such a cue is
   scaled down by that belief;
-- an answer that is mostly **off the topic** is scaled down by that belief;
+- an answer that is mostly **off the topic** is scaled down by that belief (read from how
+  close its clauses, and runs of three neighbouring clauses, come to the question's points,
+  who acts in it, and its comment on how companies should be run);
 - a missed **critical** point caps the score.
 Every step is written into `Score.reasons`, and each credited point quotes the clause that
 earned it. Without an encoder (tests, or a broken install) meaning evidence is zero and the
@@ -43,6 +45,7 @@ from simulator.scoring.evidence import (
     point_evidence,
     prepare_question,
     view_answer,
+    window_relevance,
 )
 from simulator.scoring.gates import answer_gates
 from simulator.scoring.platitudes import platitude_likeness
@@ -170,6 +173,8 @@ class Judge:
         about = per_clause[:n][related | (per_clause[:n] >= self.calibration.relevant_similarity)]
         about = about if len(about) else per_clause
         gates = {
+            "relevance_window": window_relevance(clauses, language, self._encoder,
+                                                 prepared.every_point_text),
             "relevant_share": relevant,
             "relevance_mean": float(clause_best.mean()) if n else 0.0,
             "relevance_top3": float(np.sort(clause_best)[-3:].mean()) if n else 0.0,
