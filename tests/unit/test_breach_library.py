@@ -213,6 +213,8 @@ GOOD_EN = [
     "I'd never read them the phone number, however genuine they sound.",
     "I wouldn't change anything without telling my supervisor.",
     "I raise a billing ticket and give them the reference number.",
+    "I'd check whether I can keep you on your current price, and if not, find a cheaper plan.",
+    "I can't keep him on the old price, but I'd go through the cheaper plans with him.",
     "I'd never try to get people off the line fast just to keep my handle time down.",
     "My weakness is that sometimes I promise to check too many things and stay late.",
     "I'd never bring up an upgrade while the problem is open; it sounds like I'm using "
@@ -221,6 +223,10 @@ GOOD_EN = [
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
 BRIEF_ANSWERS = [
+    ("I'd just tell him not to worry, I'll make sure he stays on his current price", "en",
+     "false_promise"),
+    ("that saves me raising a refund request; no point opening a ticket for it", "en",
+     "brush_off"),
     ("If someone asks a second question I tell them to check the FAQ so I can keep my numbers "
      "up", "en", "brush_off"),
     ("there's no need to raise anything, I keep the call short and move on to the next one",
