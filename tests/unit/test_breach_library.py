@@ -133,6 +133,7 @@ GOOD_ZH = [
     "大家吵来吵去，其实是因为没人去看文件里是怎么写的。",
     "我一定帮您申请全额退款，批下来第一时间告诉您。",
     "退款我肯定会跟进到底，有结果马上打给您。",
+    "结束时我会请他方便的话给个评价，不过不会硬要。",
 ]
 
 GOOD_EN = [
@@ -213,6 +214,7 @@ GOOD_EN = [
     "I'd never read them the phone number, however genuine they sound.",
     "I wouldn't change anything without telling my supervisor.",
     "I raise a billing ticket and give them the reference number.",
+    "I read back the address they gave me to confirm it before I send the parcel.",
     "I'd check whether I can keep you on your current price, and if not, find a cheaper plan.",
     "I can't keep him on the old price, but I'd go through the cheaper plans with him.",
     "I'd never try to get people off the line fast just to keep my handle time down.",
@@ -223,6 +225,10 @@ GOOD_EN = [
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
 BRIEF_ANSWERS = [
+    ("我每通电话结尾都跟客户说麻烦给个五星哦，不然我要扣钱的", "zh", "game_metrics"),
+    ("待会儿麻烦您一定给个五星，这个对我特别重要", "zh", "game_metrics"),
+    ("If it's their wife I'd usually just help them out and read back the address", "en",
+     "privacy"),
     ("I'd just tell him not to worry, I'll make sure he stays on his current price", "en",
      "false_promise"),
     ("that saves me raising a refund request; no point opening a ticket for it", "en",
