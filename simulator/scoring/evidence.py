@@ -207,8 +207,7 @@ def view_answer(clauses: tuple[Clause, ...], language: str, encoder: SentenceEnc
     neighbours (`clauses.meaning_spans`).
     """
     spans = meaning_spans(clauses, language)
-    joiner = "" if language == "zh" else " "
-    texts = [joiner.join(c.plain for c in clauses[a:b + 1]) for a, b in spans]
+    texts = [_read_together(clauses[a:b + 1], language) for a, b in spans]
     prepared = tuple(prepare_answer(c.normalised) for c in clauses)
     negative = tuple(is_negative(c.normalised, language) for c in clauses)
     reported = reported_spans(clauses, language)
@@ -241,13 +240,17 @@ def window_relevance(clauses: Sequence[Clause], language: str, encoder: Sentence
     against 0.84 for single clauses in Mandarin)."""
     if not clauses or not len(reference) or reference.shape[1] <= 1:
         return 0.0
-    joiner = "" if language == "zh" else " "
-    runs = [joiner.join(c.plain for c in clauses[i:i + WINDOW_CLAUSES])
+    runs = [_read_together(clauses[i:i + WINDOW_CLAUSES], language)
             for i in range(max(1, len(clauses) - WINDOW_CLAUSES + 1))]
     vectors = encoder.encode(runs)
     if vectors.shape[1] != reference.shape[1]:
         return 0.0
     return float((vectors @ reference.T).max(axis=1).mean())
+
+
+def _read_together(clauses: Sequence[Clause], language: str) -> str:
+    """Neighbouring clauses as one text for the encoder (Mandarin without spaces)."""
+    return ("" if language == "zh" else " ").join(c.plain for c in clauses)
 
 
 def point_evidence(
