@@ -101,6 +101,11 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+def letters_and_digits(text: str) -> str:
+    """The text without spaces, punctuation or symbols (its length is how much was said)."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
 def strip_punctuation(text: str) -> str:
     """Replace punctuation (ASCII and CJK) with spaces and collapse whitespace."""
     return _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", text)).strip()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from simulator.bank.importer.clean import CJK
 from simulator.bank.importer.cues import quiet_jieba
+from simulator.text.normalise import letters_and_digits
 
 LABEL_MAX_CHARS = 20
 """Longest key-point label, in characters (labels are spoken in feedback)."""
@@ -123,7 +124,7 @@ def split_answer(answer: str, *, with_closing: bool) -> AnswerParts:
                               marker=last.marker, start=last.start, end=cut)
     drafts: list[PointDraft] = []
     preamble = _LEAD_IN_RE.sub("", answer[:first_marker]).strip(" ,，")
-    if len(word_chars(preamble)) >= _MIN_PREAMBLE_CHARS:
+    if len(letters_and_digits(preamble)) >= _MIN_PREAMBLE_CHARS:
         drafts.append(PointDraft(label=short_label(preamble), text=one_line(preamble)))
     for block in body:
         content = one_line(answer[block.start:block.end])
@@ -303,9 +304,9 @@ def split_sentences(text: str) -> list[str]:
     sentences.append(text[start:])
     merged: list[str] = []
     for sentence in (one_line(s) for s in sentences):
-        if not word_chars(sentence):
+        if not letters_and_digits(sentence):
             continue
-        if merged and (len(word_chars(sentence)) < _MIN_SENTENCE_CHARS
+        if merged and (len(letters_and_digits(sentence)) < _MIN_SENTENCE_CHARS
                        or sentence.startswith(_ILLUSTRATION)):
             merged[-1] += sentence
         else:
@@ -333,11 +334,12 @@ def short_label(text: str) -> str:
     for candidate in (without, plain):
         clauses = re.split(r"([,，。;；:：!?！？\n]|——)", candidate.strip(), maxsplit=2)
         label = _unquoted(clauses[0])
-        if len(clauses) > 2 and clauses[1] in _COLONS + ",，" and len(word_chars(label)) < 4:
+        if (len(clauses) > 2 and clauses[1] in _COLONS + ",，"
+                and len(letters_and_digits(label)) < 4):
             rest = _unquoted(re.split(r"[,，。;；:：!?！？\n]|——", clauses[2], maxsplit=1)[0])
             joint = "：" if clauses[1] in _COLONS else "，"
             label = f"{label}{joint}{rest}" if label and rest else label or rest
-        if len(word_chars(label)) >= 2:
+        if len(letters_and_digits(label)) >= 2:
             return _trim(label)
     return _trim(" ".join(plain.split()))
 
@@ -367,6 +369,3 @@ def one_line(text: str) -> str:
     text = re.sub(f"(?<=[{CJK}，。、：；！？])\n(?=[{CJK}])", "", text)
     return re.sub(r"\s+", " ", text)
 
-
-def word_chars(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())

@@ -18,7 +18,6 @@ from simulator.bank.importer.answers import (
     PointDraft,
     one_line,
     split_answer,
-    word_chars,
 )
 from simulator.bank.importer.asked import asked_items, asked_points
 from simulator.bank.importer.clean import GARBLED_RE, checked_text, clean_document, split_preface
@@ -34,7 +33,7 @@ from simulator.bank.loader import parse_bank
 from simulator.bank.model import Bank
 from simulator.data import LANGUAGES
 from simulator.errors import BankError
-from simulator.text.normalise import normalise
+from simulator.text.normalise import letters_and_digits, normalise
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -176,7 +175,7 @@ def _assemble(questions: tuple[RawQuestion, ...], headings: tuple[SectionHeading
         section = section_ids[heading_index] if heading_index is not None else "s0"
         where = f"question {raw.number}"
         prompt = one_line(raw.prompt).strip(" :：")
-        if not word_chars(prompt):
+        if not letters_and_digits(prompt):
             skipped.append(SkippedItem(kind="question", location=where,
                                        snippet=_snippet(raw.answer), reason="no question text"))
             continue
