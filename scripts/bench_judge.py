@@ -1,8 +1,10 @@
 """Benchmark: how long the judge takes per answer and how much memory it adds.
 
 Measured in one run, on the dev answers of the evaluation set:
-- the judge after warm-up (encoder loaded, each question's examples encoded once, as on the
-  background loading thread of a session), per answer: median and p95;
+- the judge after warm-up (encoder loaded, each question's examples and graded samples
+  encoded once, as on the background loading thread of a session), per answer: median and
+  p95; then a second judge, built afresh, without the graded samples (`anchors.py`), for
+  what they add;
 - the plain rapidfuzz baseline of `eval_scoring.py` on the same answers (the baseline in the
   ratio);
 - the time to load the encoder and prepare one question, and the resident memory added by
@@ -68,12 +70,21 @@ def main(argv: list[str] | None = None) -> int:
         ours.append(t1 - t0)
         base.append(time.perf_counter() - t1)
     added_mb = (process.memory_info().rss - rss_before) / 2**20
+    alone = build_judge().with_anchors(None)  # a fresh encoder cache, as the first had
+    alone.warm_up(list(questions.values()))
+    without = []
+    for answer in answers:
+        t0 = time.perf_counter()
+        alone.score(answer.answer, questions[(answer.bank, answer.question)])
+        without.append(time.perf_counter() - t0)
     judge_median, judge_p95 = _ms(ours)
     base_median, _ = _ms(base)
+    alone_median, alone_p95 = _ms(without)
     print(f"answers: {len(answers)} (dev split), load average {psutil.getloadavg()[0]:.1f}")
     print(f"encoder load and warm-up {load_s:.2f} s; one question prepared in "
           f"{prepare_s * 1000:.0f} ms; the first imported question (with the example "
           f"library) in {lend_s * 1000:.0f} ms")
+    print(f"without the graded samples: median {alone_median:.1f} ms, p95 {alone_p95:.1f} ms")
     print(f"judge_median_ms={judge_median:.1f} judge_p95_ms={judge_p95:.1f} "
           f"baseline_median_ms={base_median:.2f} ratio={judge_median / base_median:.0f} "
           f"added_rss_mb={added_mb:.0f}")

@@ -328,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     answers = je.usable(je.load_answers(split="dev"), banks)
     base = load_calibration()
     judge = build_judge()
-    measured = [(a, judge.measure(a.answer, je.question_of(a, banks))) for a in answers]
+    judge_for = je.judge_per_batch(judge)
+    measured = [(a, judge_for(a).measure(a.answer, je.question_of(a, banks))) for a in answers]
     calibration = fitter(judge, measured, banks, base)
     in_sample = {
         a.id: judge.decide(f, je.question_of(a, banks), calibration).points for a, f in measured

@@ -6,8 +6,11 @@ graders' mean score (score/max in five levels; overall, Mandarin, English), the 
 keyword lists at half marks or more, and the mean score/max of every kind of answer beside
 the graders'. Two scorers run in the same process on the same answers:
 
-- **judge**: `simulator.scoring.judge.Judge` with the shipped calibration, breach library and
-  sentence encoder (what `practice`, `replay` and `score` use);
+- **judge**: `simulator.scoring.judge.Judge` with the shipped calibration, breach library,
+  sentence encoder and graded sample answers (what `practice`, `replay` and `score` use). A
+  dev answer is compared only with the samples of other writers' batches
+  (`judge_eval.judge_per_batch`); test answers are never samples. `--no-samples`: the judge
+  alone, as on a question nobody has graded answers to (a user's own bank);
 - **baseline**: plain rapidfuzz: a key point counts when `partial_ratio(cue, answer) >= 80`
   for any cue (raw text, no normalisation), the score is the weighted share of key points.
 
@@ -23,6 +26,7 @@ The last line is for grep, from the TEST split:
 `qwk=… qwk_zh=… qwk_en=… lists_at_half=N/M own_words_mean=… bad_practice_mean=… off_topic_mean=…`
 
 Usage: .venv/bin/python scripts/eval_scoring.py [--split dev|test|both] [--audio] [--json]
+       [--no-samples]
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,7 +70,8 @@ def baseline_points(text: str, question: Question) -> float:
     return round(question.points * made / sum(kp.weight for kp in points), 1)
 
 
-def gaming(answers: list[je.EvalAnswer], banks: dict, judge: Judge) -> tuple[int, int, float]:
+def gaming(answers: list[je.EvalAnswer], banks: dict,
+           judge_for: Callable[[je.EvalAnswer], Judge]) -> tuple[int, int, float]:
     """(padded answers that gained, padded answers, mean change of score/max)."""
     gained = total = 0
     gains = []
@@ -74,6 +80,7 @@ def gaming(answers: list[je.EvalAnswer], banks: dict, judge: Judge) -> tuple[int
             continue
         joiner = "，" if answer.language == "zh" else " "
         question = je.question_of(answer, banks)
+        judge = judge_for(answer)
         before = judge.score(answer.answer, question).fraction
         after = judge.score(
             joiner.join([answer.answer, PADDING[answer.language]]), question
@@ -128,9 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
     parser.add_argument("--audio", action="store_true", help="also judge the spoken answers")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--no-samples", action="store_true",
+                        help="the judge alone, without the graded sample answers")
     args = parser.parse_args(argv)
     banks = je.load_banks()
     judge = build_judge()
+    if args.no_samples:
+        judge = judge.with_anchors(None)
     judge.warm_up()
     splits = ("dev", "test") if args.split == "both" else (args.split,)
     results: dict[str, dict] = {}
@@ -138,12 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         answers = je.usable(je.load_answers(split=split), banks)
         started = time.perf_counter()
-        ours = {a.id: judge.score(a.answer, je.question_of(a, banks)).points for a in answers}
+        judge_for = je.judge_per_batch(judge)
+        ours = {a.id: judge_for(a).score(a.answer, je.question_of(a, banks)).points
+                for a in answers}
         per_answer_ms = 1000 * (time.perf_counter() - started) / max(1, len(answers))
         base = {a.id: baseline_points(a.answer, je.question_of(a, banks)) for a in answers}
         judge_figures = je.figures(answers, banks, lambda a, ours=ours: ours[a.id])
         base_figures = je.figures(answers, banks, lambda a, base=base: base[a.id])
-        gained, padded, mean_gain = gaming(answers, banks, judge)
+        gained, padded, mean_gain = gaming(answers, banks, judge_for)
         if not args.json:
             report(f"{split} split, judge ({per_answer_ms:.0f} ms per answer)", judge_figures)
             report(f"{split} split, baseline (plain rapidfuzz)", base_figures)

@@ -1,12 +1,15 @@
 """The blind evaluation set of the judge, and the figures computed on it.
 
-`tests/data/judge_eval/answers.jsonl` holds 540 spoken-style answers to 99 questions of
-cs-zh, cs-en and a bank imported from the seed document 000 (`../shared/seeds/`), written by
-helpers who saw only the questions (never the cues, key points or examples) in a fixed mix
-of kinds, and graded by two other helpers each, independently, from the question and its
+`tests/data/judge_eval/answers.jsonl` holds spoken-style answers to the questions of cs-zh,
+cs-en and the banks imported from seed documents 000 and 003 (`../shared/seeds/`), written
+by helpers who saw only the questions (never the cues, key points or examples) in a fixed
+mix of kinds, and graded by two other helpers each, independently, from the question and its
 key-point labels (0.5-point steps, per key point credits, breach and list flags). A third
 of the questions (and all their answers) form the test split, frozen before any tuning;
-`scripts/calibrate_judge.py` fits on the dev split only. See docs/judge.md.
+`scripts/calibrate_judge.py` fits on the dev split only. The `anchor` split holds answers
+to the test questions written later by other writers, only as graded samples for the judge
+to compare with (`scripts/build_anchors.py`); nothing is fitted or chosen on them. See
+docs/judge.md.
 
 Used by `scripts/eval_scoring.py`, `scripts/calibrate_judge.py` and the tests.
 """
@@ -14,6 +17,7 @@ Used by `scripts/eval_scoring.py`, `scripts/calibrate_judge.py` and the tests.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from a source checkout
 from simulator.bank.importer import import_document  # noqa: E402
 from simulator.bank.loader import resolve_bank  # noqa: E402
 from simulator.bank.model import Bank, Question  # noqa: E402
+from simulator.scoring.judge import Judge  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "data" / "judge_eval" / "answers.jsonl"
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -127,6 +132,30 @@ def question_of(answer: EvalAnswer, banks: dict[str, Bank]) -> Question:
     if question is None:
         raise KeyError(f"{answer.id}: question {answer.question} not in bank {answer.bank}")
     return question
+
+
+def batch_of(answer_id: str) -> str:
+    """The writers' batch an answer came from: the letters of its last id part
+    (`cs-zh-12-j3` -> `j`; each batch was written by its own writers)."""
+    match = re.match(r"[A-Za-z_]+", answer_id.rsplit("-", 1)[-1])
+    return match.group(0) if match else answer_id
+
+
+def judge_per_batch(judge: Judge) -> Callable[[EvalAnswer], Judge]:
+    """For each answer, the judge whose graded samples (`prompts/anchors.toml`, the dev
+    split) leave out the answer's own batch: an answer of the set is never compared with
+    itself or with its writers' other answers, as a new candidate's never is."""
+    judges: dict[str, Judge] = {}
+
+    def judge_for(answer: EvalAnswer) -> Judge:
+        batch = batch_of(answer.id)
+        if batch not in judges:
+            judges[batch] = judge.with_anchors(
+                judge.anchors.without(lambda a, b=batch: batch_of(a.source) == b)
+                if judge.anchors is not None else None)
+        return judges[batch]
+
+    return judge_for
 
 
 def level(points: float, max_points: float) -> int:

@@ -28,6 +28,7 @@ from simulator.scoring.clauses import Clause, meaning_spans
 from simulator.scoring.lexical import Overlap, Terms, best_overlap, terms
 from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_answer
 from simulator.scoring.negation import is_negative, negated_before
+from simulator.scoring.result import Evidence
 from simulator.scoring.stance import (
     conditions,
     excused,
@@ -408,3 +409,31 @@ def _cue_start(cue: BreachCue, answer: AnswerText) -> int:
 def _normalised(text: str, language: str) -> str:
     norm = normalise(text)
     return norm.replace(" ", "") if language == "zh" else norm
+
+
+_QUOTED_OVERLAP = 0.3
+_QUOTED_SHARED = 2
+"""Word overlap (`lexical.py`) and shared terms from which the clause that has them is quoted
+as evidence too: a clause sharing one word with some example ("really") explains nothing."""
+
+
+def point_quotes(evidence: PointEvidence, view: AnswerView) -> tuple[Evidence, ...]:
+    """The clauses that earned a point, quoted with what they matched (cue, meaning, words)."""
+    quotes = []
+    if evidence.cue is not None:
+        quotes.append(Evidence(evidence.cue.cue, view.clauses[evidence.cue_clause].text,
+                               evidence.cue.strength, evidence.cue.method))
+    first, last = evidence.meaning_span
+    if evidence.meaning > 0 and (evidence.cue is None or evidence.cue_clause not in (first, last)):
+        heard = "，".join(c.text for c in view.clauses[first:last + 1])
+        quotes.append(Evidence(evidence.meaning_text, heard, round(100 * evidence.meaning, 1),
+                               "meaning"))
+    quoted = {q.heard for q in quotes}
+    words = evidence.words
+    if (words.value >= _QUOTED_OVERLAP and words.shared >= _QUOTED_SHARED
+            and view.clauses[words.clause].text not in quoted):
+        # The clause that shares the most words with one of the point's texts weighs in the
+        # belief too: quote it when it is another clause.
+        quotes.append(Evidence(evidence.words_text, view.clauses[words.clause].text,
+                               round(100 * words.value, 1), "words"))
+    return tuple(quotes)

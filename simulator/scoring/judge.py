@@ -15,7 +15,9 @@ half or no credit. Then the answer as a whole:
 - an answer that is mostly **off the topic** is scaled down by that belief (read from how
   close its clauses, and runs of three neighbouring clauses, come to the question's points,
   who acts in it, and its comment on how companies should be run);
-- a missed **critical** point caps the score.
+- a missed **critical** point caps the score;
+- where graded sample answers to the question are known (`anchors.py`), the score moves part
+  of the way toward the grades of the closest ones, under the same caps.
 Every step is written into `Score.reasons`, and each credited point quotes the clause that
 earned it. Without an encoder (tests, or a broken install) meaning evidence is zero and the
 judge falls back to cues alone.
@@ -23,9 +25,10 @@ judge falls back to cues alone.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +36,7 @@ import numpy as np
 from simulator.bank.model import Breach, KeyPoint, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
+from simulator.scoring.anchors import AnchorEstimate, AnchorLibrary, toward_anchors
 from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import Clause, split_clauses
@@ -43,10 +47,12 @@ from simulator.scoring.evidence import (
     PreparedQuestion,
     breach_evidence,
     point_evidence,
+    point_quotes,
     prepare_question,
     view_answer,
     window_relevance,
 )
+from simulator.scoring.extent import on_topic_extent
 from simulator.scoring.gates import answer_gates
 from simulator.scoring.platitudes import platitude_likeness
 from simulator.scoring.register import (
@@ -58,19 +64,13 @@ from simulator.scoring.register import (
 )
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.scoring.structure import ListCheck, check_list
-from simulator.text.normalise import to_simplified
+from simulator.text.normalise import letters_and_digits, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
 _NAMED_ONLY_MIN_BARE_SHARE = 0.5
 """An answer whose points were all earned by bare terms is a list only if at least half of
 its clauses are bare terms: a full answer says some steps tersely ("做好记录") between
 sentences that say who does what."""
-
-
-_QUOTED_OVERLAP = 0.3
-_QUOTED_SHARED = 2
-"""Word overlap (`lexical.py`) and shared terms from which the clause that has them is quoted
-as evidence too: a clause sharing one word with some example ("really") explains nothing."""
 
 
 class _NoEncoder:
@@ -90,6 +90,7 @@ class AnswerFeatures:
     breaches: tuple[BreachEvidence, ...]
     gate_features: dict[str, float]
     listing: ListCheck
+    anchor: AnchorEstimate | None = None
 
 
 class Judge:
@@ -99,13 +100,15 @@ class Judge:
                  encoder: SentenceEncoder | None,
                  generic_breaches: Mapping[str, Sequence[Breach]] | None = None,
                  library: ExampleLibrary | None = None,
-                 platitudes: Mapping[str, Sequence[str]] | None = None) -> None:
+                 platitudes: Mapping[str, Sequence[str]] | None = None,
+                 anchors: AnchorLibrary | Callable[[], AnchorLibrary] | None = None) -> None:
         self.calibration = calibration
         self._config = config
         self._encoder: SentenceEncoder = encoder or _NoEncoder()
         self._generic = generic_breaches or {}
         self._library = library
         self._platitudes = platitudes or {}
+        self._anchors = anchors
         self._platitude_vectors: dict[str, np.ndarray] = {}
         self._prepared: dict[Question | tuple[str, str, str], PreparedQuestion] = {}
         self._lock = threading.Lock()
@@ -117,22 +120,51 @@ class Judge:
             self._platitudes_of(language)
         for question in questions:
             self._prepare(question)
+        if self.anchors is not None:
+            for question in questions:
+                self.anchors.warm_up(question, self._encoder,
+                                     lambda sample, q=question: self.readings(sample, q))
 
     def score(self, text: str, question: Question) -> Score:
         """Judge the answer `text` (as transcribed, punctuation kept) to `question`."""
         earnable = question.key_points
         clauses = split_clauses(text, question.language)
-        if len(_compact(text)) < self._config.min_answer_chars or not clauses:
+        if len(letters_and_digits(text)) < self._config.min_answer_chars or not clauses:
             reason = "empty answer" if not text.strip() else "answer too short to score"
             return Score(0.0, question.points, tuple(_missed(kp) for kp in earnable),
                          reasons=(reason,))
-        return self.decide(self._measure(clauses, question), question)
+        return self.decide(self._measure(text, clauses, question), question)
 
     def measure(self, text: str, question: Question) -> AnswerFeatures:
         """Find the evidence and compute the features the calibration reads."""
-        return self._measure(split_clauses(text, question.language), question)
+        return self._measure(text, split_clauses(text, question.language), question)
 
-    def _measure(self, clauses: tuple[Clause, ...], question: Question) -> AnswerFeatures:
+    def readings(self, text: str, question: Question) -> tuple[str, str]:
+        """`text` as the graded samples are compared with it: all its clauses, and those
+        about the question ("" when none is), each as one text (`anchors.py`)."""
+        clauses = split_clauses(text, question.language)
+        view = view_answer(clauses, question.language, self._encoder)
+        related = _closest_point(view, self._prepare(question)) >= (
+            self.calibration.relevant_similarity)
+        return _readings(clauses, related, question.language)
+
+    @property
+    def anchors(self) -> AnchorLibrary | None:
+        """The graded sample answers (read on first use when given as a loader)."""
+        if callable(self._anchors):
+            with self._lock:
+                if callable(self._anchors):
+                    self._anchors = self._anchors()
+        return self._anchors
+
+    def with_anchors(self, anchors: AnchorLibrary | None) -> Judge:
+        """The same judge (sharing its prepared questions) with other graded samples."""
+        other = copy.copy(self)
+        other._anchors = anchors
+        return other
+
+    def _measure(self, text: str, clauses: tuple[Clause, ...],
+                 question: Question) -> AnswerFeatures:
         language = question.language
         prepared = self._prepare(question)
         view = view_answer(clauses, language, self._encoder)
@@ -140,10 +172,7 @@ class Judge:
                        for p in prepared.points)
         breaches = tuple(breach_evidence(b, view, language) for b in prepared.breaches)
         n = len(clauses)
-        if n and prepared.points and len(view.vectors) and view.vectors.shape[1] > 1:
-            clause_best = (view.vectors[:n] @ prepared.every_point_text.T).max(axis=1)
-        else:
-            clause_best = np.zeros(n)
+        clause_best = _closest_point(view, prepared)
         related = clause_best >= self.calibration.relevant_similarity
         relevant = float(np.mean(related)) if n else 0.0
         # Concrete details count on the clauses about the question, so small talk added
@@ -193,8 +222,12 @@ class Judge:
             "platitude_meaning": platitude_likeness(like_platitude, related,
                                                     self.calibration.relevant_similarity),
         }
+        anchors = self.anchors
+        anchor = None if anchors is None else anchors.estimate(
+            _readings(clauses, related, language), question, self._encoder,
+            lambda sample: self.readings(sample, question))
         return AnswerFeatures(view, points, point_features, breaches, gates,
-                              check_list(clauses, language, about=related))
+                              check_list(clauses, language, about=related), anchor)
 
     def decide(self, features: AnswerFeatures, question: Question,
                calibration: Calibration | None = None) -> Score:
@@ -222,17 +255,17 @@ class Judge:
                 named_only += 1
             results.append(KeyPointResult(
                 label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=credit,
-                critical=kp.critical, evidence=_point_quotes(evidence, view) if credit else (),
+                critical=kp.critical, evidence=point_quotes(evidence, view) if credit else (),
                 probability=round(belief, 3), probe=kp.probe,
                 example=kp.examples[0] if kp.examples else ""))
         total_weight = sum(kp.weight for kp in question.key_points) or 1.0
         coverage = sum(r.weight * r.credit for r in results) / total_weight
-        raw = question.points * coverage
+        raw, ceiling = question.points * coverage, question.points
         reasons.insert(0, f"coverage {coverage:.2f} of weighted key points -> "
                           f"{raw:.2f}/{question.points:g}")
         missed_critical = [r.label for r in results if r.critical and not r.covered]
         if missed_critical and raw > question.points * self._config.critical_cap:
-            raw = question.points * self._config.critical_cap
+            raw = ceiling = question.points * self._config.critical_cap
             reasons.append(f"critical point missed ({'; '.join(missed_critical)}): capped at "
                            f"{self._config.critical_cap:.0%}")
         credited = sum(1 for r in results if r.credit)
@@ -241,7 +274,7 @@ class Judge:
                    or (named_only >= 2 and named_only >= cal.list_min_bare_share * credited
                        and features.listing.bare_share >= _NAMED_ONLY_MIN_BARE_SHARE))
         if listing and raw > question.points * cal.list_cap:
-            raw = question.points * cal.list_cap
+            raw = ceiling = question.points * cal.list_cap
             what = ("steps recited one after another, no one said to do them"
                     if features.listing.recited else f"{features.listing.bare_share:.0%} of "
                     "the clauses name an action without saying what you would do")
@@ -249,12 +282,18 @@ class Judge:
         for breach in heard:
             cap = 0.0 if breach.severity == Severity.SERIOUS.value else cal.minor_breach_cap
             if raw > question.points * cap:
-                raw = question.points * cap
+                raw = ceiling = question.points * cap
             reasons.append(f"bad practice ({breach.label}, {breach.severity}): "
                            f"«{breach.evidence.heard}» -> at most {cap:.0%}")
         verdict = answer_gates(gates, cal, bool(heard), lambda: _most_breach_like(features))
         raw *= verdict.kept
         reasons.extend(verdict.reasons)
+        if features.anchor is not None and self.anchors is not None:
+            # With a breach heard the samples may lower the score, never raise it.
+            ceiling = min(ceiling, raw) if heard else ceiling
+            raw, why = toward_anchors(raw, ceiling, question.points, features.anchor,
+                                      self.anchors.settings.weight)
+            reasons.append(why)
         points = round(max(0.0, min(question.points, raw)), 1)
         return Score(points, question.points, tuple(results), tuple(heard), listing,
                      verdict.off_topic, verdict.vague, tuple(reasons))
@@ -324,43 +363,6 @@ class Judge:
         return found
 
 
-EXTENT_UNIT = {"zh": 8.0, "en": 5.0}
-"""A short clause's worth of an answer: Mandarin characters, English words."""
-REPEAT_SIMILARITY = 0.9
-"""A clause this close in meaning to one already counted says nothing new (`on_topic_extent`)."""
-
-
-def on_topic_extent(view: AnswerView, related: np.ndarray, language: str) -> float:
-    """log(1 + how much the answer says about the question, in short clauses' worth).
-
-    The clauses about the question (`related`: close to some key point's texts) count by
-    their own length; a clause that repeats one counted elsewhere (`REPEAT_SIMILARITY`), or
-    the question read out twice, counts once, and small talk counts nothing. A candidate
-    who explains a point at some length in their own words has more likely made it than one
-    whose single sentence merely comes close (the graders credited them so). It is read by
-    the key point in context (`Calibration.point_belief`), with `concrete_share`: on the
-    development split, grouped 5-fold CV 0.841 -> 0.859, own-words answers 0.77 -> 0.85
-    (docs/judge.md).
-    """
-    vectors = view.vectors[:len(view.clauses)]
-    counted: list[int] = []
-    size = 0
-    for i in np.flatnonzero(related):
-        # A fragment read with its neighbours for meaning (`clauses.meaning_spans`) shares
-        # their text: it is part of the same stretch, not a repeat of it.
-        if any(float(vectors[i] @ vectors[j]) >= REPEAT_SIMILARITY
-               and not _overlap(view.spans[i], view.spans[j]) for j in counted):
-            continue
-        counted.append(int(i))
-        text = view.clauses[i].plain
-        size += len(text.split()) if language == "en" else len(_compact(text))
-    return float(np.log1p(size / EXTENT_UNIT.get(language, EXTENT_UNIT["en"])))
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
-
-
 VOTE_TEMPERATURE = 0.03
 """How sharply a clause's closeness to the question's points decides which point it makes
 (`_votes`): a cosine 0.03 closer counts e times as much."""
@@ -398,25 +400,20 @@ def _only_named(evidence: PointEvidence, listing: ListCheck) -> bool:
     return bool(clauses) and all(i < len(listing.bare) and listing.bare[i] for i in clauses)
 
 
-def _point_quotes(evidence: PointEvidence, view: AnswerView) -> tuple[Evidence, ...]:
-    quotes = []
-    if evidence.cue is not None:
-        quotes.append(Evidence(evidence.cue.cue, view.clauses[evidence.cue_clause].text,
-                               evidence.cue.strength, evidence.cue.method))
-    first, last = evidence.meaning_span
-    if evidence.meaning > 0 and (evidence.cue is None or evidence.cue_clause not in (first, last)):
-        heard = "，".join(c.text for c in view.clauses[first:last + 1])
-        quotes.append(Evidence(evidence.meaning_text, heard, round(100 * evidence.meaning, 1),
-                               "meaning"))
-    quoted = {q.heard for q in quotes}
-    words = evidence.words
-    if (words.value >= _QUOTED_OVERLAP and words.shared >= _QUOTED_SHARED
-            and view.clauses[words.clause].text not in quoted):
-        # The clause that shares the most words with one of the point's texts weighs in the
-        # belief too: quote it when it is another clause.
-        quotes.append(Evidence(evidence.words_text, view.clauses[words.clause].text,
-                               round(100 * words.value, 1), "words"))
-    return tuple(quotes)
+def _closest_point(view: AnswerView, prepared: PreparedQuestion) -> np.ndarray:
+    """Per clause, the cosine to the closest of the question's point texts (0 without)."""
+    n = len(view.clauses)
+    if n and prepared.points and len(view.vectors) and view.vectors.shape[1] > 1:
+        return (view.vectors[:n] @ prepared.every_point_text.T).max(axis=1)
+    return np.zeros(n)
+
+
+def _readings(clauses: Sequence[Clause], related: np.ndarray, language: str) -> tuple[str, str]:
+    """All the clauses and those about the question ("" when none is), each as one text:
+    hesitation sounds are no clauses, so they change neither."""
+    joiner = "，" if language == "zh" else " "
+    return (joiner.join(c.text for c in clauses),
+            joiner.join(c.text for c, r in zip(clauses, related, strict=True) if r))
 
 
 def _most_breach_like(features: AnswerFeatures) -> str:
@@ -434,7 +431,3 @@ def _missed(kp) -> KeyPointResult:  # type: ignore[no-untyped-def]
     return KeyPointResult(label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=0.0,
                           critical=kp.critical, evidence=(), probe=kp.probe,
                           example=kp.examples[0] if kp.examples else "")
-
-
-def _compact(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())

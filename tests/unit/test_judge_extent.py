@@ -1,4 +1,4 @@
-"""How much an answer says about the question (`judge.on_topic_extent`) and the key point
+"""How much an answer says about the question (`extent.on_topic_extent`) and the key point
 read in context (`Calibration.point_belief`): a long answer in the candidate's own words is
 read as the examiners read it, a short answer keeps the point it makes, and saying the same
 thing again, reading the question out or chatting about something else adds nothing."""

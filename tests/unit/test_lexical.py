@@ -47,7 +47,7 @@ def test_the_clause_sharing_words_is_quoted_when_it_is_another_clause() -> None:
     from types import SimpleNamespace
 
     from simulator.scoring.evidence import PointEvidence
-    from simulator.scoring.judge import _point_quotes
+    from simulator.scoring.evidence import point_quotes
 
     said = ("我会先道歉", "然后呢", "明天再打电话问问到了没有")
     clauses = [SimpleNamespace(text=t) for t in said]
@@ -55,11 +55,11 @@ def test_the_clause_sharing_words_is_quoted_when_it_is_another_clause() -> None:
     base = dict(cue=None, cue_clause=-1, cue_meaning=0.0, meaning=0.6, meaning_span=(0, 0),
                 meaning_text="先道歉", second=0.5, label=0.4,
                 words_text="第二天我打电话问问收到没有")
-    quotes = _point_quotes(PointEvidence(**base, words=Overlap(0.5, 2, 0, 4)),
+    quotes = point_quotes(PointEvidence(**base, words=Overlap(0.5, 2, 0, 4)),
                            view)  # type: ignore[arg-type]
     assert [(q.method, q.heard) for q in quotes] == [
         ("meaning", "我会先道歉"), ("words", "明天再打电话问问到了没有")]
-    assert [q.method for q in _point_quotes(PointEvidence(**base, words=Overlap(0.5, 2, 0, 1)),
+    assert [q.method for q in point_quotes(PointEvidence(**base, words=Overlap(0.5, 2, 0, 1)),
                                             view)] == ["meaning"]  # type: ignore[arg-type]
-    assert [q.method for q in _point_quotes(PointEvidence(**base, words=Overlap(0.5, 0, 0, 4)),
+    assert [q.method for q in point_quotes(PointEvidence(**base, words=Overlap(0.5, 0, 0, 4)),
                                             view)] == ["meaning"]  # type: ignore[arg-type]

@@ -29,6 +29,14 @@ def _questions():  # type: ignore[no-untyped-def]
     return [bank.question("12"), bank.question("16")]
 
 
+def _strong_points() -> float:
+    """What the judge gives STRONG_12 (every point made; the graded sample answers of the
+    question may keep it a little under full marks)."""
+    points = real_judge().score(STRONG_12, _questions()[0]).points
+    assert points >= 3.5
+    return points
+
+
 def test_loop_speaks_question_then_feedback_then_summary(tmp_path: Path) -> None:
     """Questions, feedback and the summary are spoken in order, in the question's language."""
     speaker = RecordingSpeaker()
@@ -38,12 +46,12 @@ def test_loop_speaks_question_then_feedback_then_summary(tmp_path: Path) -> None
                                                  transcriber=transcriber), SETTINGS)
     said = [text for text, _ in speaker.said]
     assert said[0] == _questions()[0].prompt
-    assert said[1].startswith("这道题得分4分")
+    assert said[1].startswith(f"这道题得分{_strong_points():g}分")
     assert said[2] == _questions()[1].prompt
     assert "没有听清" in said[3]  # silence: nothing heard, not scored
     assert said[4].startswith("练习结束")
     assert all(language == "zh" for _, language in speaker.said)
-    assert [t.score.points for t in result.turns] == [4.0, 0.0]
+    assert [t.score.points for t in result.turns] == [_strong_points(), 0.0]
     # Silence never reaches the recogniser; the device was released after each answer.
     assert len(transcriber.calls) == 1
     assert source.opened == source.closed == 2
@@ -64,7 +72,7 @@ def test_loop_writes_session_record_as_it_goes(tmp_path: Path) -> None:
     assert document["totals"]["answered"] == 2
     first = document["turns"][0]
     assert first["question"]["id"] == "12"
-    assert first["score"]["points"] == 4.0
+    assert first["score"]["points"] == _strong_points()
     assert first["answer"]["end_reason"] == EndReason.SILENCE.value
     assert (store.folder / first["answer"]["wav"]).is_file()
     assert first["timings"]["feedback_latency_s"] >= 0

@@ -1,0 +1,119 @@
+"""Write `prompts/anchors.toml`: the graded sample answers the judge compares answers with.
+
+    python scripts/build_anchors.py            # rewrite the file from the evaluation set
+    python scripts/build_anchors.py --check    # exit 1 if the file is not what it would write
+    python scripts/build_anchors.py --sweep    # leave-one-batch-out QWK on dev for some weights
+
+The samples are the answers of the blind evaluation set (`tests/data/judge_eval`) that are
+not in its test split: the dev split, and the `anchor` split (answers to the test split's
+questions written later by other writers, for this file only; no model is fitted on them).
+Each keeps its graders' mean score as a share of the marks. Questions are filed under
+`simulator.scoring.anchors.question_key`, so the banks must be loadable (`../shared/seeds`
+beside the checkout for the imported ones).
+
+The settings (weight, neighbours, temperature, min_anchors) are kept from the file as it is
+unless a flag gives a new value (chosen with `--sweep`, docs/judge.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+import judge_eval as je
+
+from simulator.scoring.anchors import DEFAULT_ANCHORS_PATH, question_key
+from simulator.scoring.build import build_judge
+
+SPLITS = ("dev", "anchor")
+FIRST_SETTINGS = {"weight": 0.35, "neighbours": 3, "temperature": 0.05, "min_anchors": 12}
+"""Written when there is no file yet."""
+HEADER = """# Graded sample answers, by question (simulator/scoring/anchors.py). Written by
+# scripts/build_anchors.py from the dev and anchor splits of the blind evaluation set
+# (tests/data/judge_eval): answers by helpers who saw only the questions, graded by two
+# others. The test split is never written here. Do not edit by hand: rebuild instead.
+"""
+
+
+def _string(text: str) -> str:
+    """A TOML basic string (JSON's escapes, and DEL, which TOML does not allow raw)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def render(args: argparse.Namespace) -> str:
+    banks = je.load_banks()
+    by_key: dict[str, list[je.EvalAnswer]] = defaultdict(list)
+    names: dict[str, tuple[str, str]] = {}
+    for split in SPLITS:
+        for answer in je.usable(je.load_answers(split=split), banks):
+            key = question_key(je.question_of(answer, banks))
+            by_key[key].append(answer)
+            names[key] = (answer.bank, answer.question)
+    lines = [HEADER,
+             f"weight = {args.weight:g}", f"neighbours = {args.neighbours}",
+             f"temperature = {args.temperature:g}", f"min_anchors = {args.min_anchors}", ""]
+    for key in sorted(by_key, key=lambda k: (names[k][0], int(names[k][1]), k)):
+        bank, question = names[key]
+        lines += ["[[question]]", f"key = {_string(key)}",
+                  f"bank = {_string(bank)}", f"question = {_string(question)}", ""]
+        points = je.question_of(by_key[key][0], banks).points
+        for answer in sorted(by_key[key], key=lambda a: a.id):
+            fraction = round(min(1.0, max(0.0, answer.human / points)), 4)
+            lines += ["[[question.answer]]", f"source = {_string(answer.id)}",
+                      f"fraction = {fraction:g}", f"text = {_string(answer.answer)}", ""]
+    text = "\n".join(lines)
+    tomllib.loads(text)  # what is written must read back
+    return text
+
+
+def sweep(weights: list[float]) -> None:
+    """QWK on the dev split, each answer compared only with other batches' samples."""
+    banks = je.load_banks()
+    judge = build_judge()
+    judge.warm_up()
+    answers = je.usable(je.load_answers(split="dev"), banks)
+    judge_for = je.judge_per_batch(judge)
+    measured = [(a, judge_for(a).measure(a.answer, je.question_of(a, banks))) for a in answers]
+    for weight in weights:
+        weighted = judge.with_anchors(judge.anchors.with_weight(weight) if judge.anchors else None)
+        points = {a.id: weighted.decide(f, je.question_of(a, banks)).points for a, f in measured}
+        figures = je.figures(answers, banks, lambda a, p=points: p[a.id])
+        print(f"weight {weight:.2f}: {figures.line()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weight", type=float)
+    parser.add_argument("--neighbours", type=int)
+    parser.add_argument("--temperature", type=float)
+    parser.add_argument("--min-anchors", type=int)
+    parser.add_argument("--out", type=Path, default=DEFAULT_ANCHORS_PATH)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--sweep", type=float, nargs="*", metavar="WEIGHT")
+    args = parser.parse_args(argv)
+    if args.sweep is not None:
+        sweep(args.sweep or [0.0, 0.2, 0.3, 0.35, 0.4, 0.5])
+        return 0
+    kept = (tomllib.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file()
+            else FIRST_SETTINGS)
+    for name in FIRST_SETTINGS:
+        if getattr(args, name) is None:
+            setattr(args, name, kept.get(name, FIRST_SETTINGS[name]))
+    text = render(args)
+    if args.check:
+        same = args.out.is_file() and args.out.read_text(encoding="utf-8") == text
+        state = "up to date" if same else "out of date: run scripts/build_anchors.py"
+        print(f"{args.out}: {state}")
+        return 0 if same else 1
+    args.out.write_text(text, encoding="utf-8")
+    print(f"{args.out}: {sum(1 for line in text.splitlines() if line == '[[question]]')} "
+          f"questions, {text.count('[[question.answer]]')} answers")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Graded sample answers (`scoring/anchors.py`): the estimate from the closest samples, the
+move of the score under the caps, the shipped file (never a test-split answer, in step with
+the evaluation set) and its loader's one-line errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.bank.loader import resolve_bank
+from simulator.errors import DataFileError
+from simulator.scoring.anchors import (
+    DEFAULT_ANCHORS_PATH,
+    Anchor,
+    AnchorLibrary,
+    AnchorSettings,
+    load_anchors,
+    question_key,
+    toward_anchors,
+)
+from simulator.scoring.judge import Judge
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL_SET = ROOT / "tests" / "data" / "judge_eval" / "answers.jsonl"
+QUESTION = resolve_bank("cs-zh").question("12")
+SETTINGS = AnchorSettings(weight=0.5, neighbours=2, temperature=0.05, min_anchors=3)
+
+
+class WordEncoder:
+    """A stand-in encoder: a text's vector is its counts of a few marker words, normalised,
+    so "good" answers sit close to good samples and "bad" ones to bad samples."""
+
+    WORDS = ("good", "bad", "list")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        rows = np.array([[t.count(w) + 1e-3 for w in self.WORDS] for t in texts], np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _library(samples: Sequence[tuple[str, float]], settings: AnchorSettings = SETTINGS,
+             question=QUESTION) -> AnchorLibrary:  # type: ignore[no-untyped-def]
+    return AnchorLibrary(settings, {question_key(question): [
+        Anchor(text, fraction, f"cs-zh-12-t{i}") for i, (text, fraction) in enumerate(samples)]})
+
+
+def _same(text: str) -> tuple[str, str]:
+    return text, text
+
+
+SAMPLES = [("good good", 1.0), ("good", 0.875), ("bad bad", 0.0), ("bad", 0.125),
+           ("list list", 0.25)]
+
+
+def test_the_estimate_is_the_grade_of_the_closest_samples() -> None:
+    library = _library(SAMPLES)
+    good = library.estimate(("good good good", "good good good"), QUESTION, WordEncoder(), _same)
+    bad = library.estimate(("bad bad bad", "bad bad bad"), QUESTION, WordEncoder(), _same)
+    assert good is not None and bad is not None
+    assert good.fraction > 0.85 and bad.fraction < 0.15
+    assert good.nearest.text.startswith("good") and good.samples == len(SAMPLES)
+
+
+def test_the_lower_of_the_two_readings_counts() -> None:
+    """Small talk around a weak answer moves its whole reading toward chatty samples graded
+    well, never its on-topic part: the estimate is the lower of the two."""
+    library = _library(SAMPLES)
+    padded = library.estimate(("good good good", "bad bad"), QUESTION, WordEncoder(), _same)
+    assert padded is not None and padded.fraction < 0.15
+
+
+def test_no_estimate_without_enough_samples_an_encoder_or_a_weight() -> None:
+    few = _library(SAMPLES[:2])
+    assert few.estimate(("good", "good"), QUESTION, WordEncoder(), _same) is None
+    off = _library(SAMPLES, dataclasses.replace(SETTINGS, weight=0.0))
+    assert off.estimate(("good", "good"), QUESTION, WordEncoder(), _same) is None
+
+    class NoMeaning:
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            return np.zeros((len(texts), 1), np.float32)
+
+    assert _library(SAMPLES).estimate(("good", "good"), QUESTION, NoMeaning(), _same) is None
+
+
+def test_an_edited_question_gets_no_samples() -> None:
+    """Samples are filed under the prompt and the key-point labels: a user who rewords the
+    question or its points has a different question, graded by the judge alone."""
+    library = _library(SAMPLES)
+    reworded = dataclasses.replace(QUESTION, prompt=QUESTION.prompt + "？")
+    relabelled = dataclasses.replace(QUESTION, key_points=(
+        dataclasses.replace(QUESTION.key_points[0], label="另一个要点"),
+        *QUESTION.key_points[1:]))
+    assert library.samples(QUESTION)
+    assert not library.samples(reworded) and not library.samples(relabelled)
+    assert question_key(QUESTION) == question_key(dataclasses.replace(QUESTION, points=9.0))
+
+
+def test_leaving_out_samples_keeps_the_rest() -> None:
+    library = _library(SAMPLES)
+    fewer = library.without(lambda a: a.source.endswith("t0"))
+    assert len(library) == len(SAMPLES) and len(fewer) == len(SAMPLES) - 1
+    assert fewer.settings == library.settings
+    assert library.with_weight(0.2).settings.weight == 0.2
+
+
+def test_the_move_never_passes_a_cap() -> None:
+    estimate = _library(SAMPLES).estimate(("good good", "good good"), QUESTION, WordEncoder(),
+                                          _same)
+    assert estimate is not None
+    moved, why = toward_anchors(1.0, 4.0, 4.0, estimate, 0.5)
+    assert 2.0 < moved < 2.6 and "of the way there" in why and "closest cosine 1.00" in why
+    capped, _ = toward_anchors(1.0, 1.2, 4.0, estimate, 0.5)
+    assert capped == 1.2
+
+
+ANSWERS_12 = [
+    "真不好意思让您久等了，我马上查一下您的订单卡在哪里，今天下午五点前给您发出去，运费我们来出。",
+    "先跟客户道个歉，然后去系统里看物流，跟仓库确认好时间，再打电话告诉他具体哪天到。",
+    "我会先安抚他，说明延迟的原因，给一个确定的发货时间，发出去以后再跟进一下有没有收到。",
+    "这个问题我觉得主要是要态度好，让客户满意就行。",
+    "道歉，核实，补偿，跟进。",
+]
+
+
+def test_the_judge_moves_toward_the_samples_but_not_past_its_caps(judge: Judge) -> None:
+    """The real judge with samples of one grade: an answer moves toward them, saying so; a
+    list stays under the list cap, and an answer with a breach heard is never raised."""
+
+    def judged(text: str, grade: float):  # type: ignore[no-untyped-def]
+        library = _library([(t, grade) for t in ANSWERS_12])
+        return (judge.with_anchors(None).score(text, QUESTION),
+                judge.with_anchors(library).score(text, QUESTION))
+
+    text = "我先跟客户说声抱歉，再去后台查一下他的单子，今天之内给他一个准确的发货时间。"
+    before, after = judged(text, 1.0)
+    assert after.points > before.points and "graded sample answers" in after.reasons[-1]
+    before, after = judged(text, 0.0)
+    assert after.points < before.points
+    _, listed = judged("道歉，安抚，核实，补偿，跟进，记录。", 1.0)
+    assert listed.list_like and listed.fraction <= judge.calibration.list_cap + 1e-9
+    before, after = judged("没货也没关系，我就跟他说已经发出去了，让他再等等，他也查不到。", 1.0)
+    assert before.breaches and after.points <= before.points
+
+
+def test_the_shipped_samples_hold_no_test_answer() -> None:
+    """Every sample is an answer of the dev or anchor split, with its graders' grade; none
+    is from the test split, which stays unseen."""
+    rows = {json.loads(line)["id"]: json.loads(line)
+            for line in EVAL_SET.read_text(encoding="utf-8").splitlines()}
+    library = load_anchors()
+    sources = [a for samples in library._by_question.values() for a in samples]  # noqa: SLF001
+    assert len(sources) >= 1000
+    assert all(rows[a.source]["split"] in ("dev", "anchor") for a in sources)
+    assert all(rows[a.source]["answer"] == a.text for a in sources)
+    assert {a.source for a in sources} == {i for i, r in rows.items()
+                                          if r["split"] in ("dev", "anchor")}
+
+
+def test_the_shipped_samples_are_built_from_the_evaluation_set() -> None:
+    """`prompts/anchors.toml` is exactly what `scripts/build_anchors.py` writes now."""
+    if not (ROOT.parent / "shared" / "seeds").is_dir():
+        pytest.skip("../shared/seeds is not beside the checkout")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_anchors.py"),
+                           "--check"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("text, complaint", [
+    ("weight = 0.3\n", "field missing or invalid"),
+    ('weight = 2.0\nneighbours = 3\ntemperature = 0.05\nmin_anchors = 3\nquestion = []\n',
+     "needs 0 <= weight <= 1"),
+    ('weight = 0.3\nneighbours = 3\ntemperature = 0.05\nmin_anchors = 3\n'
+     '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\nfraction = 1.5\ntext = "t"\n',
+     "fraction must be in [0, 1]"),
+    ("weight = ", "anchors.toml"),
+])
+def test_a_broken_file_is_named_in_one_line(tmp_path: Path, text: str, complaint: str) -> None:
+    path = tmp_path / "anchors.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_anchors(path)
+    assert str(path) in str(caught.value) and complaint in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_shipped_file_loads() -> None:
+    library = load_anchors(DEFAULT_ANCHORS_PATH)
+    assert 0 < library.settings.weight < 1 and library.samples(QUESTION) is not None
