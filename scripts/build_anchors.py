@@ -3,6 +3,7 @@
     python scripts/build_anchors.py            # rewrite the file from the evaluation set
     python scripts/build_anchors.py --check    # exit 1 if the file is not what it would write
     python scripts/build_anchors.py --sweep    # leave-one-batch-out QWK on dev for some weights
+    python scripts/build_anchors.py --sweep 0.2:0.5 0.3:0.5   # grade_weight:error_weight
 
 The samples are the answers of the blind evaluation set (`tests/data/judge_eval`) that are
 not in its test split: the dev split, and the `anchor` split (answers to the test split's
@@ -11,8 +12,9 @@ Each keeps its graders' mean score as a share of the marks. Questions are filed 
 `simulator.scoring.anchors.question_key`, so the banks must be loadable (`../shared/seeds`
 beside the checkout for the imported ones).
 
-The settings (weight, neighbours, temperature, min_anchors) are kept from the file as it is
-unless a flag gives a new value (chosen with `--sweep`, docs/judge.md).
+The settings (grade_weight, error_weight, neighbours, temperature, min_anchors, alike_from,
+alike_full) are kept from the file as it is unless a flag gives a new value (chosen with
+`--sweep`, docs/judge.md).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from simulator.scoring.anchors import DEFAULT_ANCHORS_PATH, question_key
 from simulator.scoring.build import build_judge
 
 SPLITS = ("dev", "anchor")
-FIRST_SETTINGS = {"weight": 0.35, "neighbours": 3, "temperature": 0.05, "min_anchors": 12}
+FIRST_SETTINGS = {"grade_weight": 0.2, "error_weight": 0.5, "neighbours": 3,
+                  "temperature": 0.05, "min_anchors": 12, "alike_from": 0.5, "alike_full": 0.7}
 """Written when there is no file yet."""
 HEADER = """# Graded sample answers, by question (simulator/scoring/anchors.py). Written by
 # scripts/build_anchors.py from the dev and anchor splits of the blind evaluation set
@@ -53,9 +56,7 @@ def render(args: argparse.Namespace) -> str:
             key = question_key(je.question_of(answer, banks))
             by_key[key].append(answer)
             names[key] = (answer.bank, answer.question)
-    lines = [HEADER,
-             f"weight = {args.weight:g}", f"neighbours = {args.neighbours}",
-             f"temperature = {args.temperature:g}", f"min_anchors = {args.min_anchors}", ""]
+    lines = [HEADER] + [f"{name} = {getattr(args, name):g}" for name in FIRST_SETTINGS] + [""]
     for key in sorted(by_key, key=lambda k: (names[k][0], int(names[k][1]), k)):
         bank, question = names[key]
         lines += ["[[question]]", f"key = {_string(key)}",
@@ -70,7 +71,7 @@ def render(args: argparse.Namespace) -> str:
     return text
 
 
-def sweep(weights: list[float]) -> None:
+def sweep(weights: list[tuple[float, float]]) -> None:
     """QWK on the dev split, each answer compared only with other batches' samples."""
     banks = je.load_banks()
     judge = build_judge()
@@ -78,25 +79,35 @@ def sweep(weights: list[float]) -> None:
     answers = je.usable(je.load_answers(split="dev"), banks)
     judge_for = je.judge_per_batch(judge)
     measured = [(a, judge_for(a).measure(a.answer, je.question_of(a, banks))) for a in answers]
-    for weight in weights:
-        weighted = judge.with_anchors(judge.anchors.with_weight(weight) if judge.anchors else None)
+    for grade, error in weights:
+        weighted = judge.with_anchors(judge.anchors.with_settings(
+            grade_weight=grade, error_weight=error) if judge.anchors else None)
         points = {a.id: weighted.decide(f, je.question_of(a, banks)).points for a, f in measured}
         figures = je.figures(answers, banks, lambda a, p=points: p[a.id])
-        print(f"weight {weight:.2f}: {figures.line()}")
+        print(f"grade_weight {grade:.2f} error_weight {error:.2f}: {figures.line()}")
+
+
+def _pair(text: str) -> tuple[float, float]:
+    grade, _, error = text.partition(":")
+    return float(grade), float(error or 0.0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weight", type=float)
+    parser.add_argument("--grade-weight", type=float)
+    parser.add_argument("--error-weight", type=float)
     parser.add_argument("--neighbours", type=int)
     parser.add_argument("--temperature", type=float)
     parser.add_argument("--min-anchors", type=int)
+    parser.add_argument("--alike-from", type=float)
+    parser.add_argument("--alike-full", type=float)
     parser.add_argument("--out", type=Path, default=DEFAULT_ANCHORS_PATH)
     parser.add_argument("--check", action="store_true")
-    parser.add_argument("--sweep", type=float, nargs="*", metavar="WEIGHT")
+    parser.add_argument("--sweep", type=_pair, nargs="*", metavar="GRADE:ERROR")
     args = parser.parse_args(argv)
     if args.sweep is not None:
-        sweep(args.sweep or [0.0, 0.2, 0.3, 0.35, 0.4, 0.5])
+        sweep(args.sweep or [(0.0, 0.0), (0.35, 0.0), (0.0, 0.75), (0.2, 0.5), (0.3, 0.5),
+                             (0.2, 0.75)])
         return 0
     kept = (tomllib.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file()
             else FIRST_SETTINGS)

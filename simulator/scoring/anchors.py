@@ -1,27 +1,41 @@
 """Graded sample answers to known questions ("anchors"), the way examiners calibrate.
 
-Examiners who mark against 答案要点 also keep a few marked scripts of each question beside
-them: a new answer is read against the points and compared with the marked answers it most
-resembles. The judge does the same for the questions it has such answers for: the answer's
-meaning is compared with the graded sample answers of its question, the grades of the
-closest few (weighted by closeness) give a second estimate of its score, and the score moves
-`weight` of the way toward it. Caps (a breach heard, a list of terms, a missed critical
-point) still hold after the move (with a breach heard it may only lower the score), and the
-move is written into the reasons.
+Examiners who mark against 答案要点 also keep marked scripts of each question beside them: a
+new answer is read against the points and compared with the marked answers it most
+resembles. The judge does the same for the questions it has such answers for. The closest
+few samples in meaning (weighted by closeness) say two things:
 
-The answer is read twice, whole and as its clauses about the question only (each compared
-with the samples read the same way), and the lower estimate counts. Read whole, an answer's
-register and story count (they carry most of what the samples add), but small talk added to
-a weak answer moves it toward long, chatty samples that were graded well; its on-topic part
-does not move. On the dev split, padding low answers with small talk gained +0.048 of the
-marks on average read whole, +0.012 with the lower of the two (the judge alone: +0.008).
+- what they **earned** (their graders' marks): the score moves `grade_weight` of the way
+  toward it;
+- how far **the judge's own verdict on them** fell from their graders' marks: the judge
+  errs alike on answers alike (a wording it under-credits, a breach it does not hear), so
+  up to `error_weight` of that difference is added: none below cosine `alike_from` with the
+  closest sample, all of it from `alike_full` (a short partial answer whose closest samples,
+  at 0.50, were ones the judge over-credited by a third of the marks lost that much).
 
-The samples (`prompts/anchors.toml`, written by `scripts/build_anchors.py`) are the
-development split of the blind evaluation set: answers written by helpers who saw only the
-questions, each graded by two others. They are keyed by a fingerprint of the question (its
-prompt and key-point labels), so a question whose wording or points were edited gets none,
-and a user's own bank gets none: the judge alone scores those. The test split is never
-written there.
+The first alone pulls every answer toward its question's average (strong answers down, weak
+ones up); the second alone corrects the judge without that pull but learns nothing where
+the judge was fitted. On the dev split (each answer compared only with other writers'
+samples), the judge alone 0.798, toward the grades (35 %) 0.839, the judge's error alone
+(75 %) 0.831, both (20 % and 50 %) 0.847; on the 240 answers of batches K and L, which no
+model was fitted on, 0.687, 0.761, 0.735 and 0.779; on the anchor split (test questions,
+new writers) 0.620, 0.623, 0.666 and 0.659 (docs/judge.md).
+
+The answer is read twice, as all its clauses and as its clauses about the question only,
+each compared with the samples read the same way; the lower grade counts and the mean error.
+Read whole, an answer's register and story count, but small talk added to a weak answer
+moves it toward long, chatty samples that were graded well; its on-topic part does not move.
+An answer with no clause about the question gets no move (the off-topic gate decides). Caps
+(a breach heard, a list of terms, a missed critical point) still hold after the move (with
+a breach heard it may only lower the score), and the move is written into the reasons.
+
+The samples (`prompts/anchors.toml`, written by `scripts/build_anchors.py`) are the dev and
+anchor splits of the blind evaluation set: answers written by helpers who saw only the
+questions, each graded by two others; the test split is never written there. They are filed
+under a fingerprint of the question (its prompt and key-point labels), so a question whose
+wording or points were edited gets none, and a user's own bank gets none: the judge alone
+scores those. The judge's verdict on each sample is its own, computed when the question is
+first prepared, so it always matches the judge that uses it.
 """
 
 from __future__ import annotations
@@ -56,15 +70,38 @@ class Anchor:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """An answer as the samples are compared with it."""
+
+    whole: str
+    """All its clauses, as one text."""
+    on_topic: str
+    """Its clauses about the question ("" when none is)."""
+    judged: float = 0.0
+    """The judge's own score for it, alone (share of the marks; used for samples)."""
+
+
+@dataclass(frozen=True)
 class AnchorSettings:
-    weight: float
-    """Share of the way the score moves toward the closest samples' grades (0: off)."""
+    grade_weight: float
+    """Share of the way the score moves toward the closest samples' grades."""
+    error_weight: float
+    """Share of the judge's error on those samples (graders' minus its own) added."""
     neighbours: int
     """How many of the closest samples are read."""
     temperature: float
     """Softmax temperature over cosine similarity: lower reads the closest one more."""
     min_anchors: int
     """A question with fewer samples than this gets no move."""
+    alike_from: float = 0.5
+    """Cosine with the closest sample below which the judge's error on it is not added."""
+    alike_full: float = 0.7
+    """Cosine from which all of `error_weight` counts (linearly between)."""
+
+    def error_share(self, similarity: float) -> float:
+        """How much of the samples' error is added at this closeness."""
+        span = max(1e-9, self.alike_full - self.alike_from)
+        return self.error_weight * min(1.0, max(0.0, (similarity - self.alike_from) / span))
 
 
 @dataclass(frozen=True)
@@ -72,8 +109,9 @@ class AnchorEstimate:
     """What the closest graded samples say about an answer."""
 
     fraction: float
-    """Their grades, weighted by closeness (share of the marks)."""
-    nearest: Anchor
+    """Their grades, weighted by closeness (share of the marks; the lower reading)."""
+    error: float
+    """Their grades minus the judge's own scores for them, weighted alike (mean reading)."""
     similarity: float
     """Cosine between the answer and the nearest sample."""
     samples: int
@@ -86,14 +124,20 @@ def question_key(question: Question) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+Reader = Callable[[str], Reading]
+"""Reads a sample of the question at hand (the judge's `read_sample`)."""
+
+
 class AnchorLibrary:
     """The graded samples, by question fingerprint."""
 
-    def __init__(self, settings: AnchorSettings,
-                 by_question: Mapping[str, Sequence[Anchor]]) -> None:
+    def __init__(self, settings: AnchorSettings, by_question: Mapping[str, Sequence[Anchor]],
+                 _readings: dict[tuple[str, str], Reading] | None = None) -> None:
         self.settings = settings
         self._by_question = {k: tuple(v) for k, v in by_question.items()}
-        self._readings: dict[str, tuple[tuple[str, str], ...]] = {}
+        # Shared with the libraries made from this one (`without`, `with_settings`): a
+        # sample is read once per question, whichever subset it is in.
+        self._readings = {} if _readings is None else _readings
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -106,41 +150,44 @@ class AnchorLibrary:
         """The same library less the samples `leave_out` picks (evaluation: an answer is
         never compared with its own writer's samples)."""
         return AnchorLibrary(self.settings, {
-            k: [a for a in v if not leave_out(a)] for k, v in self._by_question.items()})
+            k: [a for a in v if not leave_out(a)] for k, v in self._by_question.items()},
+            self._readings)
 
-    def with_weight(self, weight: float) -> AnchorLibrary:
-        return AnchorLibrary(replace(self.settings, weight=weight), self._by_question)
+    def with_settings(self, **changes: float) -> AnchorLibrary:
+        return AnchorLibrary(replace(self.settings, **changes), self._by_question,
+                             self._readings)
 
-    def warm_up(self, question: Question, encoder: SentenceEncoder,
-                read: Callable[[str], tuple[str, str]]) -> None:
+    def warm_up(self, question: Question, encoder: SentenceEncoder, read: Reader) -> None:
         """Read and encode the samples of `question` now (the encoder caches the vectors)."""
-        samples = self.samples(question)
-        if samples:
-            encoder.encode([to_simplified(t) for pair in self._read(question, samples, read)
-                            for t in pair])
+        readings = self._read(question, read)
+        if readings:
+            encoder.encode([to_simplified(t) for r in readings for t in (r.whole, r.on_topic)])
 
-    def estimate(self, readings: tuple[str, str], question: Question, encoder: SentenceEncoder,
-                 read: Callable[[str], tuple[str, str]]) -> AnchorEstimate | None:
-        """The closest samples' verdict on an answer, or None (too few samples, no encoder).
-
-        `readings`: the answer's clauses, all and those about the question, each as one text;
-        `read` gives a sample's the same way. Each reading is compared with the samples'
-        same reading, and the lower estimate counts. An answer with no clause about the
-        question gets none: the samples cannot vouch for it (the judge's off-topic gate
-        decides alone)."""
+    def estimate(self, answer: Reading, question: Question, encoder: SentenceEncoder,
+                 read: Reader) -> AnchorEstimate | None:
+        """The closest samples' verdict on an answer, or None (too few samples, no clause
+        about the question, no encoder, or both weights 0)."""
         samples = self.samples(question)
-        if (self.settings.weight <= 0 or len(samples) < max(1, self.settings.min_anchors)
-                or not readings[1].strip()):
+        weights = self.settings.grade_weight, self.settings.error_weight
+        if (not any(weights) or len(samples) < max(1, self.settings.min_anchors)
+                or not answer.on_topic.strip()):
             return None
-        theirs = self._read(question, samples, read)
-        found = [self._closest(readings[k], [pair[k] for pair in theirs], samples, encoder)
-                 for k in (0, 1)]
+        theirs = self._read(question, read)
+        grades = np.array([a.fraction for a in samples])
+        errors = grades - np.array([r.judged for r in theirs])
+        found = [self._closest(mine, [getattr(r, part) for r in theirs], encoder)
+                 for part, mine in (("whole", answer.whole), ("on_topic", answer.on_topic))]
         if found[0] is None or found[1] is None:
             return None
-        return min(found[0], found[1], key=lambda e: e.fraction)
+        (near_w, weights_w, top), (near_t, weights_t, _) = found
+        return AnchorEstimate(
+            fraction=min(float(weights_w @ grades[near_w]), float(weights_t @ grades[near_t])),
+            error=(float(weights_w @ errors[near_w]) + float(weights_t @ errors[near_t])) / 2,
+            similarity=top, samples=len(samples))
 
-    def _closest(self, text: str, texts: Sequence[str], samples: Sequence[Anchor],
-                 encoder: SentenceEncoder) -> AnchorEstimate | None:
+    def _closest(self, text: str, texts: Sequence[str],
+                 encoder: SentenceEncoder) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """The indexes of the closest samples, their softmax weights and the top cosine."""
         vectors = encoder.encode([to_simplified(t) for t in (text, *texts)])
         if vectors.shape[1] <= 1:
             return None
@@ -148,33 +195,38 @@ class AnchorLibrary:
         closest = np.argsort(-similarity, kind="stable")[:self.settings.neighbours]
         near = similarity[closest]
         weights = np.exp((near - near.max()) / self.settings.temperature)
-        grades = np.array([samples[i].fraction for i in closest])
-        return AnchorEstimate(float(weights @ grades / weights.sum()), samples[int(closest[0])],
-                              float(near[0]), len(samples))
+        return closest, weights / weights.sum(), float(near[0])
 
-    def _read(self, question: Question, samples: Sequence[Anchor],
-              read: Callable[[str], tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    def _read(self, question: Question, read: Reader) -> tuple[Reading, ...]:
         key = question_key(question)
-        with self._lock:
-            found = self._readings.get(key)
-        if found is None:
-            # A sample with no clause about the question is read whole both ways.
-            found = tuple((whole, part or whole) for whole, part in map(read, (
-                a.text for a in samples)))
+        readings = []
+        for sample in self.samples(question):
             with self._lock:
-                self._readings[key] = found
-        return found
+                found = self._readings.get((key, sample.source))
+            if found is None:
+                found = read(sample.text)
+                # A sample with no clause about the question is read whole both ways.
+                found = replace(found, on_topic=found.on_topic or found.whole)
+                with self._lock:
+                    self._readings[(key, sample.source)] = found
+            readings.append(found)
+        return tuple(readings)
 
 
-def toward_anchors(raw: float, ceiling: float, max_points: float,
-                   estimate: AnchorEstimate, weight: float) -> tuple[float, str]:
-    """Move the score `weight` of the way toward the samples' estimate, never above the
-    caps already applied (`ceiling`); with the reason in words."""
+def toward_anchors(raw: float, ceiling: float, max_points: float, estimate: AnchorEstimate,
+                   settings: AnchorSettings) -> tuple[float, str]:
+    """Move the score toward the samples' grades and by the judge's error on them, never
+    above the caps already applied (`ceiling`); with the reason in words."""
     target = estimate.fraction * max_points
-    moved = min(ceiling, (1.0 - weight) * raw + weight * target)
+    error = estimate.error * max_points
+    share = settings.error_share(estimate.similarity)
+    moved = raw + settings.grade_weight * (target - raw) + share * error
+    moved = max(0.0, min(ceiling, max_points, moved))
+    than = f"{abs(error):.1f} {'less' if error < 0 else 'more'} than the judge gave them"
     return moved, (f"the graded sample answers most like this one (of {estimate.samples} for "
                    f"this question; closest cosine {estimate.similarity:.2f}) earned "
-                   f"{target:.1f}/{max_points:g}: {weight:.0%} of the way there -> {moved:.2f}")
+                   f"{target:.1f}/{max_points:g}, {than}: {settings.grade_weight:.0%} of the "
+                   f"way there and {share:.0%} of that difference -> {moved:.2f}")
 
 
 def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
@@ -185,19 +237,24 @@ def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
     """
     data = read_toml(path, "graded sample answers", MAX_ANCHORS_BYTES)
     try:
-        settings = AnchorSettings(weight=float(data["weight"]),
+        settings = AnchorSettings(grade_weight=float(data["grade_weight"]),
+                                  error_weight=float(data["error_weight"]),
                                   neighbours=int(data["neighbours"]),
                                   temperature=float(data["temperature"]),
-                                  min_anchors=int(data["min_anchors"]))
+                                  min_anchors=int(data["min_anchors"]),
+                                  alike_from=float(data["alike_from"]),
+                                  alike_full=float(data["alike_full"]))
         by_question = {
             str(q["key"]): [Anchor(str(a["text"]), float(a["fraction"]), str(a["source"]))
                             for a in q["answer"]]
             for q in data["question"]}
     except (KeyError, TypeError, ValueError) as e:
         raise DataFileError(f"{path}: graded sample answers: field missing or invalid ({e})") from e
-    if not 0.0 <= settings.weight <= 1.0 or settings.neighbours < 1 or settings.temperature <= 0:
-        raise DataFileError(f"{path}: needs 0 <= weight <= 1, neighbours >= 1 and "
-                            "temperature > 0")
+    if (not 0.0 <= settings.grade_weight <= 1.0 or not 0.0 <= settings.error_weight <= 1.0
+            or settings.neighbours < 1 or settings.temperature <= 0
+            or not settings.alike_from < settings.alike_full):
+        raise DataFileError(f"{path}: needs grade_weight and error_weight in [0, 1], "
+                            "neighbours >= 1, temperature > 0 and alike_from < alike_full")
     for key, samples in by_question.items():
         if any(not 0.0 <= a.fraction <= 1.0 for a in samples):
             raise DataFileError(f"{path}: question {key}: fraction must be in [0, 1]")

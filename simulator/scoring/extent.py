@@ -1,7 +1,10 @@
 """How much an answer says about the question, in short clauses' worth (a feature of the
-key point read in context, `calibration.Calibration.point_belief`)."""
+key point read in context, `calibration.Calibration.point_belief`), and which of its clauses
+say something new."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -26,19 +29,25 @@ def on_topic_extent(view: AnswerView, related: np.ndarray, language: str) -> flo
     development split, grouped 5-fold CV 0.841 -> 0.859, own-words answers 0.77 -> 0.85
     (docs/judge.md).
     """
-    vectors = view.vectors[:len(view.clauses)]
-    counted: list[int] = []
     size = 0
-    for i in np.flatnonzero(related):
-        # A fragment read with its neighbours for meaning (`clauses.meaning_spans`) shares
-        # their text: it is part of the same stretch, not a repeat of it.
-        if any(float(vectors[i] @ vectors[j]) >= REPEAT_SIMILARITY
-               and not _overlap(view.spans[i], view.spans[j]) for j in counted):
-            continue
-        counted.append(int(i))
+    for i in new_clauses(view, np.flatnonzero(related)):
         text = view.clauses[i].plain
         size += len(text.split()) if language == "en" else len(letters_and_digits(text))
     return float(np.log1p(size / EXTENT_UNIT.get(language, EXTENT_UNIT["en"])))
+
+
+def new_clauses(view: AnswerView, among: Iterable[int]) -> list[int]:
+    """Those of the clauses `among` (in order) that repeat none kept before them: closer
+    than `REPEAT_SIMILARITY` in meaning, the same sentence said again."""
+    vectors = view.vectors[:len(view.clauses)]
+    kept: list[int] = []
+    for i in among:
+        # A fragment read with its neighbours for meaning (`clauses.meaning_spans`) shares
+        # their text: it is part of the same stretch, not a repeat of it.
+        if not any(float(vectors[i] @ vectors[j]) >= REPEAT_SIMILARITY
+                   and not _overlap(view.spans[i], view.spans[j]) for j in kept):
+            kept.append(int(i))
+    return kept
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -36,7 +36,7 @@ import numpy as np
 from simulator.bank.model import Breach, KeyPoint, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
-from simulator.scoring.anchors import AnchorEstimate, AnchorLibrary, toward_anchors
+from simulator.scoring.anchors import AnchorEstimate, AnchorLibrary, Reading, toward_anchors
 from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import Clause, split_clauses
@@ -52,7 +52,7 @@ from simulator.scoring.evidence import (
     view_answer,
     window_relevance,
 )
-from simulator.scoring.extent import on_topic_extent
+from simulator.scoring.extent import new_clauses, on_topic_extent
 from simulator.scoring.gates import answer_gates
 from simulator.scoring.platitudes import platitude_likeness
 from simulator.scoring.register import (
@@ -123,7 +123,7 @@ class Judge:
         if self.anchors is not None:
             for question in questions:
                 self.anchors.warm_up(question, self._encoder,
-                                     lambda sample, q=question: self.readings(sample, q))
+                                     lambda sample, q=question: self.read_sample(sample, q))
 
     def score(self, text: str, question: Question) -> Score:
         """Judge the answer `text` (as transcribed, punctuation kept) to `question`."""
@@ -139,14 +139,19 @@ class Judge:
         """Find the evidence and compute the features the calibration reads."""
         return self._measure(text, split_clauses(text, question.language), question)
 
-    def readings(self, text: str, question: Question) -> tuple[str, str]:
-        """`text` as the graded samples are compared with it: all its clauses, and those
-        about the question ("" when none is), each as one text (`anchors.py`)."""
+    def read_sample(self, text: str, question: Question) -> Reading:
+        """A graded sample as answers are compared with it (`anchors.py`), with the judge's
+        own score for it, judged alone."""
+        alone = self.with_anchors(None)
         clauses = split_clauses(text, question.language)
-        view = view_answer(clauses, question.language, self._encoder)
-        related = _closest_point(view, self._prepare(question)) >= (
+        if not clauses:
+            return Reading(text, "", 0.0)
+        features = alone._measure(text, clauses, question)
+        related = _closest_point(features.view, self._prepare(question)) >= (
             self.calibration.relevant_similarity)
-        return _readings(clauses, related, question.language)
+        reading = _reading(features.view, related, question.language)
+        return Reading(reading.whole, reading.on_topic,
+                       alone.decide(features, question).fraction)
 
     @property
     def anchors(self) -> AnchorLibrary | None:
@@ -224,8 +229,8 @@ class Judge:
         }
         anchors = self.anchors
         anchor = None if anchors is None else anchors.estimate(
-            _readings(clauses, related, language), question, self._encoder,
-            lambda sample: self.readings(sample, question))
+            _reading(view, related, language), question, self._encoder,
+            lambda sample: self.read_sample(sample, question))
         return AnswerFeatures(view, points, point_features, breaches, gates,
                               check_list(clauses, language, about=related), anchor)
 
@@ -292,7 +297,7 @@ class Judge:
             # With a breach heard the samples may lower the score, never raise it.
             ceiling = min(ceiling, raw) if heard else ceiling
             raw, why = toward_anchors(raw, ceiling, question.points, features.anchor,
-                                      self.anchors.settings.weight)
+                                      self.anchors.settings)
             reasons.append(why)
         points = round(max(0.0, min(question.points, raw)), 1)
         return Score(points, question.points, tuple(results), tuple(heard), listing,
@@ -408,12 +413,14 @@ def _closest_point(view: AnswerView, prepared: PreparedQuestion) -> np.ndarray:
     return np.zeros(n)
 
 
-def _readings(clauses: Sequence[Clause], related: np.ndarray, language: str) -> tuple[str, str]:
-    """All the clauses and those about the question ("" when none is), each as one text:
-    hesitation sounds are no clauses, so they change neither."""
+def _reading(view: AnswerView, related: np.ndarray, language: str) -> Reading:
+    """All the clauses and those about the question ("" when none is), each as one text,
+    a repeated one once: hesitation sounds are no clauses and a sentence said again says
+    nothing new, so neither changes the reading."""
     joiner = "，" if language == "zh" else " "
-    return (joiner.join(c.text for c in clauses),
-            joiner.join(c.text for c, r in zip(clauses, related, strict=True) if r))
+    kept = new_clauses(view, range(len(view.clauses)))
+    return Reading(joiner.join(view.clauses[i].text for i in kept),
+                   joiner.join(view.clauses[i].text for i in kept if related[i]))
 
 
 def _most_breach_like(features: AnswerFeatures) -> str:

@@ -21,6 +21,7 @@ from simulator.scoring.anchors import (
     Anchor,
     AnchorLibrary,
     AnchorSettings,
+    Reading,
     load_anchors,
     question_key,
     toward_anchors,
@@ -30,7 +31,8 @@ from simulator.scoring.judge import Judge
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_SET = ROOT / "tests" / "data" / "judge_eval" / "answers.jsonl"
 QUESTION = resolve_bank("cs-zh").question("12")
-SETTINGS = AnchorSettings(weight=0.5, neighbours=2, temperature=0.05, min_anchors=3)
+SETTINGS = AnchorSettings(grade_weight=0.5, error_weight=0.5, neighbours=2, temperature=0.05,
+                          min_anchors=3)
 
 
 class WordEncoder:
@@ -50,42 +52,52 @@ def _library(samples: Sequence[tuple[str, float]], settings: AnchorSettings = SE
         Anchor(text, fraction, f"cs-zh-12-t{i}") for i, (text, fraction) in enumerate(samples)]})
 
 
-def _same(text: str) -> tuple[str, str]:
-    return text, text
+def _read(text: str) -> Reading:
+    """A sample read whole both ways; the judge's own score for it is 0.5 for all."""
+    return Reading(text, text, 0.5)
+
+
+def _answer(text: str, on_topic: str | None = None) -> Reading:
+    return Reading(text, text if on_topic is None else on_topic)
 
 
 SAMPLES = [("good good", 1.0), ("good", 0.875), ("bad bad", 0.0), ("bad", 0.125),
            ("list list", 0.25)]
 
 
-def test_the_estimate_is_the_grade_of_the_closest_samples() -> None:
+def test_the_estimate_is_the_grade_of_the_closest_samples_and_the_judges_error() -> None:
+    """Good answers sit near samples graded about 0.94 that the judge gave 0.5: their
+    error is about +0.44; bad ones near samples graded about 0.06: about -0.44."""
     library = _library(SAMPLES)
-    good = library.estimate(("good good good", "good good good"), QUESTION, WordEncoder(), _same)
-    bad = library.estimate(("bad bad bad", "bad bad bad"), QUESTION, WordEncoder(), _same)
+    good = library.estimate(_answer("good good good"), QUESTION, WordEncoder(), _read)
+    bad = library.estimate(_answer("bad bad bad"), QUESTION, WordEncoder(), _read)
     assert good is not None and bad is not None
     assert good.fraction > 0.85 and bad.fraction < 0.15
-    assert good.nearest.text.startswith("good") and good.samples == len(SAMPLES)
+    assert good.error == pytest.approx(good.fraction - 0.5)
+    assert bad.error == pytest.approx(bad.fraction - 0.5)
+    assert good.samples == len(SAMPLES) and good.similarity > 0.99
 
 
 def test_the_lower_of_the_two_readings_counts() -> None:
     """Small talk around a weak answer moves its whole reading toward chatty samples graded
-    well, never its on-topic part: the estimate is the lower of the two."""
+    well, never its on-topic part: the grade is the lower of the two."""
     library = _library(SAMPLES)
-    padded = library.estimate(("good good good", "bad bad"), QUESTION, WordEncoder(), _same)
+    padded = library.estimate(_answer("good good good", "bad bad"), QUESTION, WordEncoder(),
+                              _read)
     assert padded is not None and padded.fraction < 0.15
 
 
-def test_no_estimate_without_enough_samples_an_encoder_or_a_weight() -> None:
-    few = _library(SAMPLES[:2])
-    assert few.estimate(("good", "good"), QUESTION, WordEncoder(), _same) is None
-    off = _library(SAMPLES, dataclasses.replace(SETTINGS, weight=0.0))
-    assert off.estimate(("good", "good"), QUESTION, WordEncoder(), _same) is None
+def test_no_estimate_without_enough_samples_a_clause_on_topic_an_encoder_or_a_weight() -> None:
+    assert _library(SAMPLES[:2]).estimate(_answer("good"), QUESTION, WordEncoder(), _read) is None
+    assert _library(SAMPLES).estimate(_answer("good", ""), QUESTION, WordEncoder(), _read) is None
+    off = _library(SAMPLES, dataclasses.replace(SETTINGS, grade_weight=0.0, error_weight=0.0))
+    assert off.estimate(_answer("good"), QUESTION, WordEncoder(), _read) is None
 
     class NoMeaning:
         def encode(self, texts: Sequence[str]) -> np.ndarray:
             return np.zeros((len(texts), 1), np.float32)
 
-    assert _library(SAMPLES).estimate(("good", "good"), QUESTION, NoMeaning(), _same) is None
+    assert _library(SAMPLES).estimate(_answer("good"), QUESTION, NoMeaning(), _read) is None
 
 
 def test_an_edited_question_gets_no_samples() -> None:
@@ -101,21 +113,36 @@ def test_an_edited_question_gets_no_samples() -> None:
     assert question_key(QUESTION) == question_key(dataclasses.replace(QUESTION, points=9.0))
 
 
-def test_leaving_out_samples_keeps_the_rest() -> None:
+def test_leaving_out_samples_keeps_the_rest_and_reads_each_sample_once() -> None:
     library = _library(SAMPLES)
     fewer = library.without(lambda a: a.source.endswith("t0"))
     assert len(library) == len(SAMPLES) and len(fewer) == len(SAMPLES) - 1
     assert fewer.settings == library.settings
-    assert library.with_weight(0.2).settings.weight == 0.2
+    assert library.with_settings(grade_weight=0.1).settings.grade_weight == 0.1
+    read: list[str] = []
+
+    def counting(text: str) -> Reading:
+        read.append(text)
+        return _read(text)
+
+    library.estimate(_answer("good"), QUESTION, WordEncoder(), counting)
+    fewer.estimate(_answer("bad"), QUESTION, WordEncoder(), counting)
+    assert sorted(read) == sorted(text for text, _ in SAMPLES)
+
+
+def test_the_judges_error_counts_only_on_samples_alike() -> None:
+    assert SETTINGS.error_share(0.4) == 0.0
+    assert SETTINGS.error_share(0.6) == pytest.approx(SETTINGS.error_weight / 2)
+    assert SETTINGS.error_share(0.9) == SETTINGS.error_weight
 
 
 def test_the_move_never_passes_a_cap() -> None:
-    estimate = _library(SAMPLES).estimate(("good good", "good good"), QUESTION, WordEncoder(),
-                                          _same)
+    estimate = _library(SAMPLES).estimate(_answer("good good"), QUESTION, WordEncoder(), _read)
     assert estimate is not None
-    moved, why = toward_anchors(1.0, 4.0, 4.0, estimate, 0.5)
-    assert 2.0 < moved < 2.6 and "of the way there" in why and "closest cosine 1.00" in why
-    capped, _ = toward_anchors(1.0, 1.2, 4.0, estimate, 0.5)
+    moved, why = toward_anchors(1.0, 4.0, 4.0, estimate, SETTINGS)
+    # Half way from 1.0 toward about 3.8, plus half of about +1.8.
+    assert 3.2 < moved < 3.4 and "of the way there" in why and "closest cosine 1.00" in why
+    capped, _ = toward_anchors(1.0, 1.2, 4.0, estimate, SETTINGS)
     assert capped == 1.2
 
 
@@ -171,14 +198,17 @@ def test_the_shipped_samples_are_built_from_the_evaluation_set() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+_SETTINGS = ("grade_weight = 0.2\nerror_weight = 0.5\nneighbours = 3\ntemperature = 0.05\n"
+             "min_anchors = 3\nalike_from = 0.5\nalike_full = 0.7\n")
+
+
 @pytest.mark.parametrize("text, complaint", [
-    ("weight = 0.3\n", "field missing or invalid"),
-    ('weight = 2.0\nneighbours = 3\ntemperature = 0.05\nmin_anchors = 3\nquestion = []\n',
-     "needs 0 <= weight <= 1"),
-    ('weight = 0.3\nneighbours = 3\ntemperature = 0.05\nmin_anchors = 3\n'
-     '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\nfraction = 1.5\ntext = "t"\n',
-     "fraction must be in [0, 1]"),
-    ("weight = ", "anchors.toml"),
+    ("grade_weight = 0.3\n", "field missing or invalid"),
+    (_SETTINGS.replace("0.2", "2.0") + "question = []\n",
+     "needs grade_weight and error_weight in [0, 1]"),
+    (_SETTINGS + '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\n'
+     'fraction = 1.5\ntext = "t"\n', "fraction must be in [0, 1]"),
+    ("grade_weight = ", "anchors.toml"),
 ])
 def test_a_broken_file_is_named_in_one_line(tmp_path: Path, text: str, complaint: str) -> None:
     path = tmp_path / "anchors.toml"
@@ -191,4 +221,5 @@ def test_a_broken_file_is_named_in_one_line(tmp_path: Path, text: str, complaint
 
 def test_the_shipped_file_loads() -> None:
     library = load_anchors(DEFAULT_ANCHORS_PATH)
-    assert 0 < library.settings.weight < 1 and library.samples(QUESTION) is not None
+    assert 0 < library.settings.grade_weight < 1 and 0 < library.settings.error_weight < 1
+    assert len(library.samples(QUESTION)) >= library.settings.min_anchors

@@ -46,8 +46,7 @@ def test_the_clause_sharing_words_is_quoted_when_it_is_another_clause() -> None:
     more ("really" alone explains nothing)."""
     from types import SimpleNamespace
 
-    from simulator.scoring.evidence import PointEvidence
-    from simulator.scoring.evidence import point_quotes
+    from simulator.scoring.evidence import PointEvidence, point_quotes
 
     said = ("我会先道歉", "然后呢", "明天再打电话问问到了没有")
     clauses = [SimpleNamespace(text=t) for t in said]
