@@ -8,7 +8,9 @@
 The samples are the answers of the blind evaluation set (`tests/data/judge_eval`) that are
 not in its test split: the dev split, and the `anchor` split (answers to the test split's
 questions written later by other writers, for this file only; no model is fitted on them).
-Each keeps its graders' mean score as a share of the marks. Questions are filed under
+Each keeps its graders' mean score as a share of the marks, and the shipped judge's own
+score for it (alone, without samples), with the fingerprint of that judge's data files and
+settings (about 45 ms a sample: a minute and a half). Questions are filed under
 `simulator.scoring.anchors.question_key`, so the banks must be loadable (`../shared/seeds`
 beside the checkout for the imported ones).
 
@@ -28,8 +30,9 @@ from pathlib import Path
 
 import judge_eval as je
 
+from simulator.config import ScoringConfig
 from simulator.scoring.anchors import DEFAULT_ANCHORS_PATH, question_key
-from simulator.scoring.build import build_judge
+from simulator.scoring.build import build_judge, judge_fingerprint
 
 SPLITS = ("dev", "anchor")
 FIRST_SETTINGS = {"grade_weight": 0.2, "error_weight": 0.5, "neighbours": 3,
@@ -49,6 +52,8 @@ def _string(text: str) -> str:
 
 def render(args: argparse.Namespace) -> str:
     banks = je.load_banks()
+    judge = build_judge().with_anchors(None)
+    judge.warm_up()
     by_key: dict[str, list[je.EvalAnswer]] = defaultdict(list)
     names: dict[str, tuple[str, str]] = {}
     for split in SPLITS:
@@ -56,16 +61,19 @@ def render(args: argparse.Namespace) -> str:
             key = question_key(je.question_of(answer, banks))
             by_key[key].append(answer)
             names[key] = (answer.bank, answer.question)
-    lines = [HEADER] + [f"{name} = {getattr(args, name):g}" for name in FIRST_SETTINGS] + [""]
+    lines = [HEADER] + [f"{name} = {getattr(args, name):g}" for name in FIRST_SETTINGS] + [
+        f"judge_fingerprint = {_string(judge_fingerprint(ScoringConfig()))}", ""]
     for key in sorted(by_key, key=lambda k: (names[k][0], int(names[k][1]), k)):
         bank, question = names[key]
         lines += ["[[question]]", f"key = {_string(key)}",
                   f"bank = {_string(bank)}", f"question = {_string(question)}", ""]
-        points = je.question_of(by_key[key][0], banks).points
+        question_ = je.question_of(by_key[key][0], banks)
         for answer in sorted(by_key[key], key=lambda a: a.id):
-            fraction = round(min(1.0, max(0.0, answer.human / points)), 4)
+            fraction = round(min(1.0, max(0.0, answer.human / question_.points)), 4)
+            judged = round(judge.read_sample(answer.answer, question_).judged, 4)
             lines += ["[[question.answer]]", f"source = {_string(answer.id)}",
-                      f"fraction = {fraction:g}", f"text = {_string(answer.answer)}", ""]
+                      f"fraction = {fraction:g}", f"judged = {judged:g}",
+                      f"text = {_string(answer.answer)}", ""]
     text = "\n".join(lines)
     tomllib.loads(text)  # what is written must read back
     return text

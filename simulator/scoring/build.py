@@ -4,8 +4,15 @@ app's composition root, the scripts and the tests all build it here, so they jud
 
 from __future__ import annotations
 
+import hashlib
+
 from simulator.config import ScoringConfig
+from simulator.data import PROMPTS_DIR
 from simulator.scoring.judge import Judge
+
+JUDGE_FILES = ("judge.toml", "breaches.toml", "platitudes.toml", "banks/cs-zh.toml",
+               "banks/cs-en.toml")
+"""The data a judge's scores depend on (besides its code and settings)."""
 
 
 def build_judge(config: ScoringConfig | None = None) -> Judge:
@@ -18,6 +25,22 @@ def build_judge(config: ScoringConfig | None = None) -> Judge:
     from simulator.scoring.encoder import UseEncoder
     from simulator.scoring.platitudes import load_platitudes
 
-    return Judge(load_calibration(), config or ScoringConfig(), UseEncoder(),
-                 load_breach_library(), load_example_library(), load_platitudes(),
-                 load_anchors)
+    config = config or ScoringConfig()
+
+    def anchors():  # type: ignore[no-untyped-def]
+        library = load_anchors()
+        library.trusted = library.fingerprint == judge_fingerprint(config)
+        return library
+
+    return Judge(load_calibration(), config, UseEncoder(), load_breach_library(),
+                 load_example_library(), load_platitudes(), anchors)
+
+
+def judge_fingerprint(config: ScoringConfig) -> str:
+    """Of the data files and settings the judge's scores depend on: the graded samples'
+    scores written with one fingerprint are used only by a judge with the same."""
+    digest = hashlib.sha256(repr(config).encode("utf-8"))
+    for name in JUDGE_FILES:
+        path = PROMPTS_DIR / name
+        digest.update(name.encode("utf-8") + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()[:16]

@@ -29,7 +29,7 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -123,7 +123,8 @@ class Judge:
         if self.anchors is not None:
             for question in questions:
                 self.anchors.warm_up(question, self._encoder,
-                                     lambda sample, q=question: self.read_sample(sample, q))
+                                     lambda sample, judge, q=question:
+                                     self.read_sample(sample, q, judge))
 
     def score(self, text: str, question: Question) -> Score:
         """Judge the answer `text` (as transcribed, punctuation kept) to `question`."""
@@ -139,19 +140,21 @@ class Judge:
         """Find the evidence and compute the features the calibration reads."""
         return self._measure(text, split_clauses(text, question.language), question)
 
-    def read_sample(self, text: str, question: Question) -> Reading:
+    def read_sample(self, text: str, question: Question, judge: bool = True) -> Reading:
         """A graded sample as answers are compared with it (`anchors.py`), with the judge's
-        own score for it, judged alone."""
-        alone = self.with_anchors(None)
+        own score for it, judged alone (0 unless `judge`)."""
         clauses = split_clauses(text, question.language)
         if not clauses:
             return Reading(text, "", 0.0)
-        features = alone._measure(text, clauses, question)
-        related = _closest_point(features.view, self._prepare(question)) >= (
+        view = view_answer(clauses, question.language, self._encoder)
+        related = _closest_point(view, self._prepare(question)) >= (
             self.calibration.relevant_similarity)
-        reading = _reading(features.view, related, question.language)
-        return Reading(reading.whole, reading.on_topic,
-                       alone.decide(features, question).fraction)
+        reading = _reading(view, related, question.language)
+        if not judge:
+            return reading
+        alone = self.with_anchors(None)
+        return replace(reading, judged=alone.decide(
+            alone._measure(text, clauses, question), question).fraction)
 
     @property
     def anchors(self) -> AnchorLibrary | None:
@@ -230,7 +233,7 @@ class Judge:
         anchors = self.anchors
         anchor = None if anchors is None else anchors.estimate(
             _reading(view, related, language), question, self._encoder,
-            lambda sample: self.read_sample(sample, question))
+            lambda sample, judge: self.read_sample(sample, question, judge))
         return AnswerFeatures(view, points, point_features, breaches, gates,
                               check_list(clauses, language, about=related), anchor)
 

@@ -52,7 +52,7 @@ def _library(samples: Sequence[tuple[str, float]], settings: AnchorSettings = SE
         Anchor(text, fraction, f"cs-zh-12-t{i}") for i, (text, fraction) in enumerate(samples)]})
 
 
-def _read(text: str) -> Reading:
+def _read(text: str, judge: bool = True) -> Reading:
     """A sample read whole both ways; the judge's own score for it is 0.5 for all."""
     return Reading(text, text, 0.5)
 
@@ -121,9 +121,9 @@ def test_leaving_out_samples_keeps_the_rest_and_reads_each_sample_once() -> None
     assert library.with_settings(grade_weight=0.1).settings.grade_weight == 0.1
     read: list[str] = []
 
-    def counting(text: str) -> Reading:
+    def counting(text: str, judge: bool) -> Reading:
         read.append(text)
-        return _read(text)
+        return _read(text, judge)
 
     library.estimate(_answer("good"), QUESTION, WordEncoder(), counting)
     fewer.estimate(_answer("bad"), QUESTION, WordEncoder(), counting)
@@ -173,6 +173,29 @@ def test_the_judge_moves_toward_the_samples_but_not_past_its_caps(judge: Judge) 
     assert listed.list_like and listed.fraction <= judge.calibration.list_cap + 1e-9
     before, after = judged("没货也没关系，我就跟他说已经发出去了，让他再等等，他也查不到。", 1.0)
     assert before.breaches and after.points <= before.points
+
+
+def test_the_shipped_judges_scores_are_used_only_by_the_same_judge() -> None:
+    """The samples carry the shipped judge's own scores; a judge with other settings is not
+    trusted with them and scores the samples itself."""
+    from simulator.config import ScoringConfig
+    from simulator.scoring.build import build_judge
+
+    assert build_judge().anchors.trusted
+    assert not build_judge(ScoringConfig(critical_cap=0.4)).anchors.trusted
+    library = _library(SAMPLES)
+    library._by_question = {k: tuple(dataclasses.replace(a, judged=0.9) for a in v)  # noqa: SLF001
+                            for k, v in library._by_question.items()}  # noqa: SLF001
+    asked: list[bool] = []
+
+    def reader(text: str, judge: bool) -> Reading:
+        asked.append(judge)
+        return _read(text, judge)
+
+    library.trusted = True
+    trusted = library.estimate(_answer("good"), QUESTION, WordEncoder(), reader)
+    assert trusted is not None and not any(asked)
+    assert trusted.error == pytest.approx(trusted.fraction - 0.9)
 
 
 def test_the_shipped_samples_hold_no_test_answer() -> None:
