@@ -17,7 +17,8 @@ half or no credit. Then the answer as a whole:
   who acts in it, and its comment on how companies should be run);
 - a missed **critical** point caps the score;
 - where graded sample answers to the question are known (`anchors.py`), the score moves part
-  of the way toward the grades of the closest ones, under the same caps.
+  of the way toward the grades of the closest ones and by the judge's own error on them,
+  under the same caps.
 Every step is written into `Score.reasons`, and each credited point quotes the clause that
 earned it. Without an encoder (tests, or a broken install) meaning evidence is zero and the
 judge falls back to cues alone.
@@ -134,11 +135,11 @@ class Judge:
             reason = "empty answer" if not text.strip() else "answer too short to score"
             return Score(0.0, question.points, tuple(_missed(kp) for kp in earnable),
                          reasons=(reason,))
-        return self.decide(self._measure(text, clauses, question), question)
+        return self.decide(self._measure(clauses, question), question)
 
     def measure(self, text: str, question: Question) -> AnswerFeatures:
         """Find the evidence and compute the features the calibration reads."""
-        return self._measure(text, split_clauses(text, question.language), question)
+        return self._measure(split_clauses(text, question.language), question)
 
     def read_sample(self, text: str, question: Question, judge: bool = True) -> Reading:
         """A graded sample as answers are compared with it (`anchors.py`), with the judge's
@@ -154,7 +155,7 @@ class Judge:
             return reading
         alone = self.with_anchors(None)
         return replace(reading, judged=alone.decide(
-            alone._measure(text, clauses, question), question).fraction)
+            alone._measure(clauses, question), question).fraction)
 
     @property
     def anchors(self) -> AnchorLibrary | None:
@@ -171,8 +172,7 @@ class Judge:
         other._anchors = anchors
         return other
 
-    def _measure(self, text: str, clauses: tuple[Clause, ...],
-                 question: Question) -> AnswerFeatures:
+    def _measure(self, clauses: tuple[Clause, ...], question: Question) -> AnswerFeatures:
         language = question.language
         prepared = self._prepare(question)
         view = view_answer(clauses, language, self._encoder)
