@@ -2,6 +2,7 @@
 
     python scripts/build_anchors.py            # rewrite the file from the evaluation set
     python scripts/build_anchors.py --check    # exit 1 if the file is not what it would write
+    python scripts/build_anchors.py --check --check-every 10   # the judge's scores of 1 in 10
     python scripts/build_anchors.py --sweep    # leave-one-batch-out QWK on dev for some weights
     python scripts/build_anchors.py --sweep 0.2:0.5 0.3:0.5   # grade_weight:error_weight
 
@@ -50,7 +51,9 @@ def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def render(args: argparse.Namespace) -> str:
+def render(args: argparse.Namespace, stored: dict[str, float] | None = None) -> str:
+    """The file's text; with `stored`, the judge's scores are recomputed only for every
+    `args.check_every`-th sample and taken from `stored` for the others."""
     banks = je.load_banks()
     judge = build_judge().with_anchors(None)
     judge.warm_up()
@@ -61,6 +64,7 @@ def render(args: argparse.Namespace) -> str:
             key = question_key(je.question_of(answer, banks))
             by_key[key].append(answer)
             names[key] = (answer.bank, answer.question)
+    counted = 0
     lines = [HEADER] + [f"{name} = {getattr(args, name):g}" for name in FIRST_SETTINGS] + [
         f"judge_fingerprint = {_string(judge_fingerprint(ScoringConfig()))}", ""]
     for key in sorted(by_key, key=lambda k: (names[k][0], int(names[k][1]), k)):
@@ -70,7 +74,11 @@ def render(args: argparse.Namespace) -> str:
         question_ = je.question_of(by_key[key][0], banks)
         for answer in sorted(by_key[key], key=lambda a: a.id):
             fraction = round(min(1.0, max(0.0, answer.human / question_.points)), 4)
-            judged = round(judge.read_sample(answer.answer, question_).judged, 4)
+            counted += 1
+            if stored is not None and answer.id in stored and counted % args.check_every:
+                judged = stored[answer.id]
+            else:
+                judged = round(judge.read_sample(answer.answer, question_).judged, 4)
             lines += ["[[question.answer]]", f"source = {_string(answer.id)}",
                       f"fraction = {fraction:g}", f"judged = {judged:g}",
                       f"text = {_string(answer.answer)}", ""]
@@ -111,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alike-full", type=float)
     parser.add_argument("--out", type=Path, default=DEFAULT_ANCHORS_PATH)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--check-every", type=int, default=1, metavar="N",
+                        help="with --check, recompute the judge's score of every N-th sample")
     parser.add_argument("--sweep", type=_pair, nargs="*", metavar="GRADE:ERROR")
     args = parser.parse_args(argv)
     if args.sweep is not None:
@@ -122,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in FIRST_SETTINGS:
         if getattr(args, name) is None:
             setattr(args, name, kept.get(name, FIRST_SETTINGS[name]))
-    text = render(args)
+    stored = None
+    if args.check and args.out.is_file():
+        stored = {a["source"]: float(a.get("judged", -1.0)) for q in kept.get("question", [])
+                  for a in q.get("answer", [])}
+    text = render(args, stored)
     if args.check:
         same = args.out.is_file() and args.out.read_text(encoding="utf-8") == text
         state = "up to date" if same else "out of date: run scripts/build_anchors.py"
