@@ -137,7 +137,7 @@ class AnchorLibrary:
     """The graded samples, by question fingerprint."""
 
     def __init__(self, settings: AnchorSettings, by_question: Mapping[str, Sequence[Anchor]],
-                 _readings: dict[tuple[str, str], Reading] | None = None,
+                 _readings: dict[tuple[str, str], tuple[Reading, np.ndarray]] | None = None,
                  fingerprint: str = "") -> None:
         self.settings = settings
         self.fingerprint = fingerprint
@@ -172,10 +172,8 @@ class AnchorLibrary:
         return other
 
     def warm_up(self, question: Question, encoder: SentenceEncoder, read: Reader) -> None:
-        """Read and encode the samples of `question` now (the encoder caches the vectors)."""
-        readings = self._read(question, read)
-        if readings:
-            encoder.encode([to_simplified(t) for r in readings for t in (r.whole, r.on_topic)])
+        """Read and encode the samples of `question` now."""
+        self._read(question, encoder, read)
 
     def estimate(self, answer: Reading, question: Question, encoder: SentenceEncoder,
                  read: Reader) -> AnchorEstimate | None:
@@ -186,31 +184,31 @@ class AnchorLibrary:
         if (not any(weights) or len(samples) < max(1, self.settings.min_anchors)
                 or not answer.on_topic.strip()):
             return None
-        theirs = self._read(question, read)
-        grades = np.array([a.fraction for a in samples])
-        errors = grades - np.array([r.judged for r in theirs])
-        found = [self._closest(mine, [getattr(r, part) for r in theirs], encoder)
-                 for part, mine in (("whole", answer.whole), ("on_topic", answer.on_topic))]
-        if found[0] is None or found[1] is None:
+        theirs = self._read(question, encoder, read)
+        mine = encoder.encode([to_simplified(answer.whole), to_simplified(answer.on_topic)])
+        if mine.shape[1] <= 1:
             return None
-        (near_w, weights_w, _), (near_t, weights_t, top) = found
+        grades = np.array([a.fraction for a in samples])
+        errors = grades - np.array([r.judged for r, _ in theirs])
+        near_w, weights_w, _ = self._closest(mine[0], np.stack([v[0] for _, v in theirs]))
+        near_t, weights_t, top = self._closest(mine[1], np.stack([v[1] for _, v in theirs]))
         return AnchorEstimate(
             fraction=min(float(weights_w @ grades[near_w]), float(weights_t @ grades[near_t])),
             error=float(weights_t @ errors[near_t]), similarity=top, samples=len(samples))
 
-    def _closest(self, text: str, texts: Sequence[str],
-                 encoder: SentenceEncoder) -> tuple[np.ndarray, np.ndarray, float] | None:
+    def _closest(self, vector: np.ndarray,
+                 theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """The indexes of the closest samples, their softmax weights and the top cosine."""
-        vectors = encoder.encode([to_simplified(t) for t in (text, *texts)])
-        if vectors.shape[1] <= 1:
-            return None
-        similarity = vectors[1:] @ vectors[0]
+        similarity = theirs @ vector
         closest = np.argsort(-similarity, kind="stable")[:self.settings.neighbours]
         near = similarity[closest]
         weights = np.exp((near - near.max()) / self.settings.temperature)
         return closest, weights / weights.sum(), float(near[0])
 
-    def _read(self, question: Question, read: Reader) -> tuple[Reading, ...]:
+    def _read(self, question: Question, encoder: SentenceEncoder,
+              read: Reader) -> list[tuple[Reading, np.ndarray]]:
+        """Each sample's reading and the vectors of its two texts, kept here (not in the
+        encoder's bounded cache, which a long replay would overflow)."""
         key = question_key(question)
         readings = []
         for sample in self.samples(question):
@@ -218,14 +216,16 @@ class AnchorLibrary:
                 found = self._readings.get((key, sample.source))
             if found is None:
                 known = sample.judged if self.trusted else None
-                found = read(sample.text, known is None)
+                reading = read(sample.text, known is None)
                 # A sample with no clause about the question is read whole both ways.
-                found = replace(found, on_topic=found.on_topic or found.whole,
-                                judged=found.judged if known is None else known)
+                reading = replace(reading, on_topic=reading.on_topic or reading.whole,
+                                  judged=reading.judged if known is None else known)
+                found = (reading, encoder.encode([to_simplified(reading.whole),
+                                                  to_simplified(reading.on_topic)]))
                 with self._lock:
                     self._readings[(key, sample.source)] = found
             readings.append(found)
-        return tuple(readings)
+        return readings
 
 
 def toward_anchors(raw: float, ceiling: float, max_points: float, estimate: AnchorEstimate,
