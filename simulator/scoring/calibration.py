@@ -98,6 +98,10 @@ class Calibration:
         breach heard)."""
         return _kept(belief, self.breach_threshold, self.breach_full)
 
+    def credit(self, belief: float) -> float:
+        """A key point's credit for the belief that it was made: 1, 0.5 or 0."""
+        return 1.0 if belief >= self.full_credit else 0.5 if belief >= self.half_credit else 0.0
+
     def point_belief(self, values: Mapping[str, float]) -> float:
         """The belief that a key point was made: the higher of the evidence alone and the
         evidence in context, the latter put on the former's scale (its credit thresholds
@@ -123,20 +127,21 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
     data = read_toml(path, "judge calibration", MAX_CALIBRATION_BYTES)
     try:
         gates = data["gates"]
-        vague = ({"vague": _logistic(data["vague"]),
+        vague = ({"vague": read_logistic(data["vague"]),
                   "vague_threshold": float(data["vague"]["threshold"])} if "vague" in data else {})
-        in_context = ({"key_point_in_context": _logistic(context := data["key_point_in_context"]),
+        context = data.get("key_point_in_context")
+        in_context = ({"key_point_in_context": read_logistic(context),
                        "context_full_credit": float(context["full_credit"]),
                        "context_half_credit": float(context["half_credit"])}
-                      if "key_point_in_context" in data else {})
+                      if context is not None else {})
         calibration = Calibration(
-            key_point=_logistic(data["key_point"]),
+            key_point=read_logistic(data["key_point"]),
             full_credit=float(data["key_point"]["full_credit"]),
             half_credit=float(data["key_point"]["half_credit"]),
-            off_topic=_logistic(data["off_topic"]),
+            off_topic=read_logistic(data["off_topic"]),
             off_topic_threshold=float(data["off_topic"]["threshold"]),
             off_topic_full=float(data["off_topic"].get("full", 1.0)),
-            breach=_logistic(data["breach"]),
+            breach=read_logistic(data["breach"]),
             breach_threshold=float(data["breach"]["threshold"]),
             breach_full=float(data["breach"].get("full", 1.0)),
             breach_cue_support=float(data["breach"]["cue_support"]),
@@ -169,7 +174,7 @@ def _kept(belief: float, threshold: float, full: float) -> float:
     return 1.0 if belief < threshold else max(0.0, 1.0 - belief / full)
 
 
-def _logistic(table: Mapping[str, Any]) -> Logistic:
+def read_logistic(table: Mapping[str, Any]) -> Logistic:
     features = tuple(str(f) for f in table["features"])
     columns = [tuple(float(v) for v in table[k]) for k in ("mean", "scale", "weights")]
     if any(len(c) != len(features) for c in columns) or any(s <= 0 for s in columns[1]):

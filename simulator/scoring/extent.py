@@ -1,6 +1,6 @@
 """How much an answer says about the question, in short clauses' worth (a feature of the
 key point read in context, `calibration.Calibration.point_belief`), and which of its clauses
-say something new."""
+say something new, and the reading of it the graded samples are compared with."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from simulator.scoring.evidence import AnswerView
+from simulator.scoring.anchors import Reading
+from simulator.scoring.evidence import AnswerView, PreparedQuestion
 from simulator.text.normalise import letters_and_digits
 
 EXTENT_UNIT = {"zh": 8.0, "en": 5.0}
@@ -52,3 +53,29 @@ def new_clauses(view: AnswerView, among: Iterable[int]) -> list[int]:
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
+
+
+def closest_point(view: AnswerView, prepared: PreparedQuestion) -> np.ndarray:
+    """Per clause, the cosine to the closest of the question's point texts (0 without)."""
+    n = len(view.clauses)
+    if n and prepared.points and len(view.vectors) and view.vectors.shape[1] > 1:
+        return (view.vectors[:n] @ prepared.every_point_text.T).max(axis=1)
+    return np.zeros(n)
+
+
+def reading_of(view: AnswerView, related: np.ndarray, language: str) -> Reading:
+    """All the clauses and those about the question ("" when none is), each as one text,
+    a repeated one once: hesitation sounds are no clauses and a sentence said again says
+    nothing new, so neither changes the reading."""
+    joiner = "，" if language == "zh" else " "
+    kept = new_clauses(view, range(len(view.clauses)))
+    return Reading(joiner.join(view.clauses[i].text for i in kept),
+                   joiner.join(view.clauses[i].text for i in kept if related[i]))
+
+
+def on_topic_vectors(view: AnswerView, related: np.ndarray) -> np.ndarray:
+    """The vectors of the clauses about the question (none when none is): small talk around
+    an answer finds samples' clauses of every grade, and the more clauses are read, the
+    likelier one of them comes near a sample that made a point (dev, low answers padded
+    with small talk: +0.022 of the marks when every clause was read, +0.012 so)."""
+    return view.vectors[:len(view.clauses)][related]

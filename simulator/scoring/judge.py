@@ -37,7 +37,14 @@ import numpy as np
 from simulator.bank.model import Breach, KeyPoint, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
-from simulator.scoring.anchors import AnchorEstimate, AnchorLibrary, Reading, toward_anchors
+from simulator.scoring.anchors import (
+    AnchorEstimate,
+    AnchorLibrary,
+    Reading,
+    support_reason,
+    toward_anchors,
+    with_point_support,
+)
 from simulator.scoring.borrow import ExampleLibrary
 from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import Clause, split_clauses
@@ -53,7 +60,7 @@ from simulator.scoring.evidence import (
     view_answer,
     window_relevance,
 )
-from simulator.scoring.extent import new_clauses, on_topic_extent
+from simulator.scoring.extent import closest_point, on_topic_extent, on_topic_vectors, reading_of
 from simulator.scoring.gates import answer_gates
 from simulator.scoring.platitudes import platitude_likeness
 from simulator.scoring.register import (
@@ -92,6 +99,8 @@ class AnswerFeatures:
     gate_features: dict[str, float]
     listing: ListCheck
     anchor: AnchorEstimate | None = None
+    point_samples: tuple[float, ...] | None = None
+    """Per key point, the graded samples' support (`AnchorLibrary.point_support`)."""
 
 
 class Judge:
@@ -148,9 +157,10 @@ class Judge:
         if not clauses:
             return Reading(text, "", 0.0)
         view = view_answer(clauses, question.language, self._encoder)
-        related = _closest_point(view, self._prepare(question)) >= (
+        related = closest_point(view, self._prepare(question)) >= (
             self.calibration.relevant_similarity)
-        reading = _reading(view, related, question.language)
+        reading = replace(reading_of(view, related, question.language),
+                          vectors=on_topic_vectors(view, related))
         if not judge:
             return reading
         alone = self.with_anchors(None)
@@ -180,7 +190,7 @@ class Judge:
                        for p in prepared.points)
         breaches = tuple(breach_evidence(b, view, language) for b in prepared.breaches)
         n = len(clauses)
-        clause_best = _closest_point(view, prepared)
+        clause_best = closest_point(view, prepared)
         related = clause_best >= self.calibration.relevant_similarity
         relevant = float(np.mean(related)) if n else 0.0
         # Concrete details count on the clauses about the question, so small talk added
@@ -230,12 +240,16 @@ class Judge:
             "platitude_meaning": platitude_likeness(like_platitude, related,
                                                     self.calibration.relevant_similarity),
         }
-        anchors = self.anchors
-        anchor = None if anchors is None else anchors.estimate(
-            _reading(view, related, language), question, self._encoder,
-            lambda sample, judge: self.read_sample(sample, question, judge))
+        anchors, anchor, support = self.anchors, None, None
+        if anchors is not None:
+            def read(sample: str, judge: bool) -> Reading:
+                return self.read_sample(sample, question, judge)
+            anchor = anchors.estimate(reading_of(view, related, language), question,
+                                      self._encoder, read)
+            support = anchors.point_support(on_topic_vectors(view, related), question,
+                                            self._encoder, read)
         return AnswerFeatures(view, points, point_features, breaches, gates,
-                              check_list(clauses, language, about=related), anchor)
+                              check_list(clauses, language, about=related), anchor, support)
 
     def decide(self, features: AnswerFeatures, question: Question,
                calibration: Calibration | None = None) -> Score:
@@ -251,11 +265,17 @@ class Judge:
         gates = {**features.gate_features,
                  "coverage": float(np.dot(beliefs, weights) / sum(weights)) if beliefs else 0.0,
                  "best_point": max(beliefs, default=0.0)}
+        own = beliefs
+        if features.point_samples is not None and self.anchors is not None:
+            beliefs = with_point_support(beliefs, features.point_samples, self.anchors.settings)
         results = []
         named_only = 0
-        for kp, evidence, belief in zip(question.key_points, features.points, beliefs,
-                                        strict=True):
-            credit = 1.0 if belief >= cal.full_credit else 0.5 if belief >= cal.half_credit else 0.0
+        for k, (kp, evidence, belief) in enumerate(zip(question.key_points, features.points,
+                                                       beliefs, strict=True)):
+            credit = cal.credit(belief)
+            if credit != cal.credit(own[k]) and features.point_samples is not None:
+                reasons.append(support_reason(kp.label, own[k], belief, credit,
+                                              features.point_samples[k]))
             if kp.label in violated and credit:
                 credit = 0.0
                 reasons.append(f"'{kp.label}': broken by the bad practice heard -> no credit")
@@ -406,24 +426,6 @@ def _only_named(evidence: PointEvidence, listing: ListCheck) -> bool:
     if evidence.cue is not None:
         clauses.add(evidence.cue_clause)
     return bool(clauses) and all(i < len(listing.bare) and listing.bare[i] for i in clauses)
-
-
-def _closest_point(view: AnswerView, prepared: PreparedQuestion) -> np.ndarray:
-    """Per clause, the cosine to the closest of the question's point texts (0 without)."""
-    n = len(view.clauses)
-    if n and prepared.points and len(view.vectors) and view.vectors.shape[1] > 1:
-        return (view.vectors[:n] @ prepared.every_point_text.T).max(axis=1)
-    return np.zeros(n)
-
-
-def _reading(view: AnswerView, related: np.ndarray, language: str) -> Reading:
-    """All the clauses and those about the question ("" when none is), each as one text,
-    a repeated one once: hesitation sounds are no clauses and a sentence said again says
-    nothing new, so neither changes the reading."""
-    joiner = "，" if language == "zh" else " "
-    kept = new_clauses(view, range(len(view.clauses)))
-    return Reading(joiner.join(view.clauses[i].text for i in kept),
-                   joiner.join(view.clauses[i].text for i in kept if related[i]))
 
 
 def _most_breach_like(features: AnswerFeatures) -> str:

@@ -23,9 +23,12 @@ from simulator.scoring.anchors import (
     AnchorSettings,
     Reading,
     load_anchors,
+    point_values,
     question_key,
     toward_anchors,
+    with_point_support,
 )
+from simulator.scoring.calibration import Logistic
 from simulator.scoring.judge import Judge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,9 +234,14 @@ _SETTINGS = ("grade_weight = 0.2\nerror_weight = 0.5\nneighbours = 3\ntemperatur
 @pytest.mark.parametrize("text, complaint", [
     ("grade_weight = 0.3\n", "field missing or invalid"),
     (_SETTINGS.replace("0.2", "2.0") + "question = []\n",
-     "needs grade_weight and error_weight in [0, 1]"),
+     "needs grade_weight, error_weight and point_weight in [0, 1]"),
+    (_SETTINGS + "point_weight = 1.5\nquestion = []\n", "point_weight in [0, 1]"),
     (_SETTINGS + '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\n'
-     'fraction = 1.5\ntext = "t"\n', "fraction must be in [0, 1]"),
+     'fraction = 1\ncredits = [1, 2]\ntext = "t"\n', "fraction and credits must be in [0, 1]"),
+    (_SETTINGS + '[point_support]\nfeatures = ["belief_logit"]\nmean = [0]\nscale = [0]\n'
+     'weights = [1]\nbias = 0\nquestion = []\n', "field missing or invalid"),
+    (_SETTINGS + '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\n'
+     'fraction = 1.5\ntext = "t"\n', "fraction and credits must be in [0, 1]"),
     ("grade_weight = ", "anchors.toml"),
 ])
 def test_a_broken_file_is_named_in_one_line(tmp_path: Path, text: str, complaint: str) -> None:
@@ -248,4 +256,107 @@ def test_a_broken_file_is_named_in_one_line(tmp_path: Path, text: str, complaint
 def test_the_shipped_file_loads() -> None:
     library = load_anchors(DEFAULT_ANCHORS_PATH)
     assert 0 < library.settings.grade_weight < 1 and 0 < library.settings.error_weight < 1
+    assert 0 < library.settings.point_weight <= 1 and library.settings.point_model is not None
+    samples = [a for v in library._by_question.values() for a in v]  # noqa: SLF001
+    assert all(a.credits for a in samples)
     assert len(library.samples(QUESTION)) >= library.settings.min_anchors
+
+
+def _credited(samples: Sequence[tuple[str, tuple[float, ...]]],
+              settings: AnchorSettings) -> AnchorLibrary:
+    return AnchorLibrary(settings, {question_key(QUESTION): [
+        Anchor(text, sum(c) / len(c), f"cs-zh-12-c{i}", credits=c)
+        for i, (text, c) in enumerate(samples)]})
+
+
+def _read_clauses(text: str, judge: bool = True) -> Reading:
+    """A sample read with its comma-separated clauses encoded."""
+    return Reading(text, text, 0.5, WordEncoder().encode(text.split(",")))
+
+
+N_POINTS = len(QUESTION.key_points)
+MADE_FIRST = (1.0,) + (0.0,) * (N_POINTS - 1)
+MADE_NONE = (0.0,) * N_POINTS
+CREDITED = [("good,list", MADE_FIRST), ("list,good", MADE_FIRST), ("good,bad", MADE_FIRST),
+            ("bad,list", MADE_NONE), ("list,list", MADE_NONE), ("bad", MADE_NONE)]
+POINTS_ON = dataclasses.replace(SETTINGS, point_weight=1.0, point_neighbours=3)
+
+
+def test_the_point_support_is_how_often_the_closest_clauses_samples_made_the_point() -> None:
+    """A clause like those of the samples that made the first point ("good") finds them; a
+    clause every sample says ("list") finds samples of both kinds; the question's average
+    credit for each point comes with it."""
+    library = _credited(CREDITED, POINTS_ON)
+    clauses = WordEncoder().encode(["good", "good"])
+    support = library.point_support(clauses, QUESTION, WordEncoder(), _read_clauses)
+    assert support is not None and len(support) == N_POINTS
+    assert support[0] == (pytest.approx(1.0), pytest.approx(0.5))
+    assert all(best == 0.0 for best, _ in support[1:])
+    mixed = library.point_support(WordEncoder().encode(["list", "list"]), QUESTION,
+                                  WordEncoder(), _read_clauses)
+    assert mixed is not None and 0.0 < mixed[0][0] < 1.0
+    bad = library.point_support(WordEncoder().encode(["bad", "bad"]), QUESTION,
+                                WordEncoder(), _read_clauses)
+    assert bad is not None and bad[0][0] < 0.5
+
+
+def test_no_point_support_when_off_too_few_credited_samples_or_no_clause() -> None:
+    clauses = WordEncoder().encode(["good"])
+    off = _credited(CREDITED, SETTINGS)
+    assert off.point_support(clauses, QUESTION, WordEncoder(), _read_clauses) is None
+    wrong_length = [(text, c[:-1]) for text, c in CREDITED]
+    assert _credited(wrong_length, POINTS_ON).point_support(
+        clauses, QUESTION, WordEncoder(), _read_clauses) is None
+    few = _credited(CREDITED[:2], POINTS_ON)
+    assert few.point_support(clauses, QUESTION, WordEncoder(), _read_clauses) is None
+    empty = np.zeros((0, 3), np.float32)
+    assert _credited(CREDITED, POINTS_ON).point_support(
+        empty, QUESTION, WordEncoder(), _read_clauses) is None
+
+
+MODEL = Logistic(("belief_logit", "samples_best", "samples_average"), (0.0, 0.5, 0.5),
+                 (1.0, 0.25, 0.25), (1.0, 2.0, -0.5), 0.0)
+
+
+def test_the_point_model_moves_a_belief_with_the_support_and_only_when_on() -> None:
+    settings = dataclasses.replace(POINTS_ON, point_weight=0.5, point_model=MODEL)
+    low, high = with_point_support([0.3, 0.3], [(0.1, 0.5), (0.95, 0.5)], settings)
+    assert low < 0.3 < high
+    assert with_point_support([0.3], [(0.95, 0.5)], POINTS_ON) == [0.3]  # no model
+    assert point_values(0.5, (0.7, 0.4)) == {"belief_logit": 0.0, "samples_best": 0.7,
+                                             "samples_average": 0.4}
+    assert np.isfinite(point_values(1.0, (0.0, 0.0))["belief_logit"])
+
+
+def test_the_judge_credits_a_point_other_writers_made_in_these_words(judge: Judge) -> None:
+    """The real judge: with samples that made every point in the words of `ANSWERS_12`, an
+    answer in those words earns more points than alone and says why; with samples that made
+    none, it earns fewer."""
+    text = ANSWERS_12[2]
+
+    def scored(credit: float):  # type: ignore[no-untyped-def]
+        settings = dataclasses.replace(SETTINGS, grade_weight=0.0, error_weight=0.0,
+                                       point_weight=1.0, point_model=MODEL)
+        library = _credited([(t, (credit,) * N_POINTS) for t in ANSWERS_12 * 2], settings)
+        return judge.with_anchors(library).score(text, QUESTION)
+
+    alone = judge.with_anchors(None).score(text, QUESTION)
+    made, missed = scored(1.0), scored(0.0)
+    assert made.points > alone.points > missed.points
+    assert any("graded sample answers whose clauses" in r for r in made.reasons)
+
+
+
+def test_small_talk_around_an_answer_leaves_the_point_support_as_it_was(judge: Judge) -> None:
+    """Only the clauses about the question are compared with the samples' clauses: talk
+    about the weekend added around an answer finds samples of every grade, and more clauses
+    read would mean more chances of one landing near a sample that made a point."""
+    settings = dataclasses.replace(SETTINGS, point_weight=1.0, point_model=MODEL)
+    library = _credited([(t, (1.0,) * N_POINTS) for t in ANSWERS_12 * 2], settings)
+    weighted = judge.with_anchors(library)
+    text = ANSWERS_12[1]
+    padded = "我周末喜欢去爬山，天气好的时候还会带上相机。" + text + "我家的猫特别喜欢晒太阳。"
+    plain = weighted.measure(text, QUESTION).point_samples
+    assert plain is not None and plain == weighted.measure(padded, QUESTION).point_samples
+    small_talk = "我周末喜欢去爬山，天气好的时候还会带上相机。"
+    assert weighted.measure(small_talk, QUESTION).point_samples is None
