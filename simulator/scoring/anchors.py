@@ -24,10 +24,11 @@ The samples' graders also credited each key point, and a point is read against t
 clauses too (`point_support`): the clauses of other writers' answers most like the answer's
 own clauses about the question, and whether those answers made the point. A fitted logistic
 (`point_model`: the judge's own belief, that support, the samples' average credit) gives a
-second belief for the point, `point_weight` of which counts (`with_point_support`). QWK, each
-answer compared only with other batches' samples: dev 0.847 -> 0.853; batches R and S (new
-writers, no model fitted on them) 0.674 -> 0.676 and 0.745 -> 0.809; the anchor split 0.644 ->
-0.657; the test split 0.750 -> 0.747 (docs/judge.md).
+second belief for the point, `point_weight` of which counts (`with_point_support`). Only the
+clauses about the question are compared, the samples' too. QWK, each answer compared only
+with other batches' samples: dev 1860 0.832 -> 0.843; batches R and S, measured before they
+joined the samples, 0.674 -> 0.676 and 0.745 -> 0.809; the anchor split 0.644 -> 0.657; the
+test split 0.750 -> 0.746 (docs/judge.md).
 
 The answer is read twice, as all its clauses and as its clauses about the question only,
 each compared with the samples read the same way; the lower grade counts, and the error of
