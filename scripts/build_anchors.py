@@ -37,7 +37,12 @@ import judge_eval as je
 from calibrate_judge import fit_logistic
 
 from simulator.config import ScoringConfig
-from simulator.scoring.anchors import DEFAULT_ANCHORS_PATH, point_values, question_key
+from simulator.scoring.anchors import (
+    DEFAULT_ANCHORS_PATH,
+    POINT_VALUES,
+    point_values,
+    question_key,
+)
 from simulator.scoring.build import build_judge, judge_fingerprint
 from simulator.scoring.calibration import Logistic, read_logistic
 
@@ -107,7 +112,6 @@ def _model_lines(model: Logistic) -> list[str]:
             f"weights = {numbers(model.weights)}", f"bias = {model.bias:.6g}", ""]
 
 
-POINT_FEATURES = ("belief_logit", "samples_best", "samples_average")
 POINT_SIGNS = (1, 1, -1)
 """More belief and more support from the closest samples' clauses mean more likely made; a
 point the question's samples usually make says less when the answer's clauses are like them."""
@@ -134,7 +138,7 @@ def fit_points() -> Logistic:
     if not rows:
         raise SystemExit("the samples have no key-point credits: run scripts/build_anchors.py")
     print(f"key-point model fitted on {len(rows)} key points of the dev split")
-    return fit_logistic(POINT_FEATURES, rows, targets, POINT_SIGNS)
+    return fit_logistic(POINT_VALUES, rows, targets, POINT_SIGNS)
 
 
 def sweep(weights: list[tuple[float, float, float]]) -> None:

@@ -223,7 +223,8 @@ class AnchorLibrary:
     def point_support(self, clauses: np.ndarray, question: Question, encoder: SentenceEncoder,
                       read: Reader) -> tuple[tuple[float, float], ...] | None:
         """Per key point, how often the samples' clauses most like the answer's come from
-        samples credited with that point (0-1), or None (too few samples with credits).
+        samples credited with that point, and the samples' average credit for it (both 0-1);
+        None when too few samples have credits or no clause of the answer is given.
 
         Each clause of the answer is compared with every clause of the samples; its
         `point_neighbours` closest (weighted by cosine) vote with their sample's credit for
@@ -284,6 +285,10 @@ class AnchorLibrary:
                     self._readings[(key, sample.source)] = found
             readings.append(found)
         return readings
+
+
+POINT_VALUES = ("belief_logit", "samples_best", "samples_average")
+"""What a key-point model may read (`point_values`)."""
 
 
 def point_values(belief: float, support: tuple[float, float]) -> dict[str, float]:
@@ -358,10 +363,13 @@ def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
     if (not 0.0 <= settings.grade_weight <= 1.0 or not 0.0 <= settings.error_weight <= 1.0
             or settings.neighbours < 1 or settings.temperature <= 0
             or not settings.alike_from < settings.alike_full
-            or not 0.0 <= settings.point_weight <= 1.0 or settings.point_neighbours < 1):
+            or not 0.0 <= settings.point_weight <= 1.0 or settings.point_neighbours < 1
+            or (settings.point_model is not None
+                and not set(settings.point_model.features) <= set(POINT_VALUES))):
         raise DataFileError(f"{path}: needs grade_weight, error_weight and point_weight in "
-                            "[0, 1], neighbours and point_neighbours >= 1, temperature > 0 and "
-                            "alike_from < alike_full")
+                            "[0, 1], neighbours and point_neighbours >= 1, temperature > 0, "
+                            "alike_from < alike_full and [point_support] features among "
+                            f"{', '.join(POINT_VALUES)}")
     for key, samples in by_question.items():
         if any(not 0.0 <= a.fraction <= 1.0 or any(not 0.0 <= c <= 1.0 for c in a.credits)
                for a in samples):

@@ -238,8 +238,10 @@ _SETTINGS = ("grade_weight = 0.2\nerror_weight = 0.5\nneighbours = 3\ntemperatur
     (_SETTINGS + "point_weight = 1.5\nquestion = []\n", "point_weight in [0, 1]"),
     (_SETTINGS + '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\n'
      'fraction = 1\ncredits = [1, 2]\ntext = "t"\n', "fraction and credits must be in [0, 1]"),
-    (_SETTINGS + '[point_support]\nfeatures = ["belief_logit"]\nmean = [0]\nscale = [0]\n'
-     'weights = [1]\nbias = 0\nquestion = []\n', "field missing or invalid"),
+    (_SETTINGS + 'question = []\n[point_support]\nfeatures = ["belief_logit"]\nmean = [0]\n'
+     'scale = [0]\nweights = [1]\nbias = 0\n', "field missing or invalid"),
+    (_SETTINGS + 'question = []\n[point_support]\nfeatures = ["belief"]\nmean = [0]\n'
+     'scale = [1]\nweights = [1]\nbias = 0\n', "[point_support] features among belief_logit"),
     (_SETTINGS + '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\n'
      'fraction = 1.5\ntext = "t"\n', "fraction and credits must be in [0, 1]"),
     ("grade_weight = ", "anchors.toml"),
