@@ -172,6 +172,9 @@ class AnchorLibrary:
         # Shared with the libraries made from this one (`without`, `with_settings`): a
         # sample is read once per question, whichever subset it is in.
         self._readings = {} if _readings is None else _readings
+        # Per question: this library's samples' on-topic clause vectors stacked, each row's
+        # sample credits and their average (None: too few credited samples).
+        self._clauses: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -232,19 +235,12 @@ class AnchorLibrary:
         answer says ("您好") finds samples of every grade and votes about the question's
         average; a point said in words of one's own finds other writers' words for it.
         """
-        n_points = len(question.key_points)
-        samples = self.samples(question)
-        if (self.settings.point_weight <= 0 or not len(clauses) or clauses.shape[1] <= 1
-                or sum(len(s.credits) == n_points for s in samples)
-                < max(1, self.settings.min_anchors)):
+        if self.settings.point_weight <= 0 or not len(clauses) or clauses.shape[1] <= 1:
             return None
-        theirs = [(s, r.vectors) for s, (r, _) in
-                  zip(samples, self._read(question, encoder, read), strict=True)
-                  if len(s.credits) == n_points and r.vectors is not None and len(r.vectors)]
-        if not theirs:
+        stacked = self._sample_clauses(question, encoder, read)
+        if stacked is None:
             return None
-        vectors = np.vstack([v for _, v in theirs])
-        credits = np.vstack([np.repeat([s.credits], len(v), axis=0) for s, v in theirs])
+        vectors, credits, average = stacked
         similarity = np.clip(clauses @ vectors.T, 0.0, None)  # answer clauses x sample clauses
         k = min(self.settings.point_neighbours, similarity.shape[1])
         near = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
@@ -252,8 +248,30 @@ class AnchorLibrary:
         weights = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
         per_clause = np.einsum("ck,ckp->cp", weights, credits[near])  # clauses x points
         best_two = np.sort(per_clause, axis=0)[-2:].mean(axis=0)
-        average = np.mean([s.credits for s, _ in theirs], axis=0)
         return tuple((float(b), float(a)) for b, a in zip(best_two, average, strict=True))
+
+    def _sample_clauses(self, question: Question, encoder: SentenceEncoder,
+                        read: Reader) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The samples' on-topic clause vectors stacked, each row's sample credits and the
+        samples' average credits, stacked once per question (not on every answer)."""
+        key = question_key(question)
+        with self._lock:
+            if key in self._clauses:
+                return self._clauses[key]
+        n_points = len(question.key_points)
+        samples = self.samples(question)
+        theirs = [(s, r.vectors) for s, (r, _) in
+                  zip(samples, self._read(question, encoder, read), strict=True)
+                  if len(s.credits) == n_points and r.vectors is not None and len(r.vectors)]
+        stacked = None
+        if theirs and sum(len(s.credits) == n_points for s in samples) >= max(
+                1, self.settings.min_anchors):
+            stacked = (np.vstack([v for _, v in theirs]),
+                       np.vstack([np.repeat([s.credits], len(v), axis=0) for s, v in theirs]),
+                       np.mean([s.credits for s, _ in theirs], axis=0))
+        with self._lock:
+            self._clauses[key] = stacked
+        return stacked
 
     def _closest(self, vector: np.ndarray,
                  theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:

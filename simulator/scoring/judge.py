@@ -99,8 +99,9 @@ class AnswerFeatures:
     gate_features: dict[str, float]
     listing: ListCheck
     anchor: AnchorEstimate | None = None
-    point_samples: tuple[float, ...] | None = None
-    """Per key point, the graded samples' support (`AnchorLibrary.point_support`)."""
+    point_samples: tuple[tuple[float, float], ...] | None = None
+    """Per key point, the graded samples' support and average credit
+    (`AnchorLibrary.point_support`)."""
 
 
 class Judge:
@@ -165,7 +166,7 @@ class Judge:
             return reading
         alone = self.with_anchors(None)
         return replace(reading, judged=alone.decide(
-            alone._measure(clauses, question), question).fraction)
+            alone._measure(clauses, question, view), question).fraction)
 
     @property
     def anchors(self) -> AnchorLibrary | None:
@@ -182,10 +183,11 @@ class Judge:
         other._anchors = anchors
         return other
 
-    def _measure(self, clauses: tuple[Clause, ...], question: Question) -> AnswerFeatures:
+    def _measure(self, clauses: tuple[Clause, ...], question: Question,
+                 view: AnswerView | None = None) -> AnswerFeatures:
         language = question.language
         prepared = self._prepare(question)
-        view = view_answer(clauses, language, self._encoder)
+        view = view or view_answer(clauses, language, self._encoder)
         points = tuple(point_evidence(p, view, language, self._config.fuzzy_threshold)
                        for p in prepared.points)
         breaches = tuple(breach_evidence(b, view, language) for b in prepared.breaches)
