@@ -1,0 +1,128 @@
+"""`scripts/blind_batch.py`: a blind batch of the evaluation set, from the writers' tasks to
+the rows the set stores. Writers must never see what the judge is judged on, graders never
+the kind of answer they grade, and a grade that does not fit is refused in one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "blind_batch.py"
+sys.path.insert(0, str(ROOT / "scripts"))
+import judge_eval as je  # noqa: E402
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tasks for 10 answers to dev questions by two writers, written and graded by stand-ins."""
+    out = tmp_path_factory.mktemp("batch")
+    made = run("tasks", str(out), "--letter", "qq", "--split", "dev", "--answers", "10",
+               "--writers", "2", "--persona", "a hotel receptionist")
+    assert made.returncode == 0, made.stderr
+    for k in (1, 2):
+        tasks = json.loads((out / f"writer{k}.json").read_text(encoding="utf-8"))
+        (out / f"answers{k}.json").write_text(json.dumps(
+            [{"id": t["id"], "answer": f"I would listen first and then help ({t['id']})."}
+             for t in tasks]), encoding="utf-8")
+    graded = run("grading", str(out))
+    assert graded.returncode == 0, graded.stderr
+    return out
+
+
+def grades(batch: Path, score: float = 1.0, credit: float = 0.5) -> list[dict]:
+    items = json.loads((batch / "grading" / "answers.json").read_text(encoding="utf-8"))
+    return [{"id": i["id"], "credits": [credit] * len(i["key_points"]), "breach": "",
+             "list_like": False, "score": min(score, i["max_points"])} for i in items]
+
+
+def write_grades(batch: Path, first: list[dict], second: list[dict]) -> None:
+    for g, rows in ((1, first), (2, second)):
+        (batch / "grading" / f"grades{g}.json").write_text(json.dumps(rows), encoding="utf-8")
+
+
+def test_writers_see_the_questions_and_kinds_never_the_key_points(batch: Path) -> None:
+    banks = je.load_banks()
+    plan = json.loads((batch / "plan.json").read_text(encoding="utf-8"))
+    assert len(plan) == 10 and len({p["id"] for p in plan}) == 10
+    assert all(p["id"].endswith(f"qq{n}") for n, p in enumerate(plan))
+    shown = "".join((batch / f"{name}{k}.{ext}").read_text(encoding="utf-8")
+                    for k in (1, 2) for name, ext in (("writer", "json"), ("brief_writer", "md")))
+    for p in plan:
+        question = banks[p["bank"]].question(p["question"])
+        assert question.prompt in shown
+        for point in question.key_points:
+            assert point.label not in shown
+            assert not any(example in shown for example in point.examples)
+    assert "a hotel receptionist" in shown
+    assert not any(marker in shown for marker in ("@PERSONA@", "@TASK_FILE@", "@OUT_FILE@"))
+
+
+def test_graders_see_the_key_points_never_the_kind(batch: Path) -> None:
+    text = (batch / "grading" / "answers.json").read_text(encoding="utf-8")
+    items = json.loads(text)
+    assert len(items) == 10 and all(i["key_points"] and i["answer"] for i in items)
+    plan = json.loads((batch / "plan.json").read_text(encoding="utf-8"))
+    assert not any(f'"{p["kind"]}"' in text for p in plan)
+    assert all(set(i) == {"id", "language", "question", "max_points", "key_points", "answer"}
+               for i in items)
+    for g in (1, 2):
+        brief = (batch / "grading" / f"brief_grader{g}.md").read_text(encoding="utf-8")
+        assert f"grades{g}.json" in brief and "answers.json" in brief
+        assert "@IN_FILE@" not in brief and "@OUT_FILE@" not in brief
+
+
+def test_merged_rows_read_as_the_evaluation_set(batch: Path) -> None:
+    write_grades(batch, grades(batch, 1.0, 0.5), grades(batch, 1.5, 1))
+    merged = run("merge", str(batch), "--split", "dev")
+    assert merged.returncode == 0, merged.stderr
+    assert "graders agree at QWK" in merged.stdout
+    answers = je.load_answers(batch / "rows.jsonl")
+    assert len(answers) == 10 and {a.split for a in answers} == {"dev"}
+    assert all(a.human == 1.25 for a in answers)
+    assert {je.batch_of(a.id) for a in answers} == {"qq"}
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (lambda rows: rows[0].update(credits=[0.5]), "credits must be"),
+    (lambda rows: rows[1].update(credits=[0.3] * 2), "credits must be"),
+    (lambda rows: rows[2].update(score=0.25), "score must be"),
+    (lambda rows: rows[3].update(score=99), "score must be"),
+    (lambda rows: rows[4].update(list_like="yes"), "list_like"),
+    (lambda rows: rows.pop(), "must grade each of the 10 answers once"),
+])
+def test_a_grade_that_does_not_fit_is_named_in_one_line(batch: Path, change, named) -> None:
+    second = grades(batch)
+    change(second)
+    write_grades(batch, grades(batch), second)
+    merged = run("merge", str(batch), "--split", "dev")
+    assert merged.returncode == 2
+    lines = merged.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "grades2.json" in lines[0]
+
+
+def test_a_used_letter_or_missing_answers_are_refused(batch: Path, tmp_path: Path) -> None:
+    used = run("tasks", str(tmp_path / "b"), "--letter", "r", "--split", "dev", "--answers", "4")
+    assert used.returncode == 2 and "--letter r: already a batch" in used.stderr
+    assert not (tmp_path / "b").exists()
+    (batch / "answers2.json").rename(tmp_path / "kept.json")
+    try:
+        missing = run("grading", str(batch))
+    finally:
+        (tmp_path / "kept.json").rename(batch / "answers2.json")
+    assert missing.returncode == 2
+    assert len(missing.stderr.strip().splitlines()) == 1 and "no answer for 5 tasks" in (
+        missing.stderr)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "plan.json").write_text("{not json", encoding="utf-8")
+    assert "plan.json: not JSON" in run("grading", str(broken)).stderr
