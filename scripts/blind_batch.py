@@ -104,6 +104,8 @@ def kinds_of(count: int, rng: random.Random) -> list[str]:
 
 def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: int,
           english_weight: int, personas: list[str]) -> None:
+    if (out / "plan.json").exists():
+        raise BatchError(f"{out}: already holds a batch (plan.json); use a new folder")
     answers = je.load_answers()
     if any(je.batch_of(a.id) == letter for a in answers):
         raise BatchError(f"--letter {letter}: already a batch of {je.EVAL_SET}")
@@ -253,9 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.step == "tasks":
-            if not args.letter.isalpha() or args.answers < 1 or args.writers < 1 or (
-                    args.english_weight < 1):
-                raise BatchError("--letter must be letters; --answers, --writers and "
+            if not (args.letter.isascii() and args.letter.isalpha()) or args.answers < 1 or (
+                    args.writers < 1 or args.english_weight < 1):
+                raise BatchError("--letter must be ASCII letters; --answers, --writers and "
                                  "--english-weight at least 1")
             tasks(args.dir, args.letter, args.split, args.answers, args.seed, args.writers,
                   args.english_weight, args.persona)

@@ -114,6 +114,11 @@ def test_a_used_letter_or_missing_answers_are_refused(batch: Path, tmp_path: Pat
     used = run("tasks", str(tmp_path / "b"), "--letter", "r", "--split", "dev", "--answers", "4")
     assert used.returncode == 2 and "--letter r: already a batch" in used.stderr
     assert not (tmp_path / "b").exists()
+    again = run("tasks", str(batch), "--letter", "qq", "--split", "dev", "--answers", "4")
+    assert again.returncode == 2 and "already holds a batch" in again.stderr
+    assert len(json.loads((batch / "plan.json").read_text(encoding="utf-8"))) == 10
+    odd = run("tasks", str(tmp_path / "c"), "--letter", "q1", "--split", "dev", "--answers", "4")
+    assert odd.returncode == 2 and "--letter must be ASCII letters" in odd.stderr
     (batch / "answers2.json").rename(tmp_path / "kept.json")
     try:
         missing = run("grading", str(batch))
