@@ -36,6 +36,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import judge_eval as je  # noqa: E402
 
+from simulator.data import read_json  # noqa: E402
+from simulator.errors import SimulatorError  # noqa: E402
+from simulator.speech.non_answer import LANGUAGE_NAMES  # noqa: E402
+
 BRIEFS = je.EVAL_SET.parent / "briefs"
 GRADERS = 2
 MIX = {"own_words": 24, "partial": 16, "off_topic": 16, "bad_practice": 16,
@@ -62,20 +66,14 @@ KIND_BRIEF = {
     "list_connected": "A list of key terms/actions joined only by 首先/然后/最后 or "
     "first/then/finally, without real sentences saying who does what and how.",
 }
-LANGUAGE_NAME = {"zh": "Mandarin", "en": "English"}
 
 
-class BatchError(Exception):
+class BatchError(SimulatorError):
     """A file or value of the batch that does not fit; the message names it."""
 
 
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BatchError(f"{path}: not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise BatchError(f"{path}: not JSON ({error})") from None
+def read_batch_file(path: Path, what: str) -> Any:
+    return read_json(path, what, BatchError)
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -126,7 +124,7 @@ def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: in
     for k in range(writers):
         mine = plan[k::writers]
         write_json(out / f"writer{k + 1}.json", [
-            {"id": p["id"], "language": LANGUAGE_NAME[p["language"]],
+            {"id": p["id"], "language": LANGUAGE_NAMES[p["language"]],
              "question": prompts[p["id"]], "kind": KIND_BRIEF[p["kind"]]} for p in mine])
         (out / f"brief_writer{k + 1}.md").write_text(brief(
             "writer", persona=personas[k % len(personas)] if personas else "a job candidate",
@@ -140,7 +138,7 @@ def written(out: Path, plan: list[dict]) -> dict[str, str]:
     asked = {p["id"] for p in plan}
     found: dict[str, str] = {}
     for path in sorted(out.glob("answers*.json")):
-        for row in read_json(path):
+        for row in read_batch_file(path, "writer's answers"):
             if not isinstance(row, dict) or row.get("id") not in asked:
                 raise BatchError(f"{path}: {row.get('id') if isinstance(row, dict) else row!r}: "
                                  "not an id of this batch")
@@ -154,7 +152,7 @@ def written(out: Path, plan: list[dict]) -> dict[str, str]:
 
 
 def grading(out: Path) -> None:
-    plan = read_json(out / "plan.json")
+    plan = read_batch_file(out / "plan.json", "batch plan")
     texts = written(out, plan)
     banks = je.load_banks()
     items = []
@@ -193,12 +191,12 @@ def checked_grade(path: Path, row: Any, item: dict) -> dict:
 
 
 def merge(out: Path, split: str) -> None:
-    plan = {p["id"]: p for p in read_json(out / "plan.json")}
-    items = read_json(out / "grading" / "answers.json")
+    plan = {p["id"]: p for p in read_batch_file(out / "plan.json", "batch plan")}
+    items = read_batch_file(out / "grading" / "answers.json", "graders' answers")
     grades = []
     for g in range(1, GRADERS + 1):
         path = out / "grading" / f"grades{g}.json"
-        rows = read_json(path)
+        rows = read_batch_file(path, "grades")
         by_id = {r.get("id"): r for r in rows if isinstance(r, dict)}
         if set(by_id) != {item["id"] for item in items} or len(rows) != len(items):
             raise BatchError(f"{path}: must grade each of the {len(items)} answers once")

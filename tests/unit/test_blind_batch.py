@@ -130,4 +130,4 @@ def test_a_used_letter_or_missing_answers_are_refused(batch: Path, tmp_path: Pat
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "plan.json").write_text("{not json", encoding="utf-8")
-    assert "plan.json: not JSON" in run("grading", str(broken)).stderr
+    assert "plan.json: batch plan is not valid JSON" in run("grading", str(broken)).stderr
