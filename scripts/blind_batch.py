@@ -5,7 +5,7 @@ example or score; graders see the question, its key-point labels and the answer,
 kind, the judge or each other. Each step writes the files for the next people to read:
 
     scripts/blind_batch.py tasks DIR --letter u --split test --answers 128 [--seed 1]
-        [--writers 4] [--english-weight 1] [--persona TEXT]...
+        [--writers 4] [--english-weight 1] [--fewest N] [--persona TEXT]...
         -> DIR/writerK.json (the questions and kinds), DIR/brief_writerK.md (what writer K
            reads; it answers in DIR/answersK.json), DIR/plan.json (banks, kinds; not for them)
     scripts/blind_batch.py grading DIR
@@ -100,8 +100,20 @@ def kinds_of(count: int, rng: random.Random) -> list[str]:
     return kinds
 
 
+def fewest_samples(answers: list[je.EvalAnswer], keys: list[tuple[str, str]],
+                   count: int) -> list[tuple[str, str]]:
+    """The `count` questions of `keys` with the fewest graded samples (answers outside the
+    test split), ties in the order of `keys`: where another batch adds the most."""
+    samples = {key: 0 for key in keys}
+    for answer in answers:
+        key = (answer.bank, answer.question)
+        if key in samples and answer.split != "test":
+            samples[key] += 1
+    return sorted(sorted(keys, key=lambda key: samples[key])[:count])
+
+
 def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: int,
-          english_weight: int, personas: list[str]) -> None:
+          english_weight: int, personas: list[str], fewest: int | None = None) -> None:
     if (out / "plan.json").exists():
         raise BatchError(f"{out}: already holds a batch (plan.json); use a new folder")
     answers = je.load_answers()
@@ -111,6 +123,8 @@ def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: in
     keys = sorted({(a.bank, a.question) for a in answers if a.split == split and a.bank in banks})
     if not keys:
         raise BatchError(f"--split {split}: no questions of that split in {je.EVAL_SET}")
+    if fewest is not None:
+        keys = fewest_samples(answers, keys, fewest)
     questions = [banks[bank].question(qid) for bank, qid in keys]
     pool = [q for q in questions for _ in range(english_weight if q.language == "en" else 1)]
     rng = random.Random(seed)
@@ -242,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--writers", type=int, default=4)
     make.add_argument("--english-weight", type=int, default=1,
                       help="each English question drawn this many times as often")
+    make.add_argument("--fewest", type=int, metavar="N",
+                      help="only the N questions of the split with the fewest graded samples")
     make.add_argument("--persona", action="append", default=[], help="one per writer")
     steps.add_parser("grading", help="the graders' file and briefs").add_argument(
         "dir", type=Path)
@@ -253,12 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.step == "tasks":
-            if not (args.letter.isascii() and args.letter.isalpha()) or args.answers < 1 or (
-                    args.writers < 1 or args.english_weight < 1):
-                raise BatchError("--letter must be ASCII letters; --answers, --writers and "
-                                 "--english-weight at least 1")
+            counts = (args.answers, args.writers, args.english_weight, args.fewest or 1)
+            if not (args.letter.isascii() and args.letter.isalpha()) or min(counts) < 1 or (
+                    args.fewest == 0):
+                raise BatchError("--letter must be ASCII letters; --answers, --writers, "
+                                 "--english-weight and --fewest at least 1")
             tasks(args.dir, args.letter, args.split, args.answers, args.seed, args.writers,
-                  args.english_weight, args.persona)
+                  args.english_weight, args.persona, args.fewest)
         elif args.step == "grading":
             grading(args.dir)
         elif args.step == "merge":

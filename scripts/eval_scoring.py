@@ -20,13 +20,15 @@ not score higher than it did; the count and the mean change are printed.
 
 With `--audio`, the spoken versions of test answers in `audio_fixtures/judge/manifest.json`
 are transcribed by the bundled Whisper model and judged; their QWK is printed beside the QWK
-of the same answers' text.
+of the same answers' text. `--audio-dir DIR` reads another folder made by
+`scripts/make_judge_audio.py --out DIR` instead (more test answers than the 24 shipped, or
+dev answers; a dev answer is judged against other batches' samples, as in the dev figures).
 
 The last line is for grep, from the TEST split:
 `qwk=… qwk_zh=… qwk_en=… lists_at_half=N/M own_words_mean=… bad_practice_mean=… off_topic_mean=…`
 
-Usage: .venv/bin/python scripts/eval_scoring.py [--split dev|test|both] [--audio] [--json]
-       [--no-samples]
+Usage: .venv/bin/python scripts/eval_scoring.py [--split dev|test|both] [--audio]
+       [--audio-dir DIR] [--json] [--no-samples]
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from simulator.bank.model import Question  # noqa: E402
 from simulator.scoring.build import build_judge  # noqa: E402
 from simulator.scoring.judge import Judge  # noqa: E402
 
-AUDIO_MANIFEST = je.ROOT / "audio_fixtures" / "judge" / "manifest.json"
+AUDIO_DIR = je.ROOT / "audio_fixtures" / "judge"
 LOW_KINDS = ("off_topic", "vague", "bad_practice", "list_bare", "list_connected")
 PADDING = {
     "zh": "我周末一般去爬山，山上空气特别好。最近我在学做蛋糕，第一次烤得有点焦。"
@@ -98,46 +100,55 @@ def report(title: str, figures: je.Figures) -> None:
         print(f"    {kind:15s} graders {human:.2f}  scorer {mine:.2f}  (n={n})")
 
 
-def audio_figures(judge: Judge, banks: dict) -> dict[str, float] | None:
-    if not AUDIO_MANIFEST.is_file():
-        print(f"note: {AUDIO_MANIFEST} not found; audio evaluation skipped", file=sys.stderr)
-        return None
+def audio_figures(judge: Judge, banks: dict, folder: Path) -> dict[str, float | str]:
     from simulator.audio.pcm import read_audio
     from simulator.config import WhisperConfig
     from simulator.speech.whisper_stt import FasterWhisperTranscriber
 
-    manifest = json.loads(AUDIO_MANIFEST.read_text(encoding="utf-8"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     by_id = {a.id: a for a in je.load_answers()}
+    judge_for = je.judge_per_batch(judge)
     transcriber = FasterWhisperTranscriber(WhisperConfig())
     answers, heard = [], {}
     for entry in manifest["answers"]:
         answer = by_id[entry["id"]]
         if answer.bank not in banks:
             continue
-        audio = read_audio(AUDIO_MANIFEST.parent / entry["file"])
+        audio = read_audio(folder / entry["file"])
         heard[answer.id] = transcriber.transcribe(audio, answer.language).text
         answers.append(answer)
     text = je.figures(
-        answers, banks, lambda a: judge.score(a.answer, je.question_of(a, banks)).points
+        answers, banks, lambda a: judge_for(a).score(a.answer, je.question_of(a, banks)).points
     )
     audio = je.figures(
-        answers, banks, lambda a: judge.score(heard[a.id], je.question_of(a, banks)).points
+        answers, banks, lambda a: judge_for(a).score(heard[a.id], je.question_of(a, banks)).points
     )
+    splits = "/".join(sorted({a.split for a in answers}))
     print(
-        f"audio (test split, {len(answers)} spoken answers): qwk text {text.qwk:.3f}, "
-        f"qwk audio {audio.qwk:.3f}, difference {audio.qwk - text.qwk:+.3f}"
+        f"audio ({splits} split, {len(answers)} spoken answers in {folder}): "
+        f"qwk text {text.qwk:.3f} (zh {text.qwk_zh:.3f}, en {text.qwk_en:.3f}), "
+        f"qwk audio {audio.qwk:.3f} (zh {audio.qwk_zh:.3f}, en {audio.qwk_en:.3f}), "
+        f"difference {audio.qwk - text.qwk:+.3f}"
     )
-    return {"n": len(answers), "qwk_text": text.qwk, "qwk_audio": audio.qwk}
+    return {"n": len(answers), "split": splits, "qwk_text": text.qwk, "qwk_audio": audio.qwk,
+            "qwk_text_zh": text.qwk_zh, "qwk_audio_zh": audio.qwk_zh,
+            "qwk_text_en": text.qwk_en, "qwk_audio_en": audio.qwk_en}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
     parser.add_argument("--audio", action="store_true", help="also judge the spoken answers")
+    parser.add_argument("--audio-dir", type=Path, default=AUDIO_DIR,
+                        help=f"spoken answers with their manifest.json (default {AUDIO_DIR})")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--no-samples", action="store_true",
                         help="the judge alone, without the graded sample answers")
     args = parser.parse_args(argv)
+    if args.audio and not (args.audio_dir / "manifest.json").is_file():
+        print(f"eval_scoring: {args.audio_dir / 'manifest.json'} not found (spoken answers "
+              "are made by scripts/make_judge_audio.py --out DIR)", file=sys.stderr)
+        return 2
     banks = je.load_banks()
     judge = build_judge()
     if args.no_samples:
@@ -172,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         last = judge_figures
     if args.audio:
-        results["audio"] = audio_figures(judge, banks)
+        results["audio"] = audio_figures(judge, banks, args.audio_dir)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2, default=list))
     if last is not None:

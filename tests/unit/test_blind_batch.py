@@ -131,3 +131,24 @@ def test_a_used_letter_or_missing_answers_are_refused(batch: Path, tmp_path: Pat
     broken.mkdir()
     (broken / "plan.json").write_text("{not json", encoding="utf-8")
     assert "plan.json: batch plan is not valid JSON" in run("grading", str(broken)).stderr
+
+
+def test_fewest_draws_the_questions_with_the_fewest_samples(tmp_path: Path) -> None:
+    """`--fewest N`: a batch adds to the questions the judge has the fewest graded answers
+    for (answers outside the test split are its samples)."""
+    made = run("tasks", str(tmp_path / "f"), "--letter", "qf", "--split", "dev", "--answers",
+               "12", "--writers", "1", "--fewest", "3")
+    assert made.returncode == 0, made.stderr
+    drawn = {(p["bank"], p["question"])
+             for p in json.loads((tmp_path / "f" / "plan.json").read_text(encoding="utf-8"))}
+    answers = je.load_answers()
+    counts: dict[tuple[str, str], int] = {}
+    for a in answers:
+        if a.split == "dev":
+            counts[(a.bank, a.question)] = counts.get((a.bank, a.question), 0) + 1
+    assert len(drawn) == 3
+    assert max(counts[key] for key in drawn) <= min(
+        n for key, n in counts.items() if key not in drawn)
+    bad = run("tasks", str(tmp_path / "g"), "--letter", "qg", "--split", "dev", "--answers",
+              "4", "--fewest", "0")
+    assert bad.returncode == 2 and "--fewest at least 1" in bad.stderr
