@@ -49,7 +49,8 @@ from simulator.scoring.calibration import Logistic, read_logistic
 SPLITS = ("dev", "anchor")
 FIRST_SETTINGS = {"grade_weight": 0.2, "error_weight": 0.5, "neighbours": 3,
                   "temperature": 0.05, "min_anchors": 12, "alike_from": 0.5, "alike_full": 0.7,
-                  "point_weight": 0.0, "point_neighbours": 5}
+                  "point_weight": 0.0, "point_neighbours": 5, "breach_lift_from": 0.6,
+                  "breach_lift_full": 0.8, "breach_lift_cap": 0.4}
 """Written when there is no file yet."""
 HEADER = """# Graded sample answers, by question (simulator/scoring/anchors.py). Written by
 # scripts/build_anchors.py from the dev and anchor splits of the blind evaluation set
@@ -178,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alike-full", type=float)
     parser.add_argument("--point-weight", type=float)
     parser.add_argument("--point-neighbours", type=int)
+    parser.add_argument("--breach-lift-from", type=float)
+    parser.add_argument("--breach-lift-full", type=float)
+    parser.add_argument("--breach-lift-cap", type=float)
     parser.add_argument("--out", type=Path, default=DEFAULT_ANCHORS_PATH)
     parser.add_argument("--fit-points", action="store_true",
                         help="refit the key-point model on the dev split and write the file")

@@ -126,6 +126,22 @@ class AnchorSettings:
     point_model: Logistic | None = None
     """A key point's belief from the judge's own (its logit), the samples' support and the
     samples' average credit for the point (`point_support`); fitted on the dev split."""
+    breach_lift_from: float = 2.0
+    """Share of the marks the samples most like an answer earned from which a bad practice
+    heard in it stops counting fully (above 1: never)."""
+    breach_lift_full: float = 3.0
+    """From this share it is lifted all the way to `breach_lift_cap` (linearly between)."""
+    breach_lift_cap: float = 0.0
+    """The most an answer with a bad practice heard may keep once lifted (share of the
+    marks): a good answer with one breach said in it stays low, since its samples are
+    good answers too."""
+
+    def breach_lift(self, fraction: float) -> float:
+        """How far to lift a heard bad practice's cap toward `breach_lift_cap` when the
+        samples most like the answer earned `fraction` of the marks (0: not, 1: all the
+        way)."""
+        span = max(1e-9, self.breach_lift_full - self.breach_lift_from)
+        return min(1.0, max(0.0, (fraction - self.breach_lift_from) / span))
 
     def error_share(self, similarity: float) -> float:
         """How much of the samples' error is added at this closeness."""
@@ -367,6 +383,9 @@ def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
                                   alike_full=float(data["alike_full"]),
                                   point_weight=float(data.get("point_weight", 0.0)),
                                   point_neighbours=int(data.get("point_neighbours", 5)),
+                                  breach_lift_from=float(data.get("breach_lift_from", 2.0)),
+                                  breach_lift_full=float(data.get("breach_lift_full", 3.0)),
+                                  breach_lift_cap=float(data.get("breach_lift_cap", 0.0)),
                                   point_model=(read_logistic(data["point_support"])
                                                if "point_support" in data else None))
         by_question = {
@@ -381,12 +400,16 @@ def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
     if (not 0.0 <= settings.grade_weight <= 1.0 or not 0.0 <= settings.error_weight <= 1.0
             or settings.neighbours < 1 or settings.temperature <= 0
             or not settings.alike_from < settings.alike_full
+            or not settings.breach_lift_from < settings.breach_lift_full
+            or not 0.0 <= settings.breach_lift_cap <= 1.0
             or not 0.0 <= settings.point_weight <= 1.0 or settings.point_neighbours < 1
             or (settings.point_model is not None
                 and not set(settings.point_model.features) <= set(POINT_VALUES))):
-        raise DataFileError(f"{path}: needs grade_weight, error_weight and point_weight in "
-                            "[0, 1], neighbours and point_neighbours >= 1, temperature > 0, "
-                            "alike_from < alike_full and [point_support] features among "
+        raise DataFileError(f"{path}: needs grade_weight, error_weight, point_weight and "
+                            "breach_lift_cap in [0, 1], neighbours and point_neighbours >= 1, "
+                            "temperature > 0, "
+                            "alike_from < alike_full, breach_lift_from < breach_lift_full "
+                            "and [point_support] features among "
                             f"{', '.join(POINT_VALUES)}")
     for key, samples in by_question.items():
         if any(not 0.0 <= a.fraction <= 1.0 or any(not 0.0 <= c <= 1.0 for c in a.credits)

@@ -256,11 +256,37 @@ class Judge:
     def decide(self, features: AnswerFeatures, question: Question,
                calibration: Calibration | None = None) -> Score:
         """Turn the features into credits, gates and the score (`calibration` overrides the
-        judge's own, for fitting)."""
+        judge's own, for fitting).
+
+        A bad practice heard caps the answer (at 0 when serious) unless the graded samples
+        most like it were graded well: then up to `AnchorSettings.breach_lift_cap` of the
+        marks may stand, still named as bad practice. New writers' good answers trip the
+        breach library far more often than the answers it was written from did, and then
+        their closest samples are good answers; a good answer with one breach said in it
+        stays low (docs/judge.md, the fourteenth session)."""
         cal = calibration or self.calibration
+        heard = self._breaches_heard(features, cal)
+        capped = self._decide(features, question, cal, heard)
+        anchor, anchors = features.anchor, self.anchors
+        if not heard or anchor is None or anchors is None:
+            return capped
+        lift = anchors.settings.breach_lift(anchor.fraction)
+        if not lift:
+            return capped
+        clean = self._decide(features, question, cal, [], bad_practice_gate=False)
+        most = anchors.settings.breach_lift_cap * question.points
+        points = round(capped.points + lift * max(0.0, min(clean.points, most) - capped.points),
+                       1)
+        why = (f"the graded sample answers most like this one earned {anchor.fraction:.0%} of "
+               f"the marks, so the bad practice heard may be a false alarm: up to "
+               f"{anchors.settings.breach_lift_cap:.0%} may stand, {lift:.0%} of the way "
+               f"-> {points:g}/{question.points:g}")
+        return replace(capped, points=points, reasons=(*capped.reasons, why))
+
+    def _decide(self, features: AnswerFeatures, question: Question, cal: Calibration,
+                heard: list[BreachResult], bad_practice_gate: bool = True) -> Score:
         view = features.view
         reasons: list[str] = []
-        heard = self._breaches_heard(features, cal)
         violated = {b.violates for b in heard if b.violates}
         beliefs = [cal.point_belief(values) for values in features.point_features]
         weights = [kp.weight for kp in question.key_points]
@@ -315,7 +341,8 @@ class Judge:
                 raw = ceiling = question.points * cap
             reasons.append(f"bad practice ({breach.label}, {breach.severity}): "
                            f"«{breach.evidence.heard}» -> at most {cap:.0%}")
-        verdict = answer_gates(gates, cal, bool(heard), lambda: _most_breach_like(features))
+        verdict = answer_gates(gates, cal, bool(heard) or not bad_practice_gate,
+                               lambda: _most_breach_like(features))
         raw *= verdict.kept
         reasons.extend(verdict.reasons)
         if features.anchor is not None and self.anchors is not None:

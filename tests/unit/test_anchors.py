@@ -178,6 +178,32 @@ def test_the_judge_moves_toward_the_samples_but_not_past_its_caps(judge: Judge) 
     assert before.breaches and after.points <= before.points
 
 
+def test_a_breach_heard_in_an_answer_like_well_graded_samples_is_lifted(judge: Judge) -> None:
+    """A bad practice heard caps the answer; when the samples most like it were graded well
+    it may be a false alarm, and up to `breach_lift_cap` of the marks may stand (from
+    `breach_lift_from` part of the way, from `breach_lift_full` all of it), still named as
+    bad practice. Samples graded low leave the cap as it was."""
+    lifting = dataclasses.replace(SETTINGS, breach_lift_from=0.6, breach_lift_full=0.8,
+                                  breach_lift_cap=0.4)
+    assert [lifting.breach_lift(f) for f in (0.0, 0.6, 0.7, 0.8, 1.0)] == pytest.approx(
+        [0.0, 0.0, 0.5, 1.0, 1.0])
+    text = "没货也没关系，我就跟他说已经发出去了，让他再等等，他也查不到。"
+
+    def judged(grade: float, settings: AnchorSettings = lifting):  # type: ignore[no-untyped-def]
+        library = _library([(t, grade) for t in ANSWERS_12], settings)
+        return judge.with_anchors(library).score(text, QUESTION)
+
+    never = judged(1.0, SETTINGS)
+    assert never.breaches and never.points == 0.0
+    low, high = judged(0.0), judged(1.0)
+    assert low.breaches and low.points == 0.0
+    assert 0.0 < high.points <= 0.4 * QUESTION.points and high.breaches
+    assert "may be a false alarm" in high.reasons[-1] and "up to 40% may stand" in (
+        high.reasons[-1])
+    partly = judged(0.72)
+    assert partly.breaches and 0.0 < partly.points < high.points
+
+
 def test_the_shipped_judges_scores_are_used_only_by_the_same_judge() -> None:
     """The samples carry the shipped judge's own scores; a judge with other settings is not
     trusted with them and scores the samples itself."""
@@ -234,8 +260,11 @@ _SETTINGS = ("grade_weight = 0.2\nerror_weight = 0.5\nneighbours = 3\ntemperatur
 @pytest.mark.parametrize("text, complaint", [
     ("grade_weight = 0.3\n", "field missing or invalid"),
     (_SETTINGS.replace("0.2", "2.0") + "question = []\n",
-     "needs grade_weight, error_weight and point_weight in [0, 1]"),
-    (_SETTINGS + "point_weight = 1.5\nquestion = []\n", "point_weight in [0, 1]"),
+     "needs grade_weight, error_weight, point_weight and breach_lift_cap in [0, 1]"),
+    (_SETTINGS + "point_weight = 1.5\nquestion = []\n", "point_weight and breach_lift_cap"),
+    (_SETTINGS + "breach_lift_cap = 1.5\nquestion = []\n", "breach_lift_cap in [0, 1]"),
+    (_SETTINGS + "breach_lift_from = 0.8\nbreach_lift_full = 0.6\nquestion = []\n",
+     "breach_lift_from < breach_lift_full"),
     (_SETTINGS + '[[question]]\nkey = "k"\n[[question.answer]]\nsource = "s"\n'
      'fraction = 1\ncredits = [1, 2]\ntext = "t"\n', "fraction and credits must be in [0, 1]"),
     (_SETTINGS + 'question = []\n[point_support]\nfeatures = ["belief_logit"]\nmean = [0]\n'
