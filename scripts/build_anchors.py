@@ -17,8 +17,10 @@ settings (about 45 ms a sample: a minute and a half). Questions are filed under
 beside the checkout for the imported ones).
 
 The settings (grade_weight, error_weight, neighbours, temperature, min_anchors, alike_from,
-alike_full, point_weight, point_neighbours) are kept from the file as it is unless a flag
-gives a new value (chosen with `--sweep`, docs/judge.md), and so is the key-point model
+alike_full, point_weight, point_neighbours, breach_lift_from, breach_lift_full,
+breach_lift_cap) are kept from the file as it is unless a flag gives a new value (chosen
+with `--sweep`, or for the breach lift on dev batches V and xa: docs/judge.md, the
+fourteenth session), and so is the key-point model
 (`[point_support]`: a key point's belief from the judge's own and the samples' clauses, a
 logistic fitted with `--fit-points` on the dev split, each answer read against other
 batches' samples only, to the graders' credit for the point).

@@ -39,6 +39,10 @@ whole reading alone, +0.011 as shipped, +0.008 for the judge alone).
 An answer with no clause about the question gets no move (the off-topic gate decides). Caps
 (a breach heard, a list of terms, a missed critical point) still hold after the move (with
 a breach heard it may only lower the score), and the move is written into the reasons.
+One exception: a breach heard in an answer whose closest samples earned `breach_lift_from`
+of the marks or more may be a false alarm (a new writer's good answer saying words the
+breach library knows), and the judge lets it keep up to `breach_lift_cap` (`breach_lift`,
+`Judge.decide`): anchor split 0.673 -> 0.726, dev batches V and xa 0.755 -> 0.766.
 
 The samples (`prompts/anchors.toml`, written by `scripts/build_anchors.py`) are the dev and
 anchor splits of the blind evaluation set: answers written by helpers who saw only the

@@ -118,6 +118,25 @@ def test_english_breach_and_refusal(judge: Judge) -> None:
     assert not refusal.breaches and refusal.fraction >= breach.fraction + 0.25
 
 
+def test_a_good_answer_with_one_breach_said_in_it_stays_low(judge: Judge) -> None:
+    """The attack on the lift of a breach heard in an answer like well-graded samples: say a
+    good answer, then the breach. Its closest samples are good answers, so the cap may be
+    lifted, but never above 40 % of the marks, and the breach is still named."""
+    good = ("I'd explain that I can't share another customer's details because we protect "
+            "everyone's privacy. I'd offer to take a message and pass it on, and if the other "
+            "customer agrees they can contact him.")
+    alone = judge.score(good, PRIVACY_EN)
+    spoilt = judge.score(good + " But if he keeps pushing, I'd just give him the number to "
+                         "keep him happy.", PRIVACY_EN)
+    assert not alone.breaches and alone.fraction >= 0.5, alone.reasons
+    assert spoilt.breaches and spoilt.fraction <= 0.4, spoilt.reasons
+    zh = ("我会先跟这位客户说明，我们有义务保护每一位客户的隐私，不能随便透露别人的信息。"
+          "我可以帮他把诉求记录下来，联系那位客户，征得同意后再帮他们沟通。")
+    spoilt_zh = judge.score(zh + "不过他要是一直坚持，我就把那个人的电话直接给他算了。",
+                            PRIVACY_ZH)
+    assert spoilt_zh.breaches and spoilt_zh.fraction <= 0.4, spoilt_zh.reasons
+
+
 def test_fragments_at_whisper_pause_commas_earn_nothing_alone(judge: Judge) -> None:
     """A partial answer as Whisper heard it on one machine, cut at every pause: the
     fragments "解决问题" and "有意义的" alone once earned every point (2/2); read with
