@@ -305,6 +305,7 @@ def write(calibration: Calibration, path: Path, note: str) -> None:
             f"list_cap = {c.list_cap:g}",
             f"list_min_bare_share = {c.list_min_bare_share:g}",
             f"list_max_spoken_clauses = {c.list_max_spoken_clauses}",
+            f"list_max_spoken_share = {c.list_max_spoken_share:g}",
             f"relevant_similarity = {c.relevant_similarity:g}",
             "",
         ]

@@ -70,6 +70,9 @@ class Calibration:
     list_max_spoken_clauses: int
     relevant_similarity: float
     """A clause whose meaning is at least this close to some key point's example is on topic."""
+    list_max_spoken_share: float = 0.0
+    """A long list may hold more spoken clauses than `list_max_spoken_clauses`, up to this
+    share of its clauses and terms ("让客户先说完" among twelve bare terms)."""
     vague: Logistic | None = None
     """Belief that an answer is general statements rather than what one would do (none: off)."""
     vague_threshold: float = 1.1
@@ -149,6 +152,7 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
             list_cap=float(gates["list_cap"]),
             list_min_bare_share=float(gates["list_min_bare_share"]),
             list_max_spoken_clauses=int(gates["list_max_spoken_clauses"]),
+            list_max_spoken_share=float(gates.get("list_max_spoken_share", 0.0)),
             relevant_similarity=float(gates["relevant_similarity"]),
             **vague,
             **in_context,

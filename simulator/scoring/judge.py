@@ -326,7 +326,8 @@ class Judge:
                            f"{self._config.critical_cap:.0%}")
         credited = sum(1 for r in results if r.credit)
         listing = (features.listing.is_list(cal.list_min_bare_share,
-                                            cal.list_max_spoken_clauses)
+                                            cal.list_max_spoken_clauses,
+                                            cal.list_max_spoken_share)
                    or (named_only >= 2 and named_only >= cal.list_min_bare_share * credited
                        and features.listing.bare_share >= _NAMED_ONLY_MIN_BARE_SHARE))
         if listing and raw > question.points * cal.list_cap:

@@ -96,10 +96,14 @@ class ListCheck:
         total = self.bare_terms + self.spoken_clauses
         return self.bare_terms / total if total else 0.0
 
-    def is_list(self, min_bare_share: float, max_spoken_clauses: int) -> bool:
-        """A list: mostly bare terms and hardly a spoken clause."""
+    def is_list(self, min_bare_share: float, max_spoken_clauses: int,
+                max_spoken_share: float = 0.0) -> bool:
+        """A list: mostly bare terms and hardly a spoken clause (`max_spoken_clauses`, or in
+        a long list up to `max_spoken_share` of its clauses and terms)."""
+        allowed = max(max_spoken_clauses,
+                      max_spoken_share * (self.bare_terms + self.spoken_clauses))
         return self.recited or (self.bare_terms > 0 and self.bare_share >= min_bare_share
-                                and self.spoken_clauses <= max_spoken_clauses)
+                                and self.spoken_clauses <= allowed)
 
 
 def check_list(clauses: Sequence[Clause], language: str,

@@ -91,6 +91,20 @@ def test_lists_are_recognised_by_structure(text: str, language: str, is_list: bo
     assert found.is_list(min_bare_share=0.6, max_spoken_clauses=2) == is_list
 
 
+def test_a_long_list_may_hold_a_few_spoken_steps() -> None:
+    """Fourteen steps recited, four of them short verb phrases with glue ("让他把话说完",
+    "给个方案"), are still a list once the spoken share is allowed for; steps said by
+    someone who acts are speech either way."""
+    recited = ("保持冷静，不往心里去，让他把话说完，道歉，安抚情绪，表示理解，复述问题，核实信息，"
+               "查记录，给个方案，说清楚时间，登记，回访，转主管。")
+    spoken = ("我会先让他把话说完，不插话，然后跟他道歉，说我理解他着急，再把问题复述一遍，"
+              "核实订单信息，告诉他今天下午五点前给方案，最后登记下来，第二天我再回访他。")
+    long_list = check_list(split_clauses(recited, "zh"), "zh")
+    assert not long_list.is_list(0.6, 2) and long_list.is_list(0.6, 2, max_spoken_share=0.3)
+    said = check_list(split_clauses(spoken, "zh"), "zh")
+    assert not said.is_list(0.6, 2, max_spoken_share=0.3)
+
+
 def test_a_timeline_marker_is_no_term() -> None:
     """"第一年" or "第二阶段" opens a step of a plan the way 首先 does; it is not a bare term
     (a plan told year by year was taken for a list of terms)."""
