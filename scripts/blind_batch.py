@@ -269,9 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.step == "tasks":
-            counts = (args.answers, args.writers, args.english_weight, args.fewest or 1)
-            if not (args.letter.isascii() and args.letter.isalpha()) or min(counts) < 1 or (
-                    args.fewest == 0):
+            sizes = [args.answers, args.writers, args.english_weight]
+            sizes += [] if args.fewest is None else [args.fewest]
+            if not (args.letter.isascii() and args.letter.isalpha()) or min(sizes) < 1:
                 raise BatchError("--letter must be ASCII letters; --answers, --writers, "
                                  "--english-weight and --fewest at least 1")
             tasks(args.dir, args.letter, args.split, args.answers, args.seed, args.writers,

@@ -411,9 +411,8 @@ def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
                 and not set(settings.point_model.features) <= set(POINT_VALUES))):
         raise DataFileError(f"{path}: needs grade_weight, error_weight, point_weight and "
                             "breach_lift_cap in [0, 1], neighbours and point_neighbours >= 1, "
-                            "temperature > 0, "
-                            "alike_from < alike_full, breach_lift_from < breach_lift_full "
-                            "and [point_support] features among "
+                            "temperature > 0, alike_from < alike_full, breach_lift_from < "
+                            "breach_lift_full and [point_support] features among "
                             f"{', '.join(POINT_VALUES)}")
     for key, samples in by_question.items():
         if any(not 0.0 <= a.fraction <= 1.0 or any(not 0.0 <= c <= 1.0 for c in a.credits)
