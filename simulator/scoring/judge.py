@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.bank.model import Breach, KeyPoint, Question, Severity
+from simulator.bank.model import Breach, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
 from simulator.scoring.anchors import (
@@ -72,6 +72,7 @@ from simulator.scoring.register import (
 )
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
 from simulator.scoring.structure import ListCheck, check_list
+from simulator.scoring.votes import point_votes, sparseness
 from simulator.text.normalise import letters_and_digits, to_simplified
 
 _LOGGER = logging.getLogger(__name__)
@@ -204,14 +205,14 @@ class Judge:
         answer_meaning = float(np.mean([p.meaning for p in points])) if points else 0.0
         extent = on_topic_extent(view, related, language)
         concrete = concrete_share(on_topic, language)
-        votes = _votes(points)
+        votes = point_votes(points)
         point_features = tuple(
             {"cue": (p.cue.strength / 100 if p.cue else 0.0), "meaning": p.meaning,
              "label": p.label, "second": p.second,
              "cue_meaning": p.cue_meaning if p.cue else 0.0,
              "answer_meaning": answer_meaning, "answer_relevance": relevant,
              "vote": votes[k], "lexical": p.words.value,
-             "sparse": _sparse(point.point), "answer_extent": extent,
+             "sparse": sparseness(point.point), "answer_extent": extent,
              "answer_concrete": concrete}
             for k, (p, point) in enumerate(zip(points, prepared.points, strict=True)))
         per_clause = (np.max([b.per_clause for b in breaches], axis=0) if breaches and n
@@ -419,35 +420,6 @@ class Judge:
             with self._lock:
                 self._prepared[key] = found
         return found
-
-
-VOTE_TEMPERATURE = 0.03
-"""How sharply a clause's closeness to the question's points decides which point it makes
-(`_votes`): a cosine 0.03 closer counts e times as much."""
-
-
-def _votes(points: Sequence[PointEvidence]) -> list[float]:
-    """Per point: how surely its best clause makes this point rather than another point of
-    the question (a softmax over the points of that clause's closeness to each).
-
-    A clause near every point ("今天下午就给您发货" is the nearest thing to 'offer
-    compensation' too) votes for the one it is closest to. On the development split this
-    replaced the difference to the next-closest point: grouped 5-fold CV 0.825 -> 0.841.
-    """
-    if not points or not all(p.per_clause for p in points):
-        return [0.0] * len(points)
-    closeness = np.array([p.per_clause for p in points])  # points x clauses
-    shares = np.exp((closeness - closeness.max(axis=0)) / VOTE_TEMPERATURE)
-    shares /= shares.sum(axis=0)
-    return [float(shares[k, int(np.argmax(closeness[k]))]) for k in range(len(points))]
-
-
-def _sparse(point: KeyPoint) -> float:
-    """1/sqrt of how many texts describe the point (label, cues, examples; not borrowed
-    ones). A point of an imported bank has a few, a shipped one about 25: the fewer there
-    are, the less a missing match says, so the fitted model lowers the bar for such points
-    (dev, grouped cross-validation: the imported bank 0.61 -> 0.66, docs/judge.md)."""
-    return 1.0 / (1 + len(point.cues) + len(point.examples)) ** 0.5
 
 
 def _only_named(evidence: PointEvidence, listing: ListCheck) -> bool:

@@ -14,7 +14,8 @@ from simulator.bank.importer import import_document
 from simulator.bank.loader import resolve_bank
 from simulator.feedback import load_templates, render_feedback
 from simulator.scoring.evidence import PointEvidence
-from simulator.scoring.judge import Judge, _votes
+from simulator.scoring.judge import Judge
+from simulator.scoring.votes import point_votes
 
 ZH = resolve_bank("cs-zh")
 EN = resolve_bank("cs-en")
@@ -258,11 +259,11 @@ def _closeness(per_clause: tuple[float, ...]) -> PointEvidence:
 def test_a_clause_votes_for_the_point_it_is_closest_to() -> None:
     # Clause 0 is near both points but nearer the first; clause 1 is the second point's own.
     shipping, compensation = _closeness((0.62, 0.30)), _closeness((0.55, 0.58))
-    votes = _votes([shipping, compensation])
+    votes = point_votes([shipping, compensation])
     assert votes[0] > 0.9  # clause 0 makes the shipping point
     assert votes[1] > 0.9  # clause 1, not clause 0, makes compensation
     # Its best clause near two points at once: the vote is split, not given to both.
-    tied = _votes([_closeness((0.60,)), _closeness((0.60,))])
+    tied = point_votes([_closeness((0.60,)), _closeness((0.60,))])
     assert tied == pytest.approx([0.5, 0.5])
-    assert _votes([]) == []
-    assert _votes([_closeness(()), _closeness((0.5,))]) == [0.0, 0.0]
+    assert point_votes([]) == []
+    assert point_votes([_closeness(()), _closeness((0.5,))]) == [0.0, 0.0]
