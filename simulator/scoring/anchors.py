@@ -370,6 +370,11 @@ def toward_anchors(raw: float, ceiling: float, max_points: float, estimate: Anch
                    f"way there and {share:.0%} of that difference -> {moved:.2f}")
 
 
+_OPTIONAL = {"point_weight": float, "point_neighbours": int, "breach_lift_from": float,
+             "breach_lift_full": float, "breach_lift_cap": float}
+"""Settings an older file may lack: `AnchorSettings`' own defaults then hold."""
+
+
 def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
     """Read the graded samples.
 
@@ -385,11 +390,8 @@ def load_anchors(path: Path = DEFAULT_ANCHORS_PATH) -> AnchorLibrary:
                                   min_anchors=int(data["min_anchors"]),
                                   alike_from=float(data["alike_from"]),
                                   alike_full=float(data["alike_full"]),
-                                  point_weight=float(data.get("point_weight", 0.0)),
-                                  point_neighbours=int(data.get("point_neighbours", 5)),
-                                  breach_lift_from=float(data.get("breach_lift_from", 2.0)),
-                                  breach_lift_full=float(data.get("breach_lift_full", 3.0)),
-                                  breach_lift_cap=float(data.get("breach_lift_cap", 0.0)),
+                                  **{name: kind(data[name]) for name, kind in _OPTIONAL.items()
+                                     if name in data},
                                   point_model=(read_logistic(data["point_support"])
                                                if "point_support" in data else None))
         by_question = {
