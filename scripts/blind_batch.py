@@ -88,10 +88,11 @@ def brief(name: str, **fields: str) -> str:
     return text
 
 
-def kinds_of(count: int, rng: random.Random) -> list[str]:
-    """`count` kinds in MIX's shares (largest remainders), shuffled."""
-    total = sum(MIX.values())
-    exact = {kind: share * count / total for kind, share in MIX.items()}
+def kinds_of(count: int, rng: random.Random, mix: dict[str, int] | None = None) -> list[str]:
+    """`count` kinds in `mix`'s shares (MIX's by default; largest remainders), shuffled."""
+    mix = mix or MIX
+    total = sum(mix.values())
+    exact = {kind: share * count / total for kind, share in mix.items()}
     counts = {kind: int(value) for kind, value in exact.items()}
     for kind in sorted(exact, key=lambda k: counts[k] - exact[k])[:count - sum(counts.values())]:
         counts[kind] += 1
@@ -112,8 +113,23 @@ def fewest_samples(answers: list[je.EvalAnswer], keys: list[tuple[str, str]],
     return sorted(sorted(keys, key=lambda key: samples[key])[:count])
 
 
+def parse_mix(text: str) -> dict[str, int]:
+    """`own_words:24,list_bare:14` -> shares by kind (each a kind of KIND_BRIEF)."""
+    mix: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, share = part.partition(":")
+        if kind not in KIND_BRIEF or not share.isdigit() or int(share) < 1:
+            raise BatchError(f"--mix {part}: expected KIND:SHARE, a kind of "
+                             f"{', '.join(KIND_BRIEF)} and a whole share of at least 1")
+        mix[kind] = int(share)
+    if not mix:
+        raise BatchError("--mix: no kind given")
+    return mix
+
+
 def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: int,
-          english_weight: int, personas: list[str], fewest: int | None = None) -> None:
+          english_weight: int, personas: list[str], fewest: int | None = None,
+          mix: dict[str, int] | None = None) -> None:
     if (out / "plan.json").exists():
         raise BatchError(f"{out}: already holds a batch (plan.json); use a new folder")
     answers = je.load_answers()
@@ -132,7 +148,7 @@ def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: in
     rng.shuffle(drawn)
     plan = [{"id": f"{q.bank}-{q.id}-{letter}{n}", "bank": q.bank, "question": q.id,
              "language": q.language, "kind": kind}
-            for n, (q, kind) in enumerate(zip(drawn, kinds_of(count, rng), strict=True))]
+            for n, (q, kind) in enumerate(zip(drawn, kinds_of(count, rng, mix), strict=True))]
     prompts = {item["id"]: q.prompt for item, q in zip(plan, drawn, strict=True)}
     write_json(out / "plan.json", plan)
     for k in range(writers):
@@ -259,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--fewest", type=int, metavar="N",
                       help="only the N questions of the split with the fewest graded samples")
     make.add_argument("--persona", action="append", default=[], help="one per writer")
+    make.add_argument("--mix", metavar="KIND:SHARE,...",
+                      help="the kinds and their shares (default: the evaluation set's mix)")
     steps.add_parser("grading", help="the graders' file and briefs").add_argument(
         "dir", type=Path)
     join = steps.add_parser("merge", help="check the grades and write rows.jsonl")
@@ -275,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise BatchError("--letter must be ASCII letters; --answers, --writers, "
                                  "--english-weight and --fewest at least 1")
             tasks(args.dir, args.letter, args.split, args.answers, args.seed, args.writers,
-                  args.english_weight, args.persona, args.fewest)
+                  args.english_weight, args.persona, args.fewest,
+                  parse_mix(args.mix) if args.mix is not None else None)
         elif args.step == "grading":
             grading(args.dir)
         elif args.step == "merge":

@@ -152,3 +152,19 @@ def test_fewest_draws_the_questions_with_the_fewest_samples(tmp_path: Path) -> N
     bad = run("tasks", str(tmp_path / "g"), "--letter", "qg", "--split", "dev", "--answers",
               "4", "--fewest", "0")
     assert bad.returncode == 2 and "--fewest at least 1" in bad.stderr
+
+
+def test_mix_sets_the_kinds_and_a_bad_mix_is_one_line(tmp_path: Path) -> None:
+    """`--mix KIND:SHARE,...`: a batch weighted toward the kinds the judge gets wrong; an
+    unknown kind or share is named in one line, exit 2, and no folder is written."""
+    made = run("tasks", str(tmp_path / "m"), "--letter", "qm", "--split", "dev", "--answers",
+               "12", "--writers", "2", "--mix", "list_bare:1,own_words:2")
+    assert made.returncode == 0, made.stderr
+    kinds = [p["kind"] for p in
+             json.loads((tmp_path / "m" / "plan.json").read_text(encoding="utf-8"))]
+    assert sorted(kinds) == ["list_bare"] * 4 + ["own_words"] * 8
+    for mix in ("lists:3", "own_words:0", "own_words:x", ","):
+        bad = run("tasks", str(tmp_path / "n"), "--letter", "qn", "--split", "dev",
+                  "--answers", "4", "--mix", mix)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, mix
+        assert "--mix" in bad.stderr and not (tmp_path / "n").exists()
