@@ -42,6 +42,7 @@ from simulator.config import ScoringConfig
 from simulator.scoring.anchors import (
     DEFAULT_ANCHORS_PATH,
     POINT_VALUES,
+    answer_grade,
     point_values,
     question_key,
 )
@@ -115,9 +116,10 @@ def _model_lines(model: Logistic) -> list[str]:
             f"weights = {numbers(model.weights)}", f"bias = {model.bias:.6g}", ""]
 
 
-POINT_SIGNS = (1, 1, -1)
+POINT_SIGNS = (1, 1, -1, 1)
 """More belief and more support from the closest samples' clauses mean more likely made; a
-point the question's samples usually make says less when the answer's clauses are like them."""
+point the question's samples usually make says less when the answer's clauses are like them;
+the better the samples most like the whole answer were graded, the more likely."""
 
 
 def fit_points() -> Logistic:
@@ -132,11 +134,13 @@ def fit_points() -> Logistic:
     rows, targets = [], []
     for answer in je.usable(je.load_answers(split="dev"), banks):
         features = judge_for(answer).measure(answer.answer, je.question_of(answer, banks))
+        grade = answer_grade(features.anchor, features.point_samples)
         for k, (values, support) in enumerate(zip(features.point_features,
                                                   features.point_samples or (), strict=False)):
             credit = answer.point_credit(k)
             if credit is not None:
-                rows.append(point_values(judge.calibration.point_belief(values), support))
+                rows.append(point_values(judge.calibration.point_belief(values), support,
+                                         grade))
                 targets.append(credit)
     if not rows:
         raise SystemExit("the samples have no key-point credits: run scripts/build_anchors.py")

@@ -325,33 +325,50 @@ class AnchorLibrary:
         return readings
 
 
-POINT_VALUES = ("belief_logit", "samples_best", "samples_average")
-"""What a key-point model may read (`point_values`)."""
+POINT_VALUES = ("belief_logit", "samples_best", "samples_average", "answer_grade")
+"""What a key-point model may read (`point_values`); a model fitted before one of them was
+known reads only those it names."""
 
 
-def point_values(belief: float, support: tuple[float, float]) -> dict[str, float]:
-    """What `AnchorSettings.point_model` reads of one key point."""
+def point_values(belief: float, support: tuple[float, float],
+                 answer_grade: float) -> dict[str, float]:
+    """What `AnchorSettings.point_model` reads of one key point: the judge's own belief, the
+    samples' support for it and what the samples most like the whole answer earned."""
     belief = min(max(belief, 1e-4), 1 - 1e-4)
     return {"belief_logit": math.log(belief / (1 - belief)), "samples_best": support[0],
-            "samples_average": support[1]}
+            "samples_average": support[1], "answer_grade": answer_grade}
+
+
+def answer_grade(estimate: AnchorEstimate | None,
+                 support: Sequence[tuple[float, float]] | None) -> float:
+    """What the samples most like the whole answer earned (`AnchorEstimate.fraction`), or
+    without an estimate the samples' average credit for the question's points."""
+    if estimate is not None:
+        return estimate.fraction
+    return float(np.mean([average for _, average in support])) if support else 0.0
 
 
 def with_point_support(beliefs: Sequence[float], support: Sequence[tuple[float, float]],
-                       settings: AnchorSettings) -> list[float]:
-    """The key points' beliefs, `point_weight` of each from the samples' point model."""
+                       settings: AnchorSettings, grade: float) -> list[float]:
+    """The key points' beliefs, `point_weight` of each from the samples' point model.
+
+    `grade` is `answer_grade`: graders credit the points of a strong answer told in words of
+    its own that the evidence for each point alone reads as borderline, and the samples most
+    like the whole answer say it is one (dev: docs/judge.md, the fifteenth session)."""
     model, w = settings.point_model, settings.point_weight
     if model is None or w <= 0:
         return list(beliefs)
-    return [(1 - w) * b + w * model.probability(point_values(b, s))
+    return [(1 - w) * b + w * model.probability(point_values(b, s, grade))
             for b, s in zip(beliefs, support, strict=True)]
 
 
 def support_reason(label: str, before: float, after: float, credit: float,
-                   support: tuple[float, float]) -> str:
+                   support: tuple[float, float], grade: float) -> str:
     """Why the samples changed a key point's credit, in words."""
     return (f"'{label}': the graded sample answers whose clauses are most like this answer's "
-            f"had it {support[0]:.2f} of the time (all of them: {support[1]:.2f}): belief "
-            f"{before:.2f} -> {after:.2f}, credit {credit:g}")
+            f"had it {support[0]:.2f} of the time (all of them: {support[1]:.2f}), those most "
+            f"like the whole answer earned {grade:.0%} of the marks: "
+            f"belief {before:.2f} -> {after:.2f}, credit {credit:g}")
 
 
 def toward_anchors(raw: float, ceiling: float, max_points: float, estimate: AnchorEstimate,

@@ -41,6 +41,7 @@ from simulator.scoring.anchors import (
     AnchorEstimate,
     AnchorLibrary,
     Reading,
+    answer_grade,
     support_reason,
     toward_anchors,
     with_point_support,
@@ -295,8 +296,10 @@ class Judge:
                  "coverage": float(np.dot(beliefs, weights) / sum(weights)) if beliefs else 0.0,
                  "best_point": max(beliefs, default=0.0)}
         own = beliefs
+        grade = answer_grade(features.anchor, features.point_samples)
         if features.point_samples is not None and self.anchors is not None:
-            beliefs = with_point_support(beliefs, features.point_samples, self.anchors.settings)
+            beliefs = with_point_support(beliefs, features.point_samples, self.anchors.settings,
+                                         grade)
         results = []
         named_only = 0
         for k, (kp, evidence, belief) in enumerate(zip(question.key_points, features.points,
@@ -304,7 +307,7 @@ class Judge:
             credit = cal.credit(belief)
             if credit != cal.credit(own[k]) and features.point_samples is not None:
                 reasons.append(support_reason(kp.label, own[k], belief, credit,
-                                              features.point_samples[k]))
+                                              features.point_samples[k], grade))
             if kp.label in violated and credit:
                 credit = 0.0
                 reasons.append(f"'{kp.label}': broken by the bad practice heard -> no credit")

@@ -19,9 +19,11 @@ from simulator.errors import DataFileError
 from simulator.scoring.anchors import (
     DEFAULT_ANCHORS_PATH,
     Anchor,
+    AnchorEstimate,
     AnchorLibrary,
     AnchorSettings,
     Reading,
+    answer_grade,
     load_anchors,
     point_values,
     question_key,
@@ -351,12 +353,27 @@ MODEL = Logistic(("belief_logit", "samples_best", "samples_average"), (0.0, 0.5,
 
 def test_the_point_model_moves_a_belief_with_the_support_and_only_when_on() -> None:
     settings = dataclasses.replace(POINTS_ON, point_weight=0.5, point_model=MODEL)
-    low, high = with_point_support([0.3, 0.3], [(0.1, 0.5), (0.95, 0.5)], settings)
+    low, high = with_point_support([0.3, 0.3], [(0.1, 0.5), (0.95, 0.5)], settings, 0.5)
     assert low < 0.3 < high
-    assert with_point_support([0.3], [(0.95, 0.5)], POINTS_ON) == [0.3]  # no model
-    assert point_values(0.5, (0.7, 0.4)) == {"belief_logit": 0.0, "samples_best": 0.7,
-                                             "samples_average": 0.4}
-    assert np.isfinite(point_values(1.0, (0.0, 0.0))["belief_logit"])
+    assert with_point_support([0.3], [(0.95, 0.5)], POINTS_ON, 0.5) == [0.3]  # no model
+    assert point_values(0.5, (0.7, 0.4), 0.9) == {"belief_logit": 0.0, "samples_best": 0.7,
+                                                  "samples_average": 0.4, "answer_grade": 0.9}
+    assert np.isfinite(point_values(1.0, (0.0, 0.0), 0.0)["belief_logit"])
+
+
+def test_a_borderline_point_of_an_answer_like_strong_samples_is_believed_more() -> None:
+    """Graders credit the points of a strong answer in words of its own that the evidence
+    alone reads as borderline: the same point's belief rises with what the samples most like
+    the whole answer earned, and without an estimate the samples' average credit stands in."""
+    graded = Logistic((*MODEL.features, "answer_grade"), (*MODEL.mean, 0.5), (*MODEL.scale, 0.25),
+                      (*MODEL.weights, 1.5), 0.0)
+    settings = dataclasses.replace(POINTS_ON, point_weight=0.5, point_model=graded)
+    weak, strong = (with_point_support([0.4], [(0.5, 0.5)], settings, g)[0] for g in (0.2, 0.9))
+    assert weak < 0.4 < strong
+    estimate = AnchorEstimate(fraction=0.9, error=0.0, similarity=0.8, samples=20)
+    assert answer_grade(estimate, [(0.5, 0.2)]) == 0.9
+    assert answer_grade(None, [(0.5, 0.2), (0.5, 0.6)]) == pytest.approx(0.4)
+    assert answer_grade(None, None) == 0.0
 
 
 def test_the_judge_credits_a_point_other_writers_made_in_these_words(judge: Judge) -> None:

