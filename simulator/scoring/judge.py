@@ -336,10 +336,8 @@ class Judge:
                        and features.listing.bare_share >= _NAMED_ONLY_MIN_BARE_SHARE))
         if listing and raw > question.points * cal.list_cap:
             raw = ceiling = question.points * cal.list_cap
-            what = ("steps recited one after another, no one said to do them"
-                    if features.listing.recited else f"{features.listing.bare_share:.0%} of "
-                    "the clauses name an action without saying what you would do")
-            reasons.append(f"a list of terms ({what}): capped at {cal.list_cap:.0%}")
+            reasons.append(f"a list of terms ({features.listing.why()}): capped at "
+                           f"{cal.list_cap:.0%}")
         for breach in heard:
             cap = 0.0 if breach.severity == Severity.SERIOUS.value else cal.minor_breach_cap
             if raw > question.points * cap:
