@@ -117,8 +117,11 @@ def test_a_long_list_may_hold_a_few_spoken_steps() -> None:
     ("I'd say sorry. Listen fully. Repeat it back. Give a timeframe. Thank them. Log it.",
      "en", False),
     # Short sentences that tell a story are longer on average than terms.
-    ("那天系统崩了，客户排成长队，同事都很着急，组长挨个登记电话，承诺两小时内回电，"
-     "最后全部回访完毕。", "zh", False),
+    ("那天下午系统突然崩了，门店客户排成长队，同事们都急得团团转，组长挨个登记来电号码，"
+     "承诺两个小时之内回电，最后当天全部回访完毕。", "zh", False),
+    # Imperatives about the customer ("他") in phrases of five to seven characters: a list.
+    ("先让他说完，别急着说他不对，问清他怎么理解，用大白话解释，当面演示，请他自己试一遍，"
+     "确认他明白了。", "zh", True),
 ])
 def test_many_short_phrases_with_no_one_acting_are_a_list(text: str, language: str,
                                                           telegraphic: bool) -> None:
