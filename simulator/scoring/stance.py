@@ -8,6 +8,11 @@ Two kinds of words name a bad practice without recommending it:
   else from the point where a third person is said to say, ask or feel something, and every
   clause after such a person's "说：" does too, until the sentence ends or the speaker speaks
   again ("我会跟他说：");
+- **what the speaker says they would not say or do**, where a comma or a filler cuts the
+  negation from its verb ("I wouldn't, like, tell them they're wrong", "我不会，嗯，直接把
+  电话给你") or the negation governs a quotation ("I wouldn't just say 'Sorry, thirty days,
+  nothing I can do' and leave it there", "我不会说“没办法，这是规定”就挂了"): the rest of
+  the sentence is withheld until the speaker starts a clause of their own ("…, I'd …");
 - **a warning**: the consequence the speaker announces if the customer goes on ("otherwise
   I'll have to end the call", "如果您再骂人，我只能先挂断电话"), which is the accepted way to
   handle abuse, not the abuse of hanging up;
@@ -169,7 +174,49 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         spans.append((found.end(), me.start() if me else len(text)))
         introduced = found.end() >= len(text) - 1
         reporting = me is None
-    return tuple(_unless_complied(spans, clauses, language))
+    return tuple(_withheld(_unless_complied(spans, clauses, language), clauses, language))
+
+
+_EN_DANGLING_RE = re.compile(r"\b(?:not|never)(?:\s+(?:just|really|ever|even|necessarily|"
+                             r"always|actually|like|um|uh|er))*$")
+_ZH_DANGLING_RE = re.compile(r"(?:不会|不能|不要|不可以|不该|不应该|别|绝不|绝对不|从不|"
+                             r"从来不|决不)(?:再|就|去|随便|直接|马上)?$")
+_EN_UNSAID_RE = re.compile(r"\b(?:not|never)\b(?:\s+\w+){0,2}?\s+(?:say|tell \w+|go|answer|"
+                           r"reply|respond)\b")
+_ZH_UNSAID_RE = re.compile(r"(?:不会|不能|不要|别|绝不|从不|不)[^，。]{0,4}?"
+                           r"(?:说|讲|回答|回复|来1句)")
+_EN_OWN_START_RE = re.compile(r"^(?:and |but |so |then |instead )?(?:i|we)\b")
+_ZH_OWN_START_RE = re.compile(r"^(?:但是?|可是|不过|而是|然后|那|就)?(?:我|咱)")
+_WITHHELD_MAX_CLAUSES = 3
+_LETTER_QUOTE_RE = re.compile(r"(?<=\w)'(?=\w)")
+
+
+def _withheld(spans: list[tuple[int, int]], clauses: Sequence[Clause],
+              language: str) -> list[tuple[int, int]]:
+    """The clauses after a negation left open (a dangling "I wouldn't", "我不会"; a negated
+    saying that opens a quotation) are not the speaker's act, up to `_WITHHELD_MAX_CLAUSES`,
+    the sentence's end or a clause the speaker starts anew."""
+    dangling, unsaid, own_start = (
+        (_ZH_DANGLING_RE, _ZH_UNSAID_RE, _ZH_OWN_START_RE) if language == "zh"
+        else (_EN_DANGLING_RE, _EN_UNSAID_RE, _EN_OWN_START_RE))
+    left = 0
+    for i, clause in enumerate(clauses):
+        text = clause.normalised
+        if left and (starts_sentence(clause) or own_start.match(text)):
+            left = 0
+        if left:
+            spans[i] = (0, len(text))
+            left -= 1
+        if dangling.search(text) or (unsaid.search(text) and _quote_open(clause.text)):
+            left = _WITHHELD_MAX_CLAUSES
+    return spans
+
+
+def _quote_open(text: str) -> bool:
+    """Whether `text` opens a quotation it does not close ("say 'Sorry", "说“没办法")."""
+    plain = _LETTER_QUOTE_RE.sub("", text)  # "wouldn't" is no quotation mark
+    curly = sum(plain.count(c) for c in "“「『‘") > sum(plain.count(c) for c in "”」』’")
+    return curly or plain.count('"') % 2 == 1 or plain.count("'") % 2 == 1
 
 
 def _unless_complied(spans: list[tuple[int, int]], clauses: Sequence[Clause],

@@ -151,3 +151,31 @@ def test_someone_elses_act_in_a_story_is_theirs() -> None:
 def test_words_around_a_cue_excuse_it_only_when_they_turn_it_round(
         condition: str, before: str, after: str, language: str, expected: bool) -> None:
     assert excused(condition, before, after, language, words=True) is expected
+
+
+def test_a_negation_cut_from_its_verb_or_governing_a_quotation_withholds_what_follows() -> None:
+    """"I wouldn't, like, tell them…", "我不会说“没办法…”就挂了": what follows the open
+    negation is not the speaker's act, to the sentence's end or the speaker's next clause."""
+    assert _reported("I wouldn't, um, like, tell them they're wrong.", "en") == [
+        "like", "tell them they are wrong"]
+    assert _reported("我不会说“没办法，这是规定”就挂了。我会先问清情况。", "zh") == [
+        "这是规定就挂了"]
+    assert _reported("I'd never just go 'nothing I can do, bye' and leave it.", "en") == [
+        "bye and leave it"]
+    assert _reported("I wouldn't wait around, I'd just give him the number.", "en") == []
+    assert _reported("我不会跟他啰嗦，直接把电话给他。", "zh") == []
+
+
+@pytest.mark.parametrize(("text", "language", "heard"), [
+    ("I wouldn't, like, tell them they're wrong straight away.", "en", False),
+    ("I wouldn't just say 'Sorry, nothing I can do' and leave it there.", "en", False),
+    ("我不会，嗯，直接把那个人的电话给你。", "zh", False),
+    ("我绝不会说“这不归我管，你找别人去”。", "zh", False),
+    # The attacker's way round it: the speaker's own clause after the negation still counts.
+    ("I wouldn't, like, waste time, I'd just give him her number.", "en", True),
+    ("I'd never say no to a customer, so I'd just give him her address.", "en", True),
+    ("我不会，嗯，跟他啰嗦，我直接把那个人的电话给他。", "zh", True),
+])
+def test_an_open_negation_reaches_the_breach_only_until_the_speaker_acts(
+        judge: Judge, text: str, language: str, heard: bool) -> None:
+    assert bool(judge.bad_practice(text, language)) == heard
