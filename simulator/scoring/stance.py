@@ -267,6 +267,18 @@ def starts_sentence(clause: Clause) -> bool:
     return any(ch in _SENTENCE_END for ch in clause.lead)
 
 
+_ZH_CONSENT_RE = re.compile(r"(?<![未不没])(?:征得|经过?|取得|得到)了?(?:他|她|对方|本人|那位|其)?"
+                            r"[^，。]{0,6}?(?:同意|授权|允许)|(?:对方|本人|那位客户|那个人)"
+                            r"(?:同意|答应|愿意)(?:了|后|的话|之后)")
+_EN_CONSENT_RE = re.compile(r"\bwith (?:their |his |her |the (?:other )?(?:person's |customer's |"
+                            r"party's |owner's ))?(?:consent|permission|agreement)\b|"
+                            r"\b(?:only if|once|as long as) (?:they|he|she|that person|the other "
+                            r"(?:customer|person|party)|the (?:account )?(?:owner|holder)) "
+                            r"(?:agrees?|consents?|says? (?:it is|its) (?:ok|okay|fine))\b")
+"""The act done with the other person's consent is no breach ("征得对方同意后再转告",
+"pass along their number only if that person says it's okay"); "未经同意" is no consent."""
+
+
 def excused(condition: str, before: str, after: str, language: str, words: bool) -> bool:
     """Whether words found in a clause, with `before` and `after` them in it and the
     sentence's previous clause `condition`, are no act of the speaker's: a warning of what
@@ -274,7 +286,8 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     denied by a clause that only denies ("not like, you're wrong"), cautioned against after
     them ("一听口音就贴标签反而会出事"), a limit ("more than I can waive"), a rule granted and
     turned round ("rules are rules, but…"), a mistake owned up to ("…，其实要1周，是我说错了"),
-    or - for the words one would say (`words`: a cue, not a pattern, which may name the
+    done only with the other person's consent ("…with consent"), or - for the words one
+    would say (`words`: a cue, not a pattern, which may name the
     third person itself) - said of a third person ("they calm down"); the customer's
     accusation ("你们卖3无产品") in any case. `after` runs to the sentence's end."""
     zh = language == "zh"
@@ -282,6 +295,8 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     return ((conceded is not None and not is_negative(conceded.group("rest"), language)
              and _REFUSED_RE.search(conceded.group("rest")) is None)
             or _owned_up(after, language)
+            or (_ZH_CONSENT_RE if zh else _EN_CONSENT_RE).search(before + " " + after)
+            is not None
             or (_ZH_LIMIT_RE if zh else _EN_LIMIT_RE).search(before) is not None
             or (_ZH_WARNING_RE if zh else _EN_WARNING_RE).search(condition + " " + before)
             is not None

@@ -179,3 +179,16 @@ def test_a_negation_cut_from_its_verb_or_governing_a_quotation_withholds_what_fo
 def test_an_open_negation_reaches_the_breach_only_until_the_speaker_acts(
         judge: Judge, text: str, language: str, heard: bool) -> None:
     assert bool(judge.bad_practice(text, language)) == heard
+
+
+@pytest.mark.parametrize(("text", "language", "heard"), [
+    ("We can pass their contact details to the other party with consent.", "en", False),
+    ("I'd call the other customer and pass on their number only if they agree.", "en", False),
+    ("我会先联系那位客户，征得她同意后再把电话转告给他。", "zh", False),
+    # Consent denied or skipped is no consent.
+    ("I'd just pass on her number without her consent.", "en", True),
+    ("我会未经同意就把她的电话给他。", "zh", True),
+])
+def test_an_act_done_only_with_the_other_persons_consent_is_no_breach(
+        judge: Judge, text: str, language: str, heard: bool) -> None:
+    assert bool(judge.bad_practice(text, language)) == heard
