@@ -167,6 +167,7 @@ def test_a_negation_cut_from_its_verb_or_governing_a_quotation_withholds_what_fo
 
 
 @pytest.mark.parametrize(("text", "language", "heard"), [
+    # An open negation reaches the breach only until the speaker acts.
     ("I wouldn't, like, tell them they're wrong straight away.", "en", False),
     ("I wouldn't just say 'Sorry, nothing I can do' and leave it there.", "en", False),
     ("我不会，嗯，直接把那个人的电话给你。", "zh", False),
@@ -175,13 +176,7 @@ def test_a_negation_cut_from_its_verb_or_governing_a_quotation_withholds_what_fo
     ("I wouldn't, like, waste time, I'd just give him her number.", "en", True),
     ("I'd never say no to a customer, so I'd just give him her address.", "en", True),
     ("我不会，嗯，跟他啰嗦，我直接把那个人的电话给他。", "zh", True),
-])
-def test_an_open_negation_reaches_the_breach_only_until_the_speaker_acts(
-        judge: Judge, text: str, language: str, heard: bool) -> None:
-    assert bool(judge.bad_practice(text, language)) == heard
-
-
-@pytest.mark.parametrize(("text", "language", "heard"), [
+    # An act done only with the other person's consent is no breach.
     ("We can pass their contact details to the other party with consent.", "en", False),
     ("I'd call the other customer and pass on their number only if they agree.", "en", False),
     ("我会先联系那位客户，征得她同意后再把电话转告给他。", "zh", False),
@@ -189,6 +184,6 @@ def test_an_open_negation_reaches_the_breach_only_until_the_speaker_acts(
     ("I'd just pass on her number without her consent.", "en", True),
     ("我会未经同意就把她的电话给他。", "zh", True),
 ])
-def test_an_act_done_only_with_the_other_persons_consent_is_no_breach(
+def test_open_negations_and_consent_decide_whether_a_breach_is_the_speakers_act(
         judge: Judge, text: str, language: str, heard: bool) -> None:
     assert bool(judge.bad_practice(text, language)) == heard
