@@ -143,19 +143,19 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
             half_credit=float(data["key_point"]["half_credit"]),
             off_topic=read_logistic(data["off_topic"]),
             off_topic_threshold=float(data["off_topic"]["threshold"]),
-            off_topic_full=float(data["off_topic"].get("full", 1.0)),
             breach=read_logistic(data["breach"]),
             breach_threshold=float(data["breach"]["threshold"]),
-            breach_full=float(data["breach"].get("full", 1.0)),
             breach_cue_support=float(data["breach"]["cue_support"]),
             minor_breach_cap=float(gates["minor_breach_cap"]),
             list_cap=float(gates["list_cap"]),
             list_min_bare_share=float(gates["list_min_bare_share"]),
             list_max_spoken_clauses=int(gates["list_max_spoken_clauses"]),
-            list_max_spoken_share=float(gates.get("list_max_spoken_share", 0.0)),
             relevant_similarity=float(gates["relevant_similarity"]),
             **vague,
             **in_context,
+            **_optional(data["off_topic"], {"full": "off_topic_full"}),
+            **_optional(data["breach"], {"full": "breach_full"}),
+            **_optional(gates, {"list_max_spoken_share": "list_max_spoken_share"}),
             fitted_on=str(data.get("fitted_on", "")),
         )
     except (KeyError, TypeError, ValueError) as e:
@@ -171,6 +171,12 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION_PATH) -> Calibration:
         if not 0.0 < full <= 1.0:
             raise DataFileError(f"{path}: [{table}] full must be in (0, 1] (has {full:g})")
     return calibration
+
+
+def _optional(table: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, float]:
+    """The optional fields `table` has, under their `Calibration` names: an absent one keeps
+    the dataclass's default, so each default is written once."""
+    return {name: float(table[key]) for key, name in names.items() if key in table}
 
 
 def _kept(belief: float, threshold: float, full: float) -> float:

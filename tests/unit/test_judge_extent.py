@@ -145,3 +145,31 @@ def test_a_gate_scale_out_of_range_is_refused_by_name(tmp_path, table: str) -> N
     path.write_text(text.replace(section, broken), encoding="utf-8")
     with pytest.raises(DataFileError, match=rf"judge\.toml: \[{table}\] full must be"):
         load_calibration(path)
+
+
+def test_an_older_file_without_the_optional_fields_keeps_the_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A calibration written before the gate scales and the spoken share of long lists
+    existed reads with `Calibration`'s own defaults (written once, there); a value that is
+    not a number is refused with the file named."""
+    from simulator.errors import DataFileError
+    from simulator.scoring.calibration import (
+        DEFAULT_CALIBRATION_PATH,
+        Calibration,
+        load_calibration,
+    )
+
+    text = DEFAULT_CALIBRATION_PATH.read_text(encoding="utf-8")
+    older = re.sub(r"\n(full|list_max_spoken_share) = [0-9.]+", "", text)
+    assert older.count("\nfull =") == 0 and "list_max_spoken_share" not in older
+    path = tmp_path / "judge.toml"
+    path.write_text(older, encoding="utf-8")
+    loaded = load_calibration(path)
+    defaults = {f.name: f.default for f in dataclasses.fields(Calibration)}
+    for name in ("off_topic_full", "breach_full", "list_max_spoken_share"):
+        assert getattr(loaded, name) == defaults[name]
+    shipped = load_calibration()
+    assert shipped.off_topic_full != defaults["off_topic_full"]  # the shipped file sets it
+    path.write_text(re.sub(r"\nfull = [0-9.]+", '\nfull = "most"', text, count=1),
+                    encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"judge\.toml: judge calibration field"):
+        load_calibration(path)
