@@ -29,6 +29,12 @@ _ZH_FRAME_RE = re.compile(r"^(?:我(?:就|会)?(?:的)?)?"
                           r"(?:思路|做法|方法|原则|想法|建议|办法|步骤|流程|理解|看法)"
                           r"(?:是|如下|就是|有)?$|(?:说|讲|做到|分|有|注意)(?:以下)?几点(?:吧|啊)?$")
 """A frame that announces a list ("我的思路是：", "我就说几点吧") says nothing itself."""
+_EN_FRAME_RE = re.compile(
+    r"^(?:so |well |okay |ok |right )?(?:(?:my|our|the) )?(?:approach|steps|plan|process|method|"
+    r"priorities|order of things)(?: (?:is|are|would be|will be))?$"
+    r"|^(?:so |well |okay |ok |right )?(?:here(?:'s|s| is) )?(?:what|how) i(?:'d| would) "
+    r"(?:do|go about it|handle it)(?: is)?$|^(?:a few|three|four|five) things$")
+"""The English frames that announce a list ("my approach is:", "here's what I'd do:")."""
 _ZH_CONJUNCTIONS = frozenset("和 与 及 以及".split())
 """Glue inside a term that joins two nouns ("客户角度和成本角度")."""
 _ZH_GLUE_WORDS = frozenset(
@@ -164,16 +170,18 @@ def check_list(clauses: Sequence[Clause], language: str,
 
 
 def _telegraphic(texts: Sequence[str], language: str) -> bool:
-    """Whether `texts` are many clauses, each very short once sequence words and fillers are
-    set aside, with no speaker or customer in any (`MIN_TELEGRAPHIC_CLAUSES`)."""
+    """Whether `texts` are many clauses, each very short once sequence words, fillers and a
+    frame announcing them ("我的做法是", "my approach is") are set aside, with no speaker or
+    customer in any (`MIN_TELEGRAPHIC_CLAUSES`)."""
     if language == "zh":
         bodies = [_ZH_SEQUENCE_RE.sub("", t) for t in texts]
-        bodies = [b for b in bodies if b and not _ZH_FILLER_RE.match(b)]
+        bodies = [b for b in bodies
+                  if b and not _ZH_FILLER_RE.match(b) and not _ZH_FRAME_RE.search(b)]
         sizes = [len(b) for b in bodies]
         person = any(_ZH_PERSON_RE.search(b) for b in bodies)
         most = TELEGRAPHIC_MAX_ZH_CHARS
     else:
-        words = [_content_words(t) for t in texts]
+        words = [_content_words(t) for t in texts if not _EN_FRAME_RE.match(t.strip())]
         sizes = [len(w) for w in words if w]
         person = any(w in _EN_SPEAKER_OR_ADDRESSEE for ws in words for w in ws)
         most = TELEGRAPHIC_MAX_EN_WORDS
@@ -228,6 +236,8 @@ def _zh_terms(text: str) -> float | None:
 
 
 def _en_terms(text: str) -> float | None:
+    if _EN_FRAME_RE.match(text.strip()):
+        return None  # it announces the list and says nothing itself
     words = _content_words(text)
     if not words or (len(words) == 1 and words[0].endswith("ly")):
         return None  # nothing left, or an adverb alone ("honestly", "properly")

@@ -122,6 +122,16 @@ def test_a_long_list_may_hold_a_few_spoken_steps() -> None:
     # Imperatives about the customer ("他") in phrases of five to seven characters: a list.
     ("先让他说完，别急着说他不对，问清他怎么理解，用大白话解释，当面演示，请他自己试一遍，"
      "确认他明白了。", "zh", True),
+    # A frame that announces the list says nothing itself, though "我" or "my" is in it.
+    ("我的做法是：先道歉，让他说完，马上处理，说明要多久，事后回访。", "zh", True),
+    ("My approach is: apologise, let them vent, check the order, fix it fast, follow up.",
+     "en", True),
+    ("So here's what I'd do: say sorry, hear them out, check the account, sort it, follow up.",
+     "en", True),
+    # After the frame the speaker acts in the steps: speech.
+    ("我的做法是：我先道歉，让他说完，马上处理，说明要多久，事后回访。", "zh", False),
+    ("My approach is: I apologise, let them vent, check the order, fix it fast, follow up.",
+     "en", False),
 ])
 def test_many_short_phrases_with_no_one_acting_are_a_list(text: str, language: str,
                                                           telegraphic: bool) -> None:
