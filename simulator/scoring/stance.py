@@ -11,18 +11,20 @@ Two kinds of words name a bad practice without recommending it:
 - **what the speaker says they would not say or do**, where a comma or a filler cuts the
   negation from its verb ("I wouldn't, like, tell them they're wrong", "我不会，嗯，直接把
   电话给你") or the negation governs a quotation ("I wouldn't just say 'Sorry, thirty days,
-  nothing I can do' and leave it there", "我不会说“没办法，这是规定”就挂了"): the rest of
-  the sentence is withheld until the speaker starts a clause of their own ("…, I'd …");
+  nothing I can do' and leave it there", "我不会说“没办法，这是规定”就挂了"), or, speech
+  having no quotation marks, a negated saying whose words only begin in its clause ("I
+  wouldn't just say sorry, policy is thirty days, and end the call"): the rest of the
+  sentence is withheld until the speaker starts a clause of their own ("…, I'd …");
 - **a warning**: the consequence the speaker announces if the customer goes on ("otherwise
   I'll have to end the call", "如果您再骂人，我只能先挂断电话"), which is the accepted way to
   handle abuse, not the abuse of hanging up;
 - **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
   更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
-  出事"), a third person doing it ("they calm down"), a limit ("more than I can waive myself"),
-  a rule granted and turned round ("rules are rules, but you still ask why"), a mistake owned
-  up to later in the sentence ("…，其实要1周，是我说错了"), the customer's accusation
-  ("你们卖3无产品"). A request reported and then done by the
-  speaker ("客户让我…，我就给了") is the speaker's act again.
+  出事"), a third person doing it ("they calm down", "他听两句就挂了"), a limit ("more than I
+  can waive myself"), a rule granted and turned round ("rules are rules, but you still ask
+  why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错了"), the
+  customer's accusation ("你们卖3无产品"). A request reported and then done by the speaker
+  ("客户让我…，我就给了") is the speaker's act again.
 
 All are read on normalised clauses (simplified, lower case, contractions expanded).
 """
@@ -107,6 +109,18 @@ _ZH_YOURS_BEFORE_RE = re.compile(_ZH_SUBJECT.format("你们"))
 """"你们卖3无产品": the customer accusing the company - a candidate speaking to a customer says
 "您" and "我们" - or a third person acting ("他们就骂人"); "我让他们先等着" is still the
 speaker's."""
+_ZH_THEY_OPEN_RE = re.compile(r"^(?:然后|结果|可是?|但是?|所以|那|要是|如果)?"
+                              r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|老人)"
+                              r"(?!的|电话|手机|号码|地址|信息|资料|账户|家)"
+                              r"(?:(?!要|想|让|叫|问|说|求|什么|啥|哪|怎么)[^我咱你您]){0,6}$")
+_EN_THEY_OPEN_RE = re.compile(r"^(?:and |but |so |then |because |if )?(?:he|she|they|the customer|"
+                              r"the caller|customers|callers)(?: (?:just|then|often|always|"
+                              r"usually|sometimes|simply))?\s*$")
+"""The clause opens with a third person as its subject and neither the speaker nor the
+listener comes before the words ("他听两句就挂了", "they hang up"): the act is theirs, whether
+a cue or a pattern found it. "他一骂我就挂了" and "我直接告诉他…" keep the speaker as the
+subject; "他电话直接给你" (his number) names no subject; what the third person wants or asks
+("客人要什么先答应下来") is done by the speaker."""
 _ZH_LIMIT_RE = re.compile(r"(?:超过|超出|大于|高于|多于)了?$")
 _EN_LIMIT_RE = re.compile(r"\b(?:more|higher|bigger|larger|greater|further) than\s*$|"
                           r"\b(?:beyond|above|over|outside) what\s*$")
@@ -184,10 +198,15 @@ _ZH_DANGLING_RE = re.compile(r"(?:不会|不能|不要|不可以|不该|不应�
 _EN_UNSAID_RE = re.compile(r"\b(?:not|never)\b(?:\s+\w+){0,2}?\s+(?:say|tell \w+|go|answer|"
                            r"reply|respond)\b")
 _ZH_UNSAID_RE = re.compile(r"(?:不会|不能|不要|别|绝不|从不|不)[^，。]{0,4}?"
-                           r"(?:说|讲|回答|回复|来1句)")
+                           r"(?:说|讲|回答|回复|来1句)(?![谎假瞎脏坏])")
+_ZH_UNSAID_OWN_RE = re.compile(r"(?:不会|不能|不要|别|绝不|从不)(?:就|直接|随便|只|光|再)?"
+                               r"(?:说|讲|回答|回复)(?![谎假瞎脏坏完话])")
+"""The speaker's own saying, negated right before it (not "不等他说完")."""
 _EN_OWN_START_RE = re.compile(r"^(?:and |but |so |then |instead )?(?:i|we)\b")
 _ZH_OWN_START_RE = re.compile(r"^(?:但是?|可是|不过|而是|然后|那|就)?(?:我|咱)")
 _WITHHELD_MAX_CLAUSES = 3
+_RUNS_ON_MAX_ZH_CHARS = 4
+_RUNS_ON_MAX_EN_WORDS = 2
 _LETTER_QUOTE_RE = re.compile(r"(?<=\w)'(?=\w)")
 
 
@@ -207,9 +226,22 @@ def _withheld(spans: list[tuple[int, int]], clauses: Sequence[Clause],
         if left:
             spans[i] = (0, len(text))
             left -= 1
-        if dangling.search(text) or (unsaid.search(text) and _quote_open(clause.text)):
+        if dangling.search(text) or (unsaid.search(text) and _quote_open(clause.text)) or (
+                _runs_on(text, language)):
             left = _WITHHELD_MAX_CLAUSES
     return spans
+
+
+def _runs_on(text: str, language: str) -> bool:
+    """Whether the speaker's own saying is negated and the words said are only begun in its
+    clause ("I wouldn't just say sorry, policy is thirty days, and end the call", "我不会
+    直接说抱歉，规定就是这样，然后挂电话"): speech has no quotation marks, so the next clauses
+    are what would not be said. Not "我不等他说完" (his saying, not the speaker's)."""
+    if language == "zh":
+        said = _ZH_UNSAID_OWN_RE.search(text)
+        return said is not None and len(text[said.end():].strip()) <= _RUNS_ON_MAX_ZH_CHARS
+    said = _EN_UNSAID_RE.search(text)
+    return said is not None and len(text[said.end():].split()) <= _RUNS_ON_MAX_EN_WORDS
 
 
 def _quote_open(text: str) -> bool:
@@ -304,6 +336,7 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
             or (_ZH_DENIED_RE if zh else _EN_DENIED_RE).search(condition.strip()) is not None
             or (_ZH_CAUTIONED_RE if zh else _EN_CAUTIONED_RE).search(after) is not None
             or (zh and _ZH_YOURS_BEFORE_RE.search(before) is not None)
+            or (_ZH_THEY_OPEN_RE if zh else _EN_THEY_OPEN_RE).match(before.strip()) is not None
             or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
                 is not None))
 

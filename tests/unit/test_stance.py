@@ -176,6 +176,19 @@ def test_a_negation_cut_from_its_verb_or_governing_a_quotation_withholds_what_fo
     ("I wouldn't, like, waste time, I'd just give him her number.", "en", True),
     ("I'd never say no to a customer, so I'd just give him her address.", "en", True),
     ("我不会，嗯，跟他啰嗦，我直接把那个人的电话给他。", "zh", True),
+    # Speech has no quotation marks: what a negated saying would have said runs on.
+    ("I wouldn't just say sorry, policy is thirty days, and end the call.", "en", False),
+    ("我不会直接说抱歉，规定就是这样，然后挂电话。", "zh", False),
+    ("I wouldn't just say sorry, I'd hang up on them.", "en", True),
+    ("我不等他说完，直接挂了。", "zh", True),  # his saying, not the speaker's
+    ("我不会说谎，直接把他邻居的电话给他。", "zh", True),
+    # A third person opening the clause does the act; what they want, the speaker does.
+    ("老人不会用智能手机，他听两句就挂了。", "zh", False),
+    ("他一骂人我就直接挂了。", "zh", True),
+    ("客人要什么先答应下来，回头再说。", "zh", True),
+    # The speaker's own number is not another customer's data.
+    ("我会把我的电话留给同事，有问题随时找我。", "zh", False),
+    ("我会把我们客户的电话给他。", "zh", True),
     # An act done only with the other person's consent is no breach.
     ("We can pass their contact details to the other party with consent.", "en", False),
     ("I'd call the other customer and pass on their number only if they agree.", "en", False),
