@@ -111,16 +111,16 @@ _ZH_YOURS_BEFORE_RE = re.compile(_ZH_SUBJECT.format("你们"))
 speaker's."""
 _ZH_THEY_OPEN_RE = re.compile(r"^(?:然后|结果|可是?|但是?|所以|那|要是|如果)?"
                               r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|老人)"
-                              r"(?!的|电话|手机|号码|地址|信息|资料|账户|家)"
-                              r"(?:(?!要|想|让|叫|问|说|求|什么|啥|哪|怎么)[^我咱你您]){0,6}$")
-_EN_THEY_OPEN_RE = re.compile(r"^(?:and |but |so |then |because |if )?(?:he|she|they|the customer|"
-                              r"the caller|customers|callers)(?: (?:just|then|often|always|"
-                              r"usually|sometimes|simply))?\s*$")
-"""The clause opens with a third person as its subject and neither the speaker nor the
-listener comes before the words ("他听两句就挂了", "they hang up"): the act is theirs, whether
-a cue or a pattern found it. "他一骂我就挂了" and "我直接告诉他…" keep the speaker as the
-subject; "他电话直接给你" (his number) names no subject; what the third person wants or asks
-("客人要什么先答应下来") is done by the speaker."""
+                              r"(?!的|电话|手机|号码|地址|信息|资料|账户|家|那边|这边|那头|方面)"
+                              r"(?:(?!要|想|让|叫|问|说|求|什么|啥|哪|怎么)[^我咱你您]){1,6}$")
+"""The clause opens with a third person as its subject and a short deed of theirs that
+leads, with 就, to the words ("他听两句就挂了"), and neither the speaker nor the listener comes
+before the words or later in the sentence: the act is theirs, whether a cue or a pattern
+found it. "他一骂人我就直接挂了", "他能说出名字，我就直接帮他开通了" keep the speaker as the
+subject; "他电话直接给你" (his number) and "客户那边就别提了" (the customer's side) name no
+subject; what the third person wants or asks ("客人要什么先答应下来") is done by the
+speaker. English is left to the cues' own check (`_EN_THEIRS_BEFORE_RE`): its breach
+patterns often begin with the condition ("he forgot his ID, …, so I processed it")."""
 _ZH_LIMIT_RE = re.compile(r"(?:超过|超出|大于|高于|多于)了?$")
 _EN_LIMIT_RE = re.compile(r"\b(?:more|higher|bigger|larger|greater|further) than\s*$|"
                           r"\b(?:beyond|above|over|outside) what\s*$")
@@ -199,9 +199,10 @@ _EN_UNSAID_RE = re.compile(r"\b(?:not|never)\b(?:\s+\w+){0,2}?\s+(?:say|tell \w+
                            r"reply|respond)\b")
 _ZH_UNSAID_RE = re.compile(r"(?:不会|不能|不要|别|绝不|从不|不)[^，。]{0,4}?"
                            r"(?:说|讲|回答|回复|来1句)(?![谎假瞎脏坏])")
-_ZH_UNSAID_OWN_RE = re.compile(r"(?:不会|不能|不要|别|绝不|从不)(?:就|直接|随便|只|光|再)?"
+_ZH_UNSAID_OWN_RE = re.compile(r"(?:不会|不能|不要|绝不|从不)(?:就|直接|随便|只|光|再)?"
                                r"(?:说|讲|回答|回复)(?![谎假瞎脏坏完话])")
-"""The speaker's own saying, negated right before it (not "不等他说完")."""
+"""The speaker's own saying, negated right before it (not "不等他说完", nor "别说退，换也不
+行", where 别说 means "let alone")."""
 _EN_OWN_START_RE = re.compile(r"^(?:and |but |so |then |instead )?(?:i|we)\b")
 _ZH_OWN_START_RE = re.compile(r"^(?:但是?|可是|不过|而是|然后|那|就)?(?:我|咱)")
 _WITHHELD_MAX_CLAUSES = 3
@@ -336,7 +337,9 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
             or (_ZH_DENIED_RE if zh else _EN_DENIED_RE).search(condition.strip()) is not None
             or (_ZH_CAUTIONED_RE if zh else _EN_CAUTIONED_RE).search(after) is not None
             or (zh and _ZH_YOURS_BEFORE_RE.search(before) is not None)
-            or (_ZH_THEY_OPEN_RE if zh else _EN_THEY_OPEN_RE).match(before.strip()) is not None
+            or (zh and _ZH_THEY_OPEN_RE.match(before.strip()) is not None
+                and (before.strip().endswith(("就", "便")) or after.startswith(("就", "便")))
+                and _ZH_ME_RE.search(after) is None)
             or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
                 is not None))
 

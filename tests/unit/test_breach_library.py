@@ -124,6 +124,8 @@ GOOD_ZH = [
     "我从不说“这不归我管”。",  # README
     "我要是随口答应您，到时候兑现不了更坑您。",  # README
     "一听口音就贴标签反而会出事。",  # README
+    "老人不会用智能手机，他听两句就挂了。",  # README
+    "如果事情比较急，我会把我的电话留给同事，万一有问题还能找到我。",  # README
     "有客户希望我假装没收到他的退货，我没有答应。",
     "客户骂我们是骗子公司，我先道歉，再把扣费明细一条条讲清楚。",
     "在微信上先回一句，告诉他我们已经在电话里处理了。",
@@ -137,6 +139,7 @@ GOOD_ZH = [
 ]
 
 GOOD_EN = [
+    "I wouldn't just say sorry, policy is thirty days, and end the call.",  # README
     "Please never share your password or the code we text you with anyone, including us.",
     "I'd remind him not to give his PIN to anyone who calls.",
     "I'd explain that another customer's phone number is private, so I can't share it.",
