@@ -174,14 +174,12 @@ def _telegraphic(texts: Sequence[str], language: str) -> bool:
     frame announcing them ("我的做法是", "my approach is") are set aside, with no speaker or
     customer in any (`MIN_TELEGRAPHIC_CLAUSES`)."""
     if language == "zh":
-        bodies = [_ZH_SEQUENCE_RE.sub("", t) for t in texts]
-        bodies = [b for b in bodies
-                  if b and not _ZH_FILLER_RE.match(b) and not _ZH_FRAME_RE.search(b)]
+        bodies = [b for b in map(_zh_body, texts) if b]
         sizes = [len(b) for b in bodies]
         person = any(_ZH_PERSON_RE.search(b) for b in bodies)
         most = TELEGRAPHIC_MAX_ZH_CHARS
     else:
-        words = [_content_words(t) for t in texts if not _EN_FRAME_RE.match(t.strip())]
+        words = [_content_words(t) for t in texts]
         sizes = [len(w) for w in words if w]
         person = any(w in _EN_SPEAKER_OR_ADDRESSEE for ws in words for w in ws)
         most = TELEGRAPHIC_MAX_EN_WORDS
@@ -189,8 +187,18 @@ def _telegraphic(texts: Sequence[str], language: str) -> bool:
             and sum(sizes) / len(sizes) <= most)
 
 
+def _zh_body(text: str) -> str:
+    """A Mandarin clause less its opening sequence words; "" when what is left is a filler or
+    a frame announcing a list ("我的思路是"), which says nothing itself."""
+    body = _ZH_SEQUENCE_RE.sub("", text)
+    return "" if _ZH_FILLER_RE.match(body) or _ZH_FRAME_RE.search(body) else body
+
+
 def _content_words(text: str) -> list[str]:
-    """An English clause's words less fillers and its opening sequence words."""
+    """An English clause's words less fillers and its opening sequence words; none when it
+    is a frame announcing a list ("my approach is"), which says nothing itself."""
+    if _EN_FRAME_RE.match(text.strip()):
+        return []
     words = [w for w in _WORD_RE.findall(_EN_FILLER_PHRASES_RE.sub(" ", text))
              if w not in _EN_FILLERS]
     while words and words[0] in _EN_SEQUENCE:
@@ -217,8 +225,8 @@ def _recited(texts: Sequence[str], language: str) -> bool:
 
 def _zh_terms(text: str) -> float | None:
     """0 for a spoken clause, None for a sequence word or filler alone, else how many terms."""
-    body = _ZH_SEQUENCE_RE.sub("", text)
-    if not body or _ZH_FILLER_RE.match(body) or _ZH_FRAME_RE.search(body):
+    body = _zh_body(text)
+    if not body:
         return None
     if any(ch.isdigit() for ch in body):
         return 0.0
@@ -236,8 +244,6 @@ def _zh_terms(text: str) -> float | None:
 
 
 def _en_terms(text: str) -> float | None:
-    if _EN_FRAME_RE.match(text.strip()):
-        return None  # it announces the list and says nothing itself
     words = _content_words(text)
     if not words or (len(words) == 1 and words[0].endswith("ly")):
         return None  # nothing left, or an adverb alone ("honestly", "properly")
