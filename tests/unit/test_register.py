@@ -101,6 +101,16 @@ def test_who_acts_in_an_answer(text: str, language: str, speaker: float) -> None
     ("Honestly the root cause is the phone menu; companies should cut it to three options.",
      "en", 1.0),
     ("I'd apologise, check the order and ring them back by five.", "en", 0.0),
+    # A story's "they" is the customer or the other team, not the trade.
+    ("I messaged the person on shift and asked when they could look at it.", "en", 0.0),
+    ("They said they have to check the logs first, so I rang her back.", "en", 0.0),
+    ("Head office should stop changing the rules, and the company could train people.",
+     "en", 1.0),
+    # 主要/重要/只要/要求 are no "must", nor is the complement 得; the modal still counts.
+    ("我在银行柜台那几年，银行对客户信息管得特别严。", "zh", 0.0),
+    ("我离开上一家公司主要是想多学点东西。", "zh", 0.0),
+    ("那次促销，市场部的条款写得不清楚，我们就接了好多电话。", "zh", 0.0),
+    ("我觉得公司要把条款写清楚，平台也需要多做宣传。", "zh", 1.0),
 ])
 def test_comment_on_what_companies_should_do_is_counted(text: str, language: str,
                                                         count: float) -> None:
