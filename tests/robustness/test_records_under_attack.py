@@ -32,6 +32,10 @@ from tests.fakes import ScriptedTranscriber, run_scripted
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "audio_fixtures" / "manifest.json"
+EXIT_GUARD_S = 240
+"""How long a started CLI may take to finish after the attack: a guard against a hang, not a
+timing (the real judge warms up in each process, and on a loaded 2-core runner that took
+more than the 60 s this used to be)."""
 ANSWER = "I'm so sorry. I'll check the order in our system; it ships today."
 FIXTURES = ["en-1-strong", "en-2-strong", "en-2-partial", "en-3-strong", "en-4-strong",
             "en-4-partial"]
@@ -130,7 +134,7 @@ def test_ctrl_c_during_parallel_replay_keeps_finished_answers(tmp_path: Path) ->
     _wait_for(lambda: _turns_recorded(sessions) >= 2, "two recorded turns")
     workers = _worker_pids(run.pid)
     os.killpg(run.pid, signal.SIGINT)
-    _out, err = run.communicate(timeout=60)
+    _out, err = run.communicate(timeout=EXIT_GUARD_S)
     assert run.returncode == 130, err
     _one_error_line(err, "interrupted; finished answers are saved")
     record = _record(sessions)
@@ -177,7 +181,7 @@ def test_killed_run_lists_the_answer_being_transcribed(tmp_path: Path) -> None:
                  ["replay", str(MANIFEST), *ONLY[:6], "--save", "--sessions-dir", str(sessions)])
     _wait_for(lambda: len(list(markers.iterdir())) >= 2, "the second transcription")
     os.killpg(run.pid, signal.SIGKILL)
-    run.communicate(timeout=30)
+    run.communicate(timeout=EXIT_GUARD_S)
     record = _record(sessions)
     assert [t["index"] for t in record["turns"]] == [1]
     assert [u["index"] for u in record["unfinished_answers"]] == [2]
@@ -196,7 +200,7 @@ def test_killed_parallel_run_leaves_no_worker_behind(tmp_path: Path) -> None:
     workers = _worker_pids(run.pid)
     assert workers
     run.kill()
-    run.communicate(timeout=30)
+    run.communicate(timeout=EXIT_GUARD_S)
     _wait_for(lambda: not any(psutil.pid_exists(pid) for pid in workers),
               "the orphaned workers to exit", 15)
 
@@ -226,7 +230,7 @@ def test_disk_full_after_the_first_answer_keeps_it(tmp_path: Path) -> None:
               f"-- replay {MANIFEST} {' '.join(ONLY[:6])} --save --sessions-dir {mount}/s; "
               f"rc=$?; cp -a {mount}/s/. {out}/; exit $rc")
     done = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=EXIT_GUARD_S)
     assert done.returncode == 2, done.stderr
     _one_error_line(done.stderr, "session.json", "disk is full", "1 finished answer")
     record = _record(out)
@@ -241,7 +245,7 @@ def test_disk_full_in_a_real_process_is_one_line(tmp_path: Path) -> None:
     sessions = tmp_path / "sessions"
     run = _start(tmp_path, ["--fsync-fails-after", "1"],
                  ["replay", str(MANIFEST), *ONLY[:4], "--save", "--sessions-dir", str(sessions)])
-    _out, err = run.communicate(timeout=60)
+    _out, err = run.communicate(timeout=EXIT_GUARD_S)
     assert run.returncode == 2
     _one_error_line(err, "session.json", "disk is full")
     record = _record(sessions)
@@ -286,7 +290,7 @@ def test_a_worker_killed_mid_run_keeps_the_finished_answers(tmp_path: Path) -> N
                   str(sessions)])
     _wait_for(lambda: _turns_recorded(sessions) >= 2, "two recorded turns")
     os.kill(_worker_pids(run.pid)[-1], signal.SIGKILL)
-    _out, err = run.communicate(timeout=60)
+    _out, err = run.communicate(timeout=EXIT_GUARD_S)
     assert run.returncode == 2, err
     _one_error_line(err, "worker process stopped")
     record = _record(sessions)
@@ -313,6 +317,6 @@ def test_session_folder_deleted_mid_run_is_one_line(tmp_path: Path) -> None:
                  ["replay", str(MANIFEST), *ONLY[:6], "--save", "--sessions-dir", str(sessions)])
     _wait_for(lambda: len(list(markers.iterdir())) >= 2, "the second transcription")
     shutil.rmtree(_folder(sessions))
-    _out, err = run.communicate(timeout=60)
+    _out, err = run.communicate(timeout=EXIT_GUARD_S)
     assert run.returncode == 2
     _one_error_line(err, "session.json", "cannot save")
