@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -259,6 +260,14 @@ def cross_validate(
     return points
 
 
+def refit_note(fitted_on: str, gate: str, data: str) -> str:
+    """The record of what the numbers were fitted on after one gate is refit on `data`: the
+    other models keep the answers they were fitted on, and an earlier refit of the same gate
+    is replaced rather than repeated."""
+    kept = [part for part in fitted_on.split("; ") if not part.startswith(f"{gate} gate refit")]
+    return "; ".join([*kept, f"{gate} gate refit on the {data}"])
+
+
 def write(calibration: Calibration, path: Path, note: str) -> None:
     def logistic(name: str, model: Logistic, extra: dict[str, float]) -> list[str]:
         lines = [f"[{name}]", f"features = {list(model.features)!r}".replace("'", '"')]
@@ -275,7 +284,7 @@ def write(calibration: Calibration, path: Path, note: str) -> None:
             "# scripts/calibrate_judge.py --write from the development split of the blind",
             "# evaluation set (tests/data/judge_eval); the test split was never read. Do not edit",
             "# by hand: refit instead.",
-            f'fitted_on = "{note}"',
+            f"fitted_on = {json.dumps(note, ensure_ascii=False)}",  # a TOML basic string
             "",
             *logistic(
                 "key_point",
@@ -353,8 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         questions = len({(a.bank, a.question) for a in answers})
         note = f"dev split, {len(answers)} answers to {questions} questions"
         if args.only != "all":
-            # the other models keep the answers they were fitted on
-            note = f"{base.fitted_on}; {args.only} gate refit on the {note}"
+            note = refit_note(base.fitted_on, args.only, note)
         write(calibration, DEFAULT_CALIBRATION_PATH, note)
         load_calibration()  # the file reads back
         print(f"wrote {DEFAULT_CALIBRATION_PATH}")
