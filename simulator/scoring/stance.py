@@ -197,10 +197,12 @@ _ZH_DANGLING_RE = re.compile(r"(?:不会|不能|不要|不可以|不该|不应�
                              r"从来不|决不)(?:再|就|去|随便|直接|马上)?$")
 _EN_UNSAID_RE = re.compile(r"\b(?:not|never)\b(?:\s+\w+){0,2}?\s+(?:say|tell \w+|go|answer|"
                            r"reply|respond)\b")
+_ZH_NOT_SAYING = "谎假瞎脏坏"
+"""说 before these is lying or swearing ("不会说谎"), not words one would say."""
 _ZH_UNSAID_RE = re.compile(r"(?:不会|不能|不要|别|绝不|从不|不)[^，。]{0,4}?"
-                           r"(?:说|讲|回答|回复|来1句)(?![谎假瞎脏坏])")
+                           rf"(?:说|讲|回答|回复|来1句)(?![{_ZH_NOT_SAYING}])")
 _ZH_UNSAID_OWN_RE = re.compile(r"(?:不会|不能|不要|绝不|从不)(?:就|直接|随便|只|光|再)?"
-                               r"(?:说|讲|回答|回复)(?![谎假瞎脏坏完话])")
+                               rf"(?:说|讲|回答|回复)(?![{_ZH_NOT_SAYING}完话])")
 """The speaker's own saying, negated right before it (not "不等他说完", nor "别说退，换也不
 行", where 别说 means "let alone")."""
 _EN_OWN_START_RE = re.compile(r"^(?:and |but |so |then |instead )?(?:i|we)\b")
