@@ -2,11 +2,12 @@
 
 Negation is read within the phrase's own clause: a negating word before the phrase (不, 没,
 别, 不会, 绝不(会), 拒绝, 很少, 不想/不愿/不肯/不敢, 免得/以免 (so as not to); not, never,
-won't, refuse, rarely, instead of, rather than) turns it around. Words that contain a
-negating character without negating anything (不好意思, 对不起, 不断, 不仅) are whole words
-to the segmenter, so they never count; the few it splits (没问题 "no problem", 不客气, 别客气)
-are taken out before it reads ("说没问题肯定赔" promises, it does not deny). English
-contractions are already expanded by normalisation ("won't" -> "will not").
+won't, refuse, rarely, instead of, rather than, "it takes a lot to" (= rarely)) turns it
+around. Words that contain a negating character without negating anything (不好意思, 对不起,
+不断, 不仅) are whole words to the segmenter, so they never count; the few it splits (没问题
+"no problem", 不客气, 别客气) are taken out before it reads ("说没问题肯定赔" promises, it does
+not deny). English contractions are already expanded by normalisation ("won't" -> "will
+not").
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _EN_NEGATORS = frozenset(
     "seldom hardly barely".split())
 _ZH_NOT_NEGATING_RE = re.compile(r"没问题|不客气|别客气")
 _EN_WORD_RE = re.compile(r"[a-z']+")
-_EN_NEGATING_PHRASE_RE = re.compile(r"\b(?:instead of|rather than|so as not to|so that no)\b")
+_EN_NEGATING_PHRASE_RE = re.compile(r"\b(?:instead of|rather than|so as not to|so that no|"
+                                     r"it takes a lot(?: for \w+)? to)\b")
 
 
 def negated_before(normalised: str, position: int, language: str) -> bool:

@@ -16,8 +16,8 @@ Two kinds of words name a bad practice without recommending it:
   wouldn't just say sorry, policy is thirty days, and end the call"): the rest of the
   sentence is withheld until the speaker starts a clause of their own ("…, I'd …");
 - **a warning**: the consequence the speaker announces if the customer goes on ("otherwise
-  I'll have to end the call", "如果您再骂人，我只能先挂断电话"), which is the accepted way to
-  handle abuse, not the abuse of hanging up;
+  I'll have to end the call", "如果您再骂人，我只能先挂断电话", or without the "if": "您再这样
+  骂人，我只能先挂断"), which is the accepted way to handle abuse, not the abuse of hanging up;
 - **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
   更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
   出事"), a third person doing it ("they calm down", "他听两句就挂了"), a limit ("more than I
@@ -75,7 +75,9 @@ _SENTENCE_END = frozenset("。！？!?.”」』")
 _QUOTE_OPENERS = frozenset("：:“「『\"'")
 _ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话|警告)|"
                             r"(?:如果|要是|假如|若是?)[^，。]*"
-                            r"(?:再|继续|还|一直)[^，。]*(?:只能|只好|不得不|就得|就要)")
+                            r"(?:再|继续|还|一直)[^，。]*(?:只能|只好|不得不|就得|就要)|"
+                            r"(?:再|继续)(?:这样|这么|骂|闹|吵|[^，。]{0,6}?下去)[^。]{0,8}?"
+                            r"(?:只能|只好|不得不)")
 _EN_WARNING_RE = re.compile(r"\b(?:otherwise|or else|warn|warns|warned|warning)\b|"
                             r"\bif\b.*\b(?:keeps?|carry on|carries on|"
                             r"continues?|again|go on|goes on)\b.*\b(?:have to|has to)\b")
@@ -110,13 +112,15 @@ _ZH_YOURS_BEFORE_RE = re.compile(_ZH_SUBJECT.format("你们"))
 "您" and "我们" - or a third person acting ("他们就骂人"); "我让他们先等着" is still the
 speaker's."""
 _ZH_THEY_OPEN_RE = re.compile(r"^(?:然后|结果|可是?|但是?|所以|那|要是|如果)?"
-                              r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|老人)"
+                              r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|老人|同事|"
+                              r"(?:很多|有些|有的|不少|一些|别的|其他)(?:客服|坐席|人|同事))"
                               r"(?!的|电话|手机|号码|地址|信息|资料|账户|家|那边|这边|那头|方面)"
-                              r"(?:(?!要|想|让|叫|问|说|求|什么|啥|哪|怎么)[^我咱你您]){1,6}$")
+                              r"(?:(?!要|想|让|叫|问|说|求|什么|啥|哪|怎么)[^我咱你您]){0,6}$")
 """The clause opens with a third person as its subject and a short deed of theirs that
 leads, with 就, to the words ("他听两句就挂了"), and neither the speaker nor the listener comes
 before the words or later in the sentence: the act is theirs, whether a cue or a pattern
-found it. "他一骂人我就直接挂了", "他能说出名字，我就直接帮他开通了" keep the speaker as the
+found it; other agents too ("有的同事一忙就直接挂掉", "很多客服就会急着挂电话": the
+speaker is not them). "他一骂人我就直接挂了", "他能说出名字，我就直接帮他开通了" keep the speaker as the
 subject; "他电话直接给你" (his number) and "客户那边就别提了" (the customer's side) name no
 subject; what the third person wants or asks ("客人要什么先答应下来") is done by the
 speaker. English is left to the cues' own check (`_EN_THEIRS_BEFORE_RE`): its breach
@@ -139,9 +143,16 @@ _EN_CORRECTED_RE = re.compile(r"\b(?:i|we) (?:got it|had it|was|were|said it) wr
 what was said; it is no lie."""
 _REFUSED_RE = re.compile(r"\b(?:nothing|no way|no chance)\b|没办法|没辙|不行|帮不了|管不了")
 _EN_THEIRS_BEFORE_RE = re.compile(r"\b(?:they|he|she|customers|callers|people|the customer|"
-                                  r"the caller)(?: \w+)?\s*$")
+                                  r"the caller)(?: \w+)?\s*$|\blet (?:them|him|her|the customer|"
+                                  r"the caller)\s*$")
 """A third person right before the words: "once you ask nicely they calm down" is their act,
-not the speaker telling them to."""
+not the speaker telling them to; so is "let them put the phone down first"."""
+_ZH_WAITED_RE = re.compile(r"等(?:到|着)?(?:他|她|他们|她们|客户|顾客|客人|对方)$")
+_EN_WAITED_RE = re.compile(r"\bwait(?:ing)? (?:for|until) (?:them|him|her|the customer|the caller)"
+                           r"(?: to)?\s*$")
+"""Waiting for the other person to do it, right before the words: "等客户先挂电话", "wait for
+the caller to hang up" is their act."""
+_ZH_THEN_RE = re.compile(r"(?:就|便)(?:会|要|得)?$")
 
 
 def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
@@ -321,10 +332,11 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     denied by a clause that only denies ("not like, you're wrong"), cautioned against after
     them ("一听口音就贴标签反而会出事"), a limit ("more than I can waive"), a rule granted and
     turned round ("rules are rules, but…"), a mistake owned up to ("…，其实要1周，是我说错了"),
-    done only with the other person's consent ("…with consent"), or - for the words one
-    would say (`words`: a cue, not a pattern, which may name the
-    third person itself) - said of a third person ("they calm down"); the customer's
-    accusation ("你们卖3无产品") in any case. `after` runs to the sentence's end."""
+    done only with the other person's consent ("…with consent"), waited for the other person
+    to do ("等客户先挂电话"), or - for the words one would say (`words`: a cue, not a
+    pattern, which may name the third person itself) - said of a third person ("they calm
+    down"); the customer's accusation ("你们卖3无产品") in any case. `after` runs to the
+    sentence's end."""
     zh = language == "zh"
     conceded = (_ZH_CONCEDED_RE if zh else _EN_CONCEDED_RE).match(after)
     return ((conceded is not None and not is_negative(conceded.group("rest"), language)
@@ -340,8 +352,10 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
             or (_ZH_CAUTIONED_RE if zh else _EN_CAUTIONED_RE).search(after) is not None
             or (zh and _ZH_YOURS_BEFORE_RE.search(before) is not None)
             or (zh and _ZH_THEY_OPEN_RE.match(before.strip()) is not None
-                and (before.strip().endswith(("就", "便")) or after.startswith(("就", "便")))
+                and (_ZH_THEN_RE.search(before.strip()) is not None
+                     or after.startswith(("就", "便")))
                 and _ZH_ME_RE.search(after) is None)
+            or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(before.strip()) is not None
             or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
                 is not None))
 

@@ -16,7 +16,9 @@ import pytest
 
 from simulator.bank.breaches import DEFAULT_LIBRARY_PATH
 from simulator.bank.loader import load_bank, shipped_bank_paths
+from simulator.bank.model import Question
 from simulator.scoring.judge import Judge
+from simulator.text.normalise import to_simplified
 from tests.fakes import real_judge
 
 TABLES = tomllib.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))["breaches"]
@@ -383,6 +385,36 @@ def test_the_shipped_banks_good_answers_are_no_breach() -> None:
                 for example in point.examples:
                     if found := heard(example, question.language):
                         alarms[example] = found
+    assert not alarms
+
+
+def _may_say(text: str, question: Question) -> bool:
+    """Whether one of the question's own breaches has a cue or a pattern in `text` (read
+    loosely: only these can be heard, so only these are scored)."""
+    plain = to_simplified(text).lower()
+    squeezed = plain.replace(" ", "")
+    return any(any(cue.lower().replace(" ", "") in squeezed for cue in breach.cues)
+               or any(re.search(pattern, plain) for pattern in breach.patterns)
+               for breach in question.breaches)
+
+
+def test_no_question_hears_its_own_model_answer_or_examples_as_bad_practice() -> None:
+    """A question's model answer and its key points' examples are what it asks for, so none
+    may be heard as one of its own breaches or a generic one. Found broken on 12-05: a cue as
+    wide as "next call" (its own example: "Before the next call, I'd mark the case resolved"),
+    "your PIN" ("just digits two and four of your PIN"), "lose my temper" after "it takes a
+    lot to", and "告诉他…他自己的订单" read as another customer's data."""
+    judge = _judge().with_anchors(None)
+    alarms = {}
+    for path in shipped_bank_paths():
+        for question in load_bank(path).questions:
+            if found := heard(question.model_answer, question.language):
+                alarms[question.model_answer] = found
+            texts = [question.model_answer,
+                     *(e for point in question.key_points for e in point.examples)]
+            for text in texts:
+                if _may_say(text, question) and (said := judge.score(text, question).breaches):
+                    alarms[text] = {b.label for b in said}
     assert not alarms
 
 

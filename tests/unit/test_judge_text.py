@@ -162,6 +162,8 @@ def test_a_timeline_marker_is_no_term() -> None:
     ("I'd give out his number", "give out his number", False),
     ("a patient person who rarely loses his temper", "loses his temper", True),
     ("I seldom raise my voice", "raise my voice", True),
+    ("it takes a lot to make me lose my temper", "lose my temper", True),
+    ("it takes a lot of practice to stay calm", "stay calm", False),
     ("我很少跟客户发脾气", "发脾气", True),
     ("我就说没问题肯定赔", "肯定赔", False),
     ("没问题，我不会把他的电话给你", "电话给你", True),

@@ -77,6 +77,16 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("有客户要我把他邻居的电话给他，我就告诉他不行。", "zh"),
     ("客户要求我把他邻居的电话给他，我没答应。", "zh"),
     ("He asked me to give him her number, and I said no.", "en"),
+    # Ending a call well: the customer puts the phone down, the speaker's work after it,
+    # other agents' habits, a warning without "if", a question whether there is a way.
+    ("Then I thank them by name and let them hang up first.", "en"),
+    ("Once I hang up, I finish my notes before the next call.", "en"),
+    ("I always wait for the caller to put the phone down before I do.", "en"),
+    ("等客户先挂电话，我再挂。", "zh"),
+    ("挂完电话我会马上把工单补全。", "zh"),
+    ("有的同事一忙就会直接挂掉，这样不对。", "zh"),
+    ("您再这样骂人，我只能先挂断了。", "zh"),
+    ("我帮您看看我权限内还有没有别的办法。", "zh"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -102,6 +112,9 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("客户让我把他邻居的电话给他，我就给了。", "zh"),
     ("他叫我把对方地址发给他，我就照做了。", "zh"),
     ("He asked me to give him her number, so I just did it.", "en"),
+    ("Once I hang up on them, I take the next call.", "en"),
+    ("有的同事一忙就直接挂了，我也是这样。", "zh"),
+    ("没有别的办法，您自己看着办吧。", "zh"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
