@@ -120,11 +120,12 @@ _ZH_THEY_OPEN_RE = re.compile(r"^(?:然后|结果|可是?|但是?|所以|那|要
 leads, with 就, to the words ("他听两句就挂了"), and neither the speaker nor the listener comes
 before the words or later in the sentence: the act is theirs, whether a cue or a pattern
 found it; other agents too ("有的同事一忙就直接挂掉", "很多客服就会急着挂电话": the
-speaker is not them). "他一骂人我就直接挂了", "他能说出名字，我就直接帮他开通了" keep the speaker as the
-subject; "他电话直接给你" (his number) and "客户那边就别提了" (the customer's side) name no
-subject; what the third person wants or asks ("客人要什么先答应下来") is done by the
-speaker. English is left to the cues' own check (`_EN_THEIRS_BEFORE_RE`): its breach
-patterns often begin with the condition ("he forgot his ID, …, so I processed it")."""
+speaker is not them). "他一骂人我就直接挂了", "他能说出名字，我就直接帮他开通了" keep the
+speaker as the subject; "他电话直接给你" (his number) and "客户那边就别提了" (the
+customer's side) name no subject; what the third person wants or asks ("客人要什么先答应
+下来") is done by the speaker. English is left to the cues' own check
+(`_EN_THEIRS_BEFORE_RE`): its breach patterns often begin with the condition ("he forgot his
+ID, …, so I processed it")."""
 _ZH_LIMIT_RE = re.compile(r"(?:超过|超出|大于|高于|多于)了?$")
 _EN_LIMIT_RE = re.compile(r"\b(?:more|higher|bigger|larger|greater|further) than\s*$|"
                           r"\b(?:beyond|above|over|outside) what\s*$")
