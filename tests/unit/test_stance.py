@@ -87,6 +87,8 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("有的同事一忙就会直接挂掉，这样不对。", "zh"),
     ("您再这样骂人，我只能先挂断了。", "zh"),
     ("我帮您看看我权限内还有没有别的办法。", "zh"),
+    ("就是挂完电话让客户打分的那个。", "zh"),
+    ("口音重的我放慢一点，多确认两遍。", "zh"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
