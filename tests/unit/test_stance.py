@@ -80,6 +80,7 @@ def test_things_said_by_others_are_not_reports() -> None:
     # Ending a call well: the customer puts the phone down, the speaker's work after it,
     # other agents' habits, a warning without "if", a question whether there is a way.
     ("Then I thank them by name and let them hang up first.", "en"),
+    ("She was upset, so I let her put the phone down first.", "en"),
     ("Once I hang up, I finish my notes before the next call.", "en"),
     ("I always wait for the caller to put the phone down before I do.", "en"),
     ("等客户先挂电话，我再挂。", "zh"),
