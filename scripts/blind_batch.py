@@ -253,10 +253,11 @@ def score(out: Path) -> None:
 
     banks = je.load_banks()
     answers = je.usable(je.load_answers(out / "rows.jsonl"), banks)
-    judge = build_judge()
+    # A batch already among the graded samples is read against the other batches' only.
+    judge_for = je.judge_per_batch(build_judge())
     report(f"{out.name}, the shipped judge",
            je.figures(answers, banks,
-                      lambda a: judge.score(a.answer, je.question_of(a, banks)).points))
+                      lambda a: judge_for(a).score(a.answer, je.question_of(a, banks)).points))
 
 
 def main(argv: list[str] | None = None) -> int:
