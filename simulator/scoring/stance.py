@@ -20,7 +20,8 @@ Two kinds of words name a bad practice without recommending it:
   骂人，我只能先挂断"), which is the accepted way to handle abuse, not the abuse of hanging up;
 - **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
   更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
-  出事"), a third person doing it ("they calm down", "他听两句就挂了"), a limit ("more than I
+  出事"), a third person doing it ("they calm down", "他听两句就挂了", "let them hang up
+  first"), waiting for them to do it ("等客户先挂电话"), a limit ("more than I
   can waive myself"), a rule granted and turned round ("rules are rules, but you still ask
   why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错了"), the
   customer's accusation ("你们卖3无产品"). A request reported and then done by the speaker
