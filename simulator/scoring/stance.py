@@ -20,8 +20,8 @@ Two kinds of words name a bad practice without recommending it:
   骂人，我只能先挂断"), which is the accepted way to handle abuse, not the abuse of hanging up;
 - **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
   更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
-  出事"), a third person doing it ("they calm down", "他听两句就挂了", "let them hang up
-  first"), waiting for them to do it ("等客户先挂电话"), a limit ("more than I
+  出事"), a third person doing it ("they calm down", "他听两句就挂了"), waiting for them to
+  do it ("等客户先挂电话", "wait for the caller to hang up"), a limit ("more than I
   can waive myself"), a rule granted and turned round ("rules are rules, but you still ask
   why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错了"), the
   customer's accusation ("你们卖3无产品"). A request reported and then done by the speaker
@@ -145,16 +145,17 @@ _EN_CORRECTED_RE = re.compile(r"\b(?:i|we) (?:got it|had it|was|were|said it) wr
 what was said; it is no lie."""
 _REFUSED_RE = re.compile(r"\b(?:nothing|no way|no chance)\b|没办法|没辙|不行|帮不了|管不了")
 _EN_THEIRS_BEFORE_RE = re.compile(r"\b(?:they|he|she|customers|callers|people|the customer|"
-                                  r"the caller)(?: \w+)?\s*$|\blet (?:them|him|her|the customer|"
-                                  r"the caller)\s*$")
+                                  r"the caller)(?: \w+)?\s*$")
 """A third person right before the words: "once you ask nicely they calm down" is their act,
-not the speaker telling them to; so is "let them put the phone down first"."""
+not the speaker telling them to. Not "let them …": letting someone use one's login is the
+speaker's act ("let them hang up first" is kept out by the hang-up patterns themselves)."""
 _ZH_WAITED_RE = re.compile(r"等(?:到|着)?(?:他|她|他们|她们|客户|顾客|客人|对方)$")
 _EN_WAITED_RE = re.compile(r"\bwait(?:ing)? (?:for|until) (?:them|him|her|the customer|the caller)"
                            r"(?: to)?\s*$")
 """Waiting for the other person to do it, right before the words: "等客户先挂电话", "wait for
 the caller to hang up" is their act."""
 _ZH_THEN_RE = re.compile(r"(?:就|便)(?:会|要|得)?$")
+"""就 ("then") leading to the words, with a modal ("有的同事一忙就会直接挂掉")."""
 
 
 def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
@@ -340,6 +341,7 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     down"); the customer's accusation ("你们卖3无产品") in any case. `after` runs to the
     sentence's end."""
     zh = language == "zh"
+    lead = before.strip()
     conceded = (_ZH_CONCEDED_RE if zh else _EN_CONCEDED_RE).match(after)
     return ((conceded is not None and not is_negative(conceded.group("rest"), language)
              and _REFUSED_RE.search(conceded.group("rest")) is None)
@@ -353,11 +355,10 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
             or (_ZH_DENIED_RE if zh else _EN_DENIED_RE).search(condition.strip()) is not None
             or (_ZH_CAUTIONED_RE if zh else _EN_CAUTIONED_RE).search(after) is not None
             or (zh and _ZH_YOURS_BEFORE_RE.search(before) is not None)
-            or (zh and _ZH_THEY_OPEN_RE.match(before.strip()) is not None
-                and (_ZH_THEN_RE.search(before.strip()) is not None
-                     or after.startswith(("就", "便")))
+            or (zh and _ZH_THEY_OPEN_RE.match(lead) is not None
+                and (_ZH_THEN_RE.search(lead) is not None or after.startswith(("就", "便")))
                 and _ZH_ME_RE.search(after) is None)
-            or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(before.strip()) is not None
+            or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(lead) is not None
             or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
                 is not None))
 

@@ -18,7 +18,7 @@ from simulator.bank.breaches import DEFAULT_LIBRARY_PATH
 from simulator.bank.loader import load_bank, shipped_bank_paths
 from simulator.bank.model import Question
 from simulator.scoring.judge import Judge
-from simulator.text.normalise import to_simplified
+from simulator.text.normalise import normalise
 from tests.fakes import real_judge
 
 TABLES = tomllib.loads(DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8"))["breaches"]
@@ -391,10 +391,11 @@ def test_the_shipped_banks_good_answers_are_no_breach() -> None:
 def _may_say(text: str, question: Question) -> bool:
     """Whether one of the question's own breaches has a cue or a pattern in `text` (read
     loosely: only these can be heard, so only these are scored)."""
-    plain = to_simplified(text).lower()
-    squeezed = plain.replace(" ", "")
-    return any(any(cue.lower().replace(" ", "") in squeezed for cue in breach.cues)
-               or any(re.search(pattern, plain) for pattern in breach.patterns)
+    said = normalise(text)
+    squeezed = said.replace(" ", "")
+    return any(any(normalise(cue).replace(" ", "") in squeezed for cue in breach.cues)
+               or any(re.search(pattern, said) or re.search(pattern, squeezed)
+                      for pattern in breach.patterns)
                for breach in question.breaches)
 
 
