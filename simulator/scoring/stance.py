@@ -156,6 +156,38 @@ _EN_WAITED_RE = re.compile(r"\bwait(?:ing)? (?:for|until) (?:them|him|her|the cu
 the caller to hang up" is their act."""
 _ZH_THEN_RE = re.compile(r"(?:就|便)(?:会|要|得)?$")
 """就 ("then") leading to the words, with a modal ("有的同事一忙就会直接挂掉")."""
+_ZH_IF_OPEN_RE = re.compile(r"^(?:但是?|可是|而且|因为|毕竟)?(?:如果|要是|假如|万一|一旦|若是?)"
+                            r"(?:客服|坐席|员工|你|您|我们|咱们|同事|有人|别人|谁)?[^，。我]{0,6}$")
+_EN_IF_OPEN_RE = re.compile(r"^(?:but |and |because )?(?:if|once)\s+(?:you|we|an agent|agents|"
+                            r"someone|anyone|a rep|staff|the agent|people|somebody|it|they|he|"
+                            r"she|the customer|the caller)\b[^，.]{0,30}$")
+_ZH_HARM_RE = re.compile(r"风险|危险|出事|出问题|被骗|骗子|冒名|冒用|冒领|泄露|泄漏|被盗|盗刷|损失|"
+                         r"后果|违规|违法|不安全|隐患|追责|处分|扣分|被罚|更生气|更火|激怒|失去信任")
+_EN_HARM_RE = re.compile(r"\b(?:risks?|risky|danger|dangerous|fraud|fraudsters?|scams?|scammers?|"
+                         r"breach|trouble|wrong person|unsafe|liable|fired|disciplined|"
+                         r"consequences|worse|angrier|exposed|hacked|stolen|identity theft|"
+                         r"lose (?:their|the customer s|the) trust)\b")
+_ZH_STILL_NOT_RE = re.compile(r"，(?:那|那么)?(?:我|咱)[^，。]{0,3}?(?:不会|不能|绝不|从不|不)")
+_EN_STILL_NOT_RE = re.compile(r"，\s*(?:then )?(?:i|we) (?:still |also |just )?(?:would not|"
+                              r"will not|do not|never|would never|can not)\b")
+"""A supposition of someone (not the speaker) doing it, with the harm that would follow later
+in the sentence: "如果跳过验证，就可能把钱转给骗子", "if you skip the security questions, you put
+the account at risk" warns against the act; "if you skip them, it saves time" does not. Or
+what the speaker then would not do ("如果是客户自己操作错了，我也不会指责他")."""
+_ZH_CONDEMNED_RE = re.compile(r"^[^，。]{0,24}?(?:(?<![不没])(?:是|属于|算)(?:个|1个)?(?:大忌|违规|"
+                              r"错误的|不对的|不专业的)|(?<![不没])(?:很|非常|特别|太)(?:危险|"
+                              r"不专业)|要不得|不可取|万万不可|绝对不行|千万不能)")
+_EN_CONDEMNED_RE = re.compile(r"^[^，.]{0,40}?\b(?:is|are|was|would be)\s+(?:a |an |the )?"
+                              r"(?:big |huge |serious |real |massive |cardinal |major )?(?:mistake|"
+                              r"no-no|no no|red flag|recipe for|sin|wrong|dangerous|unacceptable|"
+                              r"never (?:ok|okay|acceptable)|not (?:ok|okay|acceptable|allowed)|"
+                              r"the worst|against (?:the )?(?:rules|policy))\b")
+"""Condemned right after it: "跳过验证是大忌", "skipping verification is a big no-no"."""
+_EN_OTHERS_RE = re.compile(r"^(?:some|many|a lot of|lots of|other|plenty of)\s+(?:other\s+)?"
+                           r"(?:agents|colleagues|reps|people|staff|advisors|advisers|coworkers|"
+                           r"co-workers)\b[^，.]{0,20}$")
+"""Other agents' habits ("some agents skip verification to save time, but I never would"),
+unless the speaker joins them later in the sentence without a negation."""
 
 
 def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
@@ -359,8 +391,23 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
                 and (_ZH_THEN_RE.search(lead) is not None or after.startswith(("就", "便")))
                 and _ZH_ME_RE.search(after) is None)
             or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(lead) is not None
+            or _warned_against(lead, after, language)
+            or (_ZH_CONDEMNED_RE if zh else _EN_CONDEMNED_RE).search(after) is not None
+            or (not zh and _EN_OTHERS_RE.match(lead) is not None
+                and (_EN_ME_RE.search(after) is None or is_negative(after, language)))
             or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
                 is not None))
+
+
+def _warned_against(lead: str, after: str, language: str) -> bool:
+    """Someone supposed doing it in an if-clause, and harm following later in the sentence,
+    not negated ("如果跳过验证，就可能把钱转给骗子")."""
+    zh = language == "zh"
+    if (_ZH_IF_OPEN_RE if zh else _EN_IF_OPEN_RE).match(lead) is None:
+        return False
+    harm = (_ZH_HARM_RE if zh else _EN_HARM_RE).search(after)
+    return ((harm is not None and not negated_before(after, harm.start(), language))
+            or (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None)
 
 
 def _owned_up(after: str, language: str) -> bool:
