@@ -72,6 +72,9 @@ _ZH_ME_RE = re.compile(r"[我咱](?!们)")
 _ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|坚持要|叫|让)")
 """A clause that starts with a wish and no subject, after a clause that reports someone."""
 _EN_ME_RE = re.compile(r"\b(?:i|we)\b")
+_EN_BACK_RE = re.compile(r"\bi\b|\b(?:and|so|but|then|because),? we\b")
+"""The speaker back after a report: "I", or "we" after a conjunction ("he said we lost it" is
+his: the company he blames; "…, and we apologised" is the speaker's)."""
 _SENTENCE_END = frozenset("。！？!?.”」』")
 _QUOTE_OPENERS = frozenset("：:“「『\"'")
 _ZH_WARNING_RE = re.compile(r"(?:否则|不然|要不然|要不|不然的话|警告)|"
@@ -183,6 +186,21 @@ _EN_CONDEMNED_RE = re.compile(r"^[^，.]{0,40}?\b(?:is|are|was|would be)\s+(?:a 
                               r"never (?:ok|okay|acceptable)|not (?:ok|okay|acceptable|allowed)|"
                               r"the worst|against (?:the )?(?:rules|policy))\b")
 """Condemned right after it: "跳过验证是大忌", "skipping verification is a big no-no"."""
+_ZH_ON_FINDING_RE = re.compile(r"(?:如果|要是|假如|一旦|只要|若|等到?|经过?|查明|核实|认定|"
+                               r"确认|证实|查下来|调查|判定|鉴定)[^，。]{0,10}?(?:是|为|属于)"
+                               r"(?:我们|公司|商家|平台|我方)[^，。]{0,4}?(?:责任|问题|原因|过错|"
+                               r"失误|错)")
+_EN_ON_FINDING_RE = re.compile(r"\b(?:if|once|when|as soon as|provided)\b[^，.]{0,50}?\b(?:our "
+                               r"(?:fault|mistake|error|responsibility)|on our (?:side|end)|"
+                               r"we (?:were|are) "
+                               r"(?:at fault|responsible)|(?:it|that) was (?:us|our)|confirms?|"
+                               r"confirmed|turns? out)\b")
+_ZH_MAKE_GOOD_RE = re.compile(r"^[^，。]{0,12}?(?:赔|退|补偿|承担|负责)")
+_EN_MAKE_GOOD_RE = re.compile(r"^[^，.]{0,40}?\b(?:refund|compensat\w*|reimburs\w*|cover|credit|"
+                              r"money back|pay (?:for|back))")
+"""A promise to make good on a finding of fault ("认定是我们的责任，我们一定照赔", "once billing
+confirms it was our error, I promise you'll get the full refund"): conditional on the check,
+which is what an examiner wants, not a promise the speaker cannot keep."""
 _EN_OTHERS_RE = re.compile(r"^(?:some|many|a lot of|lots of|other|plenty of)\s+(?:other\s+)?"
                            r"(?:agents|colleagues|reps|people|staff|advisors|advisers|coworkers|"
                            r"co-workers)\b[^，.]{0,20}$")
@@ -230,7 +248,8 @@ def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int,
         if found is None or (own is not None and own.start() < found.start()):
             spans.append((0, 0))
             continue
-        me = me_re.search(text, _past_object(text, found.end()))
+        back_re = me_re if language == "zh" else _EN_BACK_RE
+        me = back_re.search(text, _past_object(text, found.end()))
         spans.append((found.end(), me.start() if me else len(text)))
         introduced = found.end() >= len(text) - 1
         reporting = me is None
@@ -392,6 +411,9 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
                 and _ZH_ME_RE.search(after) is None)
             or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(lead) is not None
             or _warned_against(lead, after, language)
+            or ((_ZH_ON_FINDING_RE if zh else _EN_ON_FINDING_RE).search(condition + "，" + before)
+                is not None and (_ZH_MAKE_GOOD_RE if zh else _EN_MAKE_GOOD_RE).search(after)
+                is not None)
             or (_ZH_CONDEMNED_RE if zh else _EN_CONDEMNED_RE).search(after) is not None
             or (not zh and _EN_OTHERS_RE.match(lead) is not None
                 and (_EN_ME_RE.search(after) is None or is_negative(after, language)))

@@ -27,6 +27,7 @@ def test_a_report_inside_a_clause_ends_where_the_speaker_comes_back() -> None:
     assert _reported("他说是朋友我就给了", "zh") == ["是朋友"]
     assert _reported("If they say just give me his number, I refuse.", "en") == [
         " just give me his number"]
+    assert _reported("He said we lost it and we apologised.", "en") == [" we lost it "]
 
 
 def test_what_a_customer_asks_of_the_speaker_is_theirs() -> None:
@@ -106,6 +107,12 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("首次解决率就是客户的问题是不是一次就解决了。", "zh"),
     ("I don't ask the security questions until they've calmed down a bit.", "en"),
     ("There's no point arguing with them.", "en"),
+    # A customer's report naming "we" (the company), a promise to make good on a finding.
+    ("He said we lost it and wanted us to pay for it.", "en"),
+    ("如果核实是我们的问题，我们一定照赔。", "zh"),
+    ("认定是我们的责任，我们一定照赔。", "zh"),
+    ("If it turns out to be our mistake, we will definitely refund you.", "en"),
+    ("Once billing confirms it was our error, I promise you will get the full refund.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -147,6 +154,10 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("我会直接跟他说，是您没有看清楚说明。", "zh"),
     ("客户气消了，投诉也就不用登记进系统了。", "zh"),
     ("There's no point logging it as a complaint, nothing will change.", "en"),
+    ("He said the parcel was late, and we lost it anyway.", "en"),
+    ("这次确实是我们的问题，我保证明天一定给您送到。", "zh"),
+    ("是我们的问题，我保证一定全额赔偿。", "zh"),
+    ("I promise you will get a full refund today.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
