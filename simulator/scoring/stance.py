@@ -148,10 +148,13 @@ _EN_CORRECTED_RE = re.compile(r"\b(?:i|we) (?:got it|had it|was|were|said it) wr
 what was said; it is no lie."""
 _REFUSED_RE = re.compile(r"\b(?:nothing|no way|no chance)\b|没办法|没辙|不行|帮不了|管不了")
 _EN_THEIRS_BEFORE_RE = re.compile(r"\b(?:they|he|she|customers|callers|people|the customer|"
-                                  r"the caller)(?: \w+)?\s*$")
-"""A third person right before the words: "once you ask nicely they calm down" is their act,
-not the speaker telling them to. Not "let them …": letting someone use one's login is the
-speaker's act ("let them hang up first" is kept out by the hang-up patterns themselves)."""
+                                  r"the caller)(?: \w+)?\s*$|\b(?:hear|heard|see|saw|watch|"
+                                  r"watched|feel|felt|help|helped) (?:them|him|her|people|the "
+                                  r"customer|the caller)\s*$")
+"""A third person right before the words: "once you ask nicely they calm down" ("you could
+hear them calm down") is their act, not the speaker telling them to. Not "let them …":
+letting someone use one's login is the speaker's act ("let them hang up first" is kept out
+by the hang-up patterns themselves)."""
 _ZH_WAITED_RE = re.compile(r"等(?:到|着)?(?:他|她|他们|她们|客户|顾客|客人|对方)$")
 _EN_WAITED_RE = re.compile(r"\bwait(?:ing)? (?:for|until) (?:them|him|her|the customer|the caller)"
                            r"(?: to)?\s*$")

@@ -113,6 +113,9 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("认定是我们的责任，我们一定照赔。", "zh"),
     ("If it turns out to be our mistake, we will definitely refund you.", "en"),
     ("Once billing confirms it was our error, I promise you will get the full refund.", "en"),
+    # The caller's own number left with the speaker; a change the speaker hears in them.
+    ("您看这样行不行，您把情况和您的电话留给我，我帮您转告他。", "zh"),
+    ("You could literally hear them calm down.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -158,6 +161,8 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("这次确实是我们的问题，我保证明天一定给您送到。", "zh"),
     ("是我们的问题，我保证一定全额赔偿。", "zh"),
     ("I promise you will get a full refund today.", "en"),
+    ("行，我把他的手机号留给您。", "zh"),
+    ("Calm down, sir, shouting will not help.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
