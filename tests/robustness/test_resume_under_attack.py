@@ -10,6 +10,7 @@ is a real process.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -181,6 +182,13 @@ def test_resume_of_a_session_planned_from_a_bank_file(tmp_path: Path,
 # --- records with fields of the wrong type --------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def interrupted_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One interrupted practice session, made once for the damaged-record cases (each copies
+    it: making it is a whole practice run)."""
+    return _interrupted_session(tmp_path_factory.mktemp("interrupted") / "sessions")
+
+
 @pytest.mark.parametrize(("mutate", "needle"), [
     pytest.param(lambda r: r["turns"].__setitem__(0, "x"), "turn 1", id="turn-not-object"),
     pytest.param(lambda r: r["turns"][0].__setitem__("question", {"id": []}), "question.id",
@@ -201,10 +209,12 @@ def test_resume_of_a_session_planned_from_a_bank_file(tmp_path: Path,
                  "score.points", id="points-infinite"),
 ])
 def test_resume_of_a_record_with_wrong_field_types(tmp_path: Path, mutate: Any, needle: str,
+                                                   interrupted_once: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """A record edited or damaged by hand: one line naming it and the field, exit 2, record
     untouched (before: TypeError or KeyError tracebacks, some after the record was rewritten)."""
-    folder = _interrupted_session(tmp_path / "sessions")
+    folder = tmp_path / "sessions" / interrupted_once.name
+    shutil.copytree(interrupted_once, folder)
     record = _read(folder)
     mutate(record)
     (folder / "session.json").write_text(json.dumps(record), encoding="utf-8")
