@@ -173,13 +173,24 @@ _EN_HARM_RE = re.compile(r"\b(?:risks?|risky|danger|dangerous|fraud|fraudsters?|
                          r"breach|trouble|wrong person|unsafe|liable|fired|disciplined|"
                          r"consequences|worse|angrier|exposed|hacked|stolen|identity theft|"
                          r"lose (?:their|the customer s|the) trust)\b")
-_ZH_STILL_NOT_RE = re.compile(r"，(?:那|那么)?(?:我|咱)[^，。]{0,3}?(?:不会|不能|绝不|从不|不)")
+_ZH_STILL_NOT_RE = re.compile(r"，(?:那|那么)?(?:我|咱)[^，。]{0,3}?(?:不会|不能|绝不|从不|不)|"
+                              r"，(?:那|那么)?(?:我|咱)(?:也|还是|依然|一样)?(?:会|要|先|就)?"
+                              r"(?:耐心|好好|慢慢|礼貌|委婉|温和|客气|先?道歉|帮(?:他|她|客户|您)?(?:想办法|解决|一起))")
 _EN_STILL_NOT_RE = re.compile(r"，\s*(?:then )?(?:i|we) (?:still |also |just )?(?:would not|"
-                              r"will not|do not|never|would never|can not)\b")
+                              r"will not|do not|never|would never|can not)\b|"
+                              r"，\s*(?:then )?(?:i|we) (?:would |will |still |would still )?"
+                              r"(?:gently|politely|patiently|kindly|calmly|help|apologi[sz]e)")
 """A supposition of someone (not the speaker) doing it, with the harm that would follow later
 in the sentence: "如果跳过验证，就可能把钱转给骗子", "if you skip the security questions, you put
 the account at risk" warns against the act; "if you skip them, it saves time" does not. Or
-what the speaker then would not do ("如果是客户自己操作错了，我也不会指责他")."""
+what the speaker then would not do ("如果是客户自己操作错了，我也不会指责他") or does kindly
+("如果确实是客户的问题，我会耐心地跟他说明")."""
+_ZH_CONCEDING_RE = re.compile(r"(?:即使|哪怕|就算|即便|尽管|虽然|不管|无论)[^，。]{0,6}$")
+_EN_CONCEDING_RE = re.compile(r"\b(?:even if|even though|whether or not|regardless of whether|"
+                              r"no matter whether)\b[^，.]{0,30}$")
+"""A concession before the words, then the speaker refusing or acting kindly ("哪怕是客户自己搞错
+了，我也会耐心解释"): granted as a fact, not done or said to anyone; "哪怕答不上来也没关系，
+我先帮您重置密码" grants the act itself."""
 _ZH_CONDEMNED_RE = re.compile(r"^[^，。]{0,24}?(?:(?<![不没])(?:是|属于|算)(?:个|1个)?(?:大忌|违规|"
                               r"错误的|不对的|不专业的)|(?<![不没])(?:很|非常|特别|太)(?:危险|"
                               r"不专业)|要不得|不可取|万万不可|绝对不行|千万不能)")
@@ -414,6 +425,8 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
                 and _ZH_ME_RE.search(after) is None)
             or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(lead) is not None
             or _warned_against(lead, after, language)
+            or ((_ZH_CONCEDING_RE if zh else _EN_CONCEDING_RE).search(lead) is not None
+                and (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None)
             or ((_ZH_ON_FINDING_RE if zh else _EN_ON_FINDING_RE).search(condition + "，" + before)
                 is not None and (_ZH_MAKE_GOOD_RE if zh else _EN_MAKE_GOOD_RE).search(after)
                 is not None)

@@ -116,6 +116,17 @@ def test_things_said_by_others_are_not_reports() -> None:
     # The caller's own number left with the speaker; a change the speaker hears in them.
     ("您看这样行不行，您把情况和您的电话留给我，我帮您转告他。", "zh"),
     ("You could literally hear them calm down.", "en"),
+    # A check the customer refuses or that must come first; a fault granted or supposed,
+    # then handled kindly.
+    ("客户不确认身份，我就不能办。", "zh"),
+    ("没核实身份，不能办理任何业务。", "zh"),
+    ("没验证身份的来电，一律不处理。", "zh"),
+    ("哪怕是客户自己搞错了，我也会耐心解释。", "zh"),
+    ("即使是客户理解错了，我也先道歉再说明。", "zh"),
+    ("如果确实是客户的问题，我会耐心地跟他说明。", "zh"),
+    ("就算是他自己操作失误，我也会帮他想办法。", "zh"),
+    ("Even if it's the customer's own fault, I'd explain it gently.", "en"),
+    ("If it's their own mistake, I'd politely walk them through it.", "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -163,6 +174,9 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("I promise you will get a full refund today.", "en"),
     ("行，我把他的手机号留给您。", "zh"),
     ("Calm down, sir, shouting will not help.", "en"),
+    ("如果是客户的问题，我就直接告诉他是他自己的错。", "zh"),
+    ("没核实身份就直接帮他改了。", "zh"),
+    ("哪怕安全问题答不上来也没关系，我先帮您重置密码。", "zh"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
