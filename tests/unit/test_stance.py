@@ -127,6 +127,11 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("就算是他自己操作失误，我也会帮他想办法。", "zh"),
     ("Even if it's the customer's own fault, I'd explain it gently.", "en"),
     ("If it's their own mistake, I'd politely walk them through it.", "en"),
+    ("转发客户信息之前，需要征得客户同意。", "zh"),
+    ("预计三个工作日内到账，我会跟进确保到账。", "zh"),
+    ("I never promise anything before I have checked the stock.", "en"),
+    ("We can change the delivery date for you.", "en"),
+    ("录音我会按规定保存，不会发到任何群里。", "zh"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -177,6 +182,12 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("如果是客户的问题，我就直接告诉他是他自己的错。", "zh"),
     ("没核实身份就直接帮他改了。", "zh"),
     ("哪怕安全问题答不上来也没关系，我先帮您重置密码。", "zh"),
+    ("I wouldn't waste their time going through the security questions.", "en"),
+    ("这个不需要再问客户同意，因为我们是为了更好地服务他。", "zh"),
+    ("我通常就先直接答应他，三天内一定到账。", "zh"),
+    ("I'd promise a replacement before I've even checked the stock.", "en"),
+    ("If the system blocks it, I'd change the purchase date on the return.", "en"),
+    ("Then I'd put another fifty through next week under a different reason code.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
