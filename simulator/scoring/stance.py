@@ -24,8 +24,12 @@ Two kinds of words name a bad practice without recommending it:
   do it ("等客户先挂电话", "wait for the caller to hang up"), a limit ("more than I
   can waive myself"), a rule granted and turned round ("rules are rules, but you still ask
   why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错了"), the
-  customer's accusation ("你们卖3无产品"). A request reported and then done by the speaker
-  ("客户让我…，我就给了") is the speaker's act again.
+  customer's accusation ("你们卖3无产品"), a warning against it (harm after someone supposed
+  doing it: "如果跳过验证，就可能把钱转给骗子"), a fault supposed or conceded and then handled
+  kindly ("哪怕是客户自己搞错了，我也会耐心解释"), a condemnation right after it ("跳过验证是
+  大忌"), other agents' habits in English ("some agents skip it, but I never would"), a
+  promise to make good on a finding of fault ("认定是我们的责任，我们一定照赔"). A request
+  reported and then done by the speaker ("客户让我…，我就给了") is the speaker's act again.
 
 All are read on normalised clauses (simplified, lower case, contractions expanded).
 """
@@ -401,10 +405,13 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     them ("一听口音就贴标签反而会出事"), a limit ("more than I can waive"), a rule granted and
     turned round ("rules are rules, but…"), a mistake owned up to ("…，其实要1周，是我说错了"),
     done only with the other person's consent ("…with consent"), waited for the other person
-    to do ("等客户先挂电话"), or - for the words one would say (`words`: a cue, not a
-    pattern, which may name the third person itself) - said of a third person ("they calm
-    down"); the customer's accusation ("你们卖3无产品") in any case. `after` runs to the
-    sentence's end."""
+    to do ("等客户先挂电话"), warned against ("如果跳过验证，就可能…"), a fault conceded then
+    handled kindly ("哪怕是客户自己搞错了，我也会耐心解释"), condemned right after ("…是大忌"),
+    other agents' habit ("some agents …, but I never would"), a promise to make good on a
+    finding of fault ("认定是我们的责任，我们一定照赔"), or - for the words one would say
+    (`words`: a cue, not a pattern, which may name the third person itself) - said of a
+    third person ("they calm down"); the customer's accusation ("你们卖3无产品") in any
+    case. `after` runs to the sentence's end."""
     zh = language == "zh"
     lead = before.strip()
     conceded = (_ZH_CONCEDED_RE if zh else _EN_CONCEDED_RE).match(after)
@@ -439,7 +446,8 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
 
 def _warned_against(lead: str, after: str, language: str) -> bool:
     """Someone supposed doing it in an if-clause, and harm following later in the sentence,
-    not negated ("如果跳过验证，就可能把钱转给骗子")."""
+    not negated ("如果跳过验证，就可能把钱转给骗子"), or the speaker then refusing or acting
+    kindly ("如果确实是客户的问题，我会耐心地跟他说明")."""
     zh = language == "zh"
     if (_ZH_IF_OPEN_RE if zh else _EN_IF_OPEN_RE).match(lead) is None:
         return False
