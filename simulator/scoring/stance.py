@@ -24,11 +24,9 @@ Two kinds of words name a bad practice without recommending it:
   do it ("等客户先挂电话", "wait for the caller to hang up"), a limit ("more than I
   can waive myself"), a rule granted and turned round ("rules are rules, but you still ask
   why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错了"), the
-  customer's accusation ("你们卖3无产品"), a warning against it (harm after someone supposed
-  doing it: "如果跳过验证，就可能把钱转给骗子"), a fault supposed or conceded and then handled
-  kindly ("哪怕是客户自己搞错了，我也会耐心解释"), a condemnation right after it ("跳过验证是
-  大忌"), other agents' habits in English ("some agents skip it, but I never would"), a
-  promise to make good on a finding of fault ("认定是我们的责任，我们一定照赔"). A request
+  customer's accusation ("你们卖3无产品"), and whatever `caveats.py` reads as said against it
+  (warned against, a fault conceded then handled kindly, condemned, other agents' habits, a
+  promise to make good only on a finding of fault). A request
   reported and then done by the speaker ("客户让我…，我就给了") is the speaker's act again.
 
 All are read on normalised clauses (simplified, lower case, contractions expanded).
@@ -39,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from simulator.scoring.caveats import said_against
 from simulator.scoring.clauses import Clause
 from simulator.scoring.negation import is_negative, negated_before
 
@@ -166,64 +165,6 @@ _EN_WAITED_RE = re.compile(r"\bwait(?:ing)? (?:for|until) (?:them|him|her|the cu
 the caller to hang up" is their act."""
 _ZH_THEN_RE = re.compile(r"(?:就|便)(?:会|要|得)?$")
 """就 ("then") leading to the words, with a modal ("有的同事一忙就会直接挂掉")."""
-_ZH_IF_OPEN_RE = re.compile(r"^(?:但是?|可是|而且|因为|毕竟)?(?:如果|要是|假如|万一|一旦|若是?)"
-                            r"(?:客服|坐席|员工|你|您|我们|咱们|同事|有人|别人|谁)?[^，。我]{0,6}$")
-_EN_IF_OPEN_RE = re.compile(r"^(?:but |and |because )?(?:if|once)\s+(?:you|we|an agent|agents|"
-                            r"someone|anyone|a rep|staff|the agent|people|somebody|it|they|he|"
-                            r"she|the customer|the caller)\b[^，.]{0,30}$")
-_ZH_HARM_RE = re.compile(r"风险|危险|出事|出问题|被骗|骗子|冒名|冒用|冒领|泄露|泄漏|被盗|盗刷|损失|"
-                         r"后果|违规|违法|不安全|隐患|追责|处分|扣分|被罚|更生气|更火|激怒|失去信任")
-_EN_HARM_RE = re.compile(r"\b(?:risks?|risky|danger|dangerous|fraud|fraudsters?|scams?|scammers?|"
-                         r"breach|trouble|wrong person|unsafe|liable|fired|disciplined|"
-                         r"consequences|worse|angrier|exposed|hacked|stolen|identity theft|"
-                         r"lose (?:their|the customer s|the) trust)\b")
-_ZH_STILL_NOT_RE = re.compile(r"，(?:那|那么)?(?:我|咱)[^，。]{0,3}?(?:不会|不能|绝不|从不|不)|"
-                              r"，(?:那|那么)?(?:我|咱)(?:也|还是|依然|一样)?(?:会|要|先|就)?"
-                              r"(?:耐心|好好|慢慢|礼貌|委婉|温和|客气|先?道歉|帮(?:他|她|客户|您)?(?:想办法|解决|一起))")
-_EN_STILL_NOT_RE = re.compile(r"，\s*(?:then )?(?:i|we) (?:still |also |just )?(?:would not|"
-                              r"will not|do not|never|would never|can not)\b|"
-                              r"，\s*(?:then )?(?:i|we) (?:would |will |still |would still )?"
-                              r"(?:gently|politely|patiently|kindly|calmly|help|apologi[sz]e)")
-"""A supposition of someone (not the speaker) doing it, with the harm that would follow later
-in the sentence: "如果跳过验证，就可能把钱转给骗子", "if you skip the security questions, you put
-the account at risk" warns against the act; "if you skip them, it saves time" does not. Or
-what the speaker then would not do ("如果是客户自己操作错了，我也不会指责他") or does kindly
-("如果确实是客户的问题，我会耐心地跟他说明")."""
-_ZH_CONCEDING_RE = re.compile(r"(?:即使|哪怕|就算|即便|尽管|虽然|不管|无论)[^，。]{0,6}$")
-_EN_CONCEDING_RE = re.compile(r"\b(?:even if|even though|whether or not|regardless of whether|"
-                              r"no matter whether)\b[^，.]{0,30}$")
-"""A concession before the words, then the speaker refusing or acting kindly ("哪怕是客户自己搞错
-了，我也会耐心解释"): granted as a fact, not done or said to anyone; "哪怕答不上来也没关系，
-我先帮您重置密码" grants the act itself."""
-_ZH_CONDEMNED_RE = re.compile(r"^[^，。]{0,24}?(?:(?<![不没])(?:是|属于|算)(?:个|1个)?(?:大忌|违规|"
-                              r"错误的|不对的|不专业的)|(?<![不没])(?:很|非常|特别|太)(?:危险|"
-                              r"不专业)|要不得|不可取|万万不可|绝对不行|千万不能)")
-_EN_CONDEMNED_RE = re.compile(r"^[^，.]{0,40}?\b(?:is|are|was|would be)\s+(?:a |an |the )?"
-                              r"(?:big |huge |serious |real |massive |cardinal |major )?(?:mistake|"
-                              r"no-no|no no|red flag|recipe for|sin|wrong|dangerous|unacceptable|"
-                              r"never (?:ok|okay|acceptable)|not (?:ok|okay|acceptable|allowed)|"
-                              r"the worst|against (?:the )?(?:rules|policy))\b")
-"""Condemned right after it: "跳过验证是大忌", "skipping verification is a big no-no"."""
-_ZH_ON_FINDING_RE = re.compile(r"(?:如果|要是|假如|一旦|只要|若|等到?|经过?|查明|核实|认定|"
-                               r"确认|证实|查下来|调查|判定|鉴定)[^，。]{0,10}?(?:是|为|属于)"
-                               r"(?:我们|公司|商家|平台|我方)[^，。]{0,4}?(?:责任|问题|原因|过错|"
-                               r"失误|错)")
-_EN_ON_FINDING_RE = re.compile(r"\b(?:if|once|when|as soon as|provided)\b[^，.]{0,50}?\b(?:our "
-                               r"(?:fault|mistake|error|responsibility)|on our (?:side|end)|"
-                               r"we (?:were|are) "
-                               r"(?:at fault|responsible)|(?:it|that) was (?:us|our)|confirms?|"
-                               r"confirmed|turns? out)\b")
-_ZH_MAKE_GOOD_RE = re.compile(r"^[^，。]{0,12}?(?:赔|退|补偿|承担|负责)")
-_EN_MAKE_GOOD_RE = re.compile(r"^[^，.]{0,40}?\b(?:refund|compensat\w*|reimburs\w*|cover|credit|"
-                              r"money back|pay (?:for|back))")
-"""A promise to make good on a finding of fault ("认定是我们的责任，我们一定照赔", "once billing
-confirms it was our error, I promise you'll get the full refund"): conditional on the check,
-which is what an examiner wants, not a promise the speaker cannot keep."""
-_EN_OTHERS_RE = re.compile(r"^(?:some|many|a lot of|lots of|other|plenty of)\s+(?:other\s+)?"
-                           r"(?:agents|colleagues|reps|people|staff|advisors|advisers|coworkers|"
-                           r"co-workers)\b[^，.]{0,20}$")
-"""Other agents' habits ("some agents skip verification to save time, but I never would"),
-unless the speaker joins them later in the sentence without a negation."""
 
 
 def reported_spans(clauses: Sequence[Clause], language: str) -> tuple[tuple[int, int], ...]:
@@ -405,10 +346,8 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     them ("一听口音就贴标签反而会出事"), a limit ("more than I can waive"), a rule granted and
     turned round ("rules are rules, but…"), a mistake owned up to ("…，其实要1周，是我说错了"),
     done only with the other person's consent ("…with consent"), waited for the other person
-    to do ("等客户先挂电话"), warned against ("如果跳过验证，就可能…"), a fault conceded then
-    handled kindly ("哪怕是客户自己搞错了，我也会耐心解释"), condemned right after ("…是大忌"),
-    other agents' habit ("some agents …, but I never would"), a promise to make good on a
-    finding of fault ("认定是我们的责任，我们一定照赔"), or - for the words one would say
+    to do ("等客户先挂电话"), said against it (`caveats.said_against`: "如果跳过验证，就可能…",
+    "…是大忌"), or - for the words one would say
     (`words`: a cue, not a pattern, which may name the third person itself) - said of a
     third person ("they calm down"); the customer's accusation ("你们卖3无产品") in any
     case. `after` runs to the sentence's end."""
@@ -431,29 +370,9 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
                 and (_ZH_THEN_RE.search(lead) is not None or after.startswith(("就", "便")))
                 and _ZH_ME_RE.search(after) is None)
             or (_ZH_WAITED_RE if zh else _EN_WAITED_RE).search(lead) is not None
-            or _warned_against(lead, after, language)
-            or ((_ZH_CONCEDING_RE if zh else _EN_CONCEDING_RE).search(lead) is not None
-                and (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None)
-            or ((_ZH_ON_FINDING_RE if zh else _EN_ON_FINDING_RE).search(condition + "，" + before)
-                is not None and (_ZH_MAKE_GOOD_RE if zh else _EN_MAKE_GOOD_RE).search(after)
-                is not None)
-            or (_ZH_CONDEMNED_RE if zh else _EN_CONDEMNED_RE).search(after) is not None
-            or (not zh and _EN_OTHERS_RE.match(lead) is not None
-                and (_EN_ME_RE.search(after) is None or is_negative(after, language)))
+            or said_against(condition, before, after, language)
             or (words and (_ZH_THEIRS_BEFORE_RE if zh else _EN_THEIRS_BEFORE_RE).search(before)
                 is not None))
-
-
-def _warned_against(lead: str, after: str, language: str) -> bool:
-    """Someone supposed doing it in an if-clause, and harm following later in the sentence,
-    not negated ("如果跳过验证，就可能把钱转给骗子"), or the speaker then refusing or acting
-    kindly ("如果确实是客户的问题，我会耐心地跟他说明")."""
-    zh = language == "zh"
-    if (_ZH_IF_OPEN_RE if zh else _EN_IF_OPEN_RE).match(lead) is None:
-        return False
-    harm = (_ZH_HARM_RE if zh else _EN_HARM_RE).search(after)
-    return ((harm is not None and not negated_before(after, harm.start(), language))
-            or (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None)
 
 
 def _owned_up(after: str, language: str) -> bool:
