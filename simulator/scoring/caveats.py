@@ -89,9 +89,10 @@ def said_against(condition: str, before: str, after: str, language: str) -> bool
     zh = language == "zh"
     lead = before.strip()
     kindly = (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None
-    return (_warned_against(lead, after, language)
-            or ((_ZH_CONCEDING_RE if zh else _EN_CONCEDING_RE).search(lead) is not None
-                and kindly)
+    supposed = (_ZH_IF_OPEN_RE if zh else _EN_IF_OPEN_RE).match(lead) is not None
+    conceded = (_ZH_CONCEDING_RE if zh else _EN_CONCEDING_RE).search(lead) is not None
+    return ((supposed and (kindly or _harm_follows(after, language)))
+            or (conceded and kindly)
             or ((_ZH_ON_FINDING_RE if zh else _EN_ON_FINDING_RE).search(condition + "，" + before)
                 is not None and (_ZH_MAKE_GOOD_RE if zh else _EN_MAKE_GOOD_RE).search(after)
                 is not None)
@@ -100,13 +101,7 @@ def said_against(condition: str, before: str, after: str, language: str) -> bool
                 and (_EN_SPEAKER_RE.search(after) is None or is_negative(after, language))))
 
 
-def _warned_against(lead: str, after: str, language: str) -> bool:
-    """Someone supposed doing it in an if-clause, and harm following later in the sentence,
-    not negated ("如果跳过验证，就可能把钱转给骗子"), or the speaker then refusing or acting
-    kindly ("如果确实是客户的问题，我会耐心地跟他说明")."""
-    zh = language == "zh"
-    if (_ZH_IF_OPEN_RE if zh else _EN_IF_OPEN_RE).match(lead) is None:
-        return False
-    harm = (_ZH_HARM_RE if zh else _EN_HARM_RE).search(after)
-    return ((harm is not None and not negated_before(after, harm.start(), language))
-            or (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None)
+def _harm_follows(after: str, language: str) -> bool:
+    """Harm said later in the sentence, not negated ("…，就可能把钱转给骗子")."""
+    harm = (_ZH_HARM_RE if language == "zh" else _EN_HARM_RE).search(after)
+    return harm is not None and not negated_before(after, harm.start(), language)
