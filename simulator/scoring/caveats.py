@@ -8,9 +8,13 @@ doing it, or promises to make good only on a finding of fault.
   我会耐心地跟他说明"); "if you skip them, it saves time" warns of nothing;
 - **conceded**: a fault granted, then the same ("哪怕是客户自己搞错了，我也会耐心解释");
   "哪怕答不上来也没关系，我先帮您重置密码" grants the act itself;
-- **condemned** right after it ("跳过验证是大忌", "skipping verification is a big no-no");
+- **condemned** right after it ("跳过验证是大忌", "skipping verification is a big no-no") or
+  right before ("我最怕的就是一听口音就给人贴标签"), or a generalisation refuted later in the
+  sentence ("南方人都一样，每个客户都不一样");
 - **other agents' habits** in English ("some agents skip verification, but I never would"),
   unless the speaker joins them without a negation;
+- **turned down**: a state of things, said by no one to anyone, that the speaker then
+  refuses to act on ("That's not my department, but I didn't want to just bounce him");
 - **on a finding of fault**: a promise to make good once the fault is found ("认定是我们的
   责任，我们一定照赔", "once billing confirms it was our error, I promise you'll get the full
   refund") is conditional on the check, which is what an examiner wants.
@@ -59,6 +63,20 @@ _EN_CONDEMNED_RE = re.compile(r"^[^，.]{0,40}?\b(?:is|are|was|would be)\s+(?:a 
                               r"never (?:ok|okay|acceptable)|not (?:ok|okay|acceptable|allowed)|"
                               r"the worst|against (?:the )?(?:rules|policy))\b")
 """Condemned right after it: "跳过验证是大忌", "skipping verification is a big no-no"."""
+_ZH_DREADED_RE = re.compile(r"(?:最怕|最忌讳|最反感|最讨厌|最看不惯|最受不了)的?(?:就是)?"
+                            r"[^，。]{0,12}$")
+_EN_DREADED_RE = re.compile(r"\b(?:the (?:worst|last) thing (?:you|i|we|an agent) "
+                            r"(?:can|could|want to) do is|what i (?:hate|dread|try to avoid) "
+                            r"(?:most )?is)(?: to)?(?:\s+\w+){0,4}\s*$")
+"""Condemned right before it: "我最怕的就是一听口音就给人贴标签", "the worst thing you can do is
+argue back"."""
+_ZH_REFUTED_RE = re.compile(r"，[^。]{0,6}?(?:(?:每1?个人|每1?个客户|每位客户|人和人)(?:的情况)?都?"
+                            r"(?:不同|不一样)|因人而异|不能[1一](?:概而论|刀切)|不能以偏概全)")
+_EN_REFUTED_RE = re.compile(r"，[^.]{0,20}?\b(?:(?:every|each) (?:one|customer|caller|person) is|"
+                            r"everyone is|(?:people|customers|callers) are all) different\b|"
+                            r"\bit s (?:really )?case by case\b")
+"""A generalisation refuted later in the sentence: "不能说北方人都一样，南方人都一样，每个客户都
+不一样" says no customer is to be judged by where they come from."""
 _ZH_ON_FINDING_RE = re.compile(r"(?:如果|要是|假如|一旦|只要|若|等到?|经过?|查明|核实|认定|"
                                r"确认|证实|查下来|调查|判定|鉴定)[^，。]{0,10}?(?:是|为|属于)"
                                r"(?:我们|公司|商家|平台|我方)[^，。]{0,4}?(?:责任|问题|原因|过错|"
@@ -80,6 +98,14 @@ _EN_OTHERS_RE = re.compile(r"^(?:some|many|a lot of|lots of|other|plenty of)\s+(
 """Other agents' habits ("some agents skip verification to save time, but I never would"),
 unless the speaker joins them later in the sentence without a negation."""
 _EN_SPEAKER_RE = re.compile(r"\b(?:i|we)\b")
+_ZH_SPEAKER_RE = re.compile(r"[我咱]")
+_ZH_TURNED_RE = re.compile(r"^[^，。]*，(?:但是?|可是?|不过)(?:我|咱)(?:并|也|还是)?"
+                           r"(?:没有?|不会|不想|不能|绝不|从不|没打算)")
+_EN_TURNED_RE = re.compile(r"^[^，.]*，\s*but (?:i|we) (?:did not|would not|will not|do not|never|"
+                           r"was not going to|am not going to)\b")
+"""A state of things the speaker then refuses to act on ("That's not my department, but I
+didn't want to just bounce him", "这不归我管，但我没有把他推给别人"): said by no one to anyone;
+"I'd tell him it's not my department, but I wouldn't be rude" is still the speaker's."""
 
 
 def said_against(condition: str, before: str, after: str, language: str) -> bool:
@@ -97,6 +123,10 @@ def said_against(condition: str, before: str, after: str, language: str) -> bool
                 is not None and (_ZH_MAKE_GOOD_RE if zh else _EN_MAKE_GOOD_RE).search(after)
                 is not None)
             or (_ZH_CONDEMNED_RE if zh else _EN_CONDEMNED_RE).search(after) is not None
+            or (_ZH_DREADED_RE if zh else _EN_DREADED_RE).search(lead) is not None
+            or (_ZH_REFUTED_RE if zh else _EN_REFUTED_RE).search(after) is not None
+            or ((_ZH_SPEAKER_RE if zh else _EN_SPEAKER_RE).search(lead) is None
+                and (_ZH_TURNED_RE if zh else _EN_TURNED_RE).search(after) is not None)
             or (not zh and _EN_OTHERS_RE.match(lead) is not None
                 and (_EN_SPEAKER_RE.search(after) is None or is_negative(after, language))))
 

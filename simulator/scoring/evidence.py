@@ -30,6 +30,7 @@ from simulator.scoring.matching import AnswerText, CueMatch, find_cue, prepare_a
 from simulator.scoring.negation import is_negative, negated_before
 from simulator.scoring.result import Evidence
 from simulator.scoring.stance import (
+    actor_left_out,
     conditions,
     excused,
     reported_spans,
@@ -321,7 +322,11 @@ def breach_evidence(breach: BreachTexts, answer: AnswerView, language: str) -> B
         for p in breach.patterns:
             text = answer.read_on[i] if SENTENCE_COMMA in p.pattern else prepared.text
             m = _pattern_said(p, text, language)
-            if m and m.start() < len(prepared.text) and _as_own_act(m.start(), *context):
+            if m is None or m.start() >= len(prepared.text):
+                continue
+            theirs = actor_left_out(m.group(0), prepared.text[:m.start()],
+                                    prepared.text[m.end():] + sequel, language)
+            if _as_own_act(m.start(), *context, words=theirs):
                 said.append((m.group(0), i + text.count(SENTENCE_COMMA, 0, m.end())))
         for c, last in said:
             s = float(sims[i:last + 1].max()) if sims.shape[1] else 0.0

@@ -45,8 +45,12 @@ _ZH_OTHER = (r"(?:他|她|他们|她们|客户|顾客|客人|对方|人家|有�
              r"大爷|大妈|阿姨|老人|老太太|家属|买家|乘客|会员|同事)")
 _ZH_VOICE = (r"(?:说|问|讲|要求|要(?=我|咱)|抱怨|质问|觉得|以为|感觉|认为|会觉得|会以为|叫|让|"
              r"想(?!到|起|法|了想)|骂(?!人)|希望|想让|非要|坚持要|自称|威胁|扬言|吵着要|闹着要)")
-_ZH_REPORT_RE = re.compile(_ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"(?:道|着)?(?!的|过的)")
-"""A third person says or feels something; "他说的话" (what he said) is a thing, not a report."""
+_ZH_CALLED_IN = r"(?:打电话|打|跑|找|冲|闹)(?:过|上门)?来(?:就|又|还)?(?:说|问|骂|要求|质问)"
+_ZH_REPORT_RE = re.compile(r"(?:" + _ZH_OTHER + r"[^我]{0,6}?" + _ZH_VOICE + r"|" + _ZH_CALLED_IN
+                           + r")(?:道|着)?(?!的|过的)")
+"""A third person says or feels something; "他说的话" (what he said) is a thing, not a report.
+Calling in to say ("打电话来说我们骗他") is someone else's saying whoever the sentence left out:
+来 comes toward the speaker."""
 _EN_OTHER = (r"\b(?:he|she|they|the customer|the caller|a customer|a caller|customers|"
              r"callers|someone|people|(?:a|the|one) (?:man|woman|lady|gentleman|guy|client))\b")
 _EN_VOICE = (r"\b(?:says?|said|goes|asks?|asked|tells? me|told me|shouts?|shouted|yells?|yelled|"
@@ -380,3 +384,20 @@ def _owned_up(after: str, language: str) -> bool:
     是我说错了"; "我不会说是我算错了" owns up to nothing)."""
     found = (_ZH_CORRECTED_RE if language == "zh" else _EN_CORRECTED_RE).search(after)
     return found is not None and not negated_before(after, found.start(), language)
+
+
+_EN_ACTOR_RE = re.compile(r"\b(?:i|we|you|me|us)\b")
+_EN_CONDITION_RE = re.compile(r"\b(?:if|when|once|unless|as long as)\b")
+
+
+def actor_left_out(words: str, before: str, after: str, language: str) -> bool:
+    """Whether a breach pattern's English `words` name no one acting, follow no condition and
+    no speaker (`before`: the clause up to them; "I'll make sure he stays on his old price"
+    is the speaker's doing) and lead to no act of the speaker's (`after`: the rest of the
+    sentence), so that a third person right before them is the one who acts
+    ("sometimes people get snappy", "he did post a review"; `excused`). A pattern that is
+    itself the condition of the speaker's act ("he seemed honest, so I processed it") is the
+    speaker's; Mandarin drops its subjects and is left to `_ZH_THEY_OPEN_RE`."""
+    return (language == "en" and _EN_ACTOR_RE.search(words) is None
+            and _EN_CONDITION_RE.search(before) is None
+            and _EN_ME_RE.search(before) is None and _EN_ME_RE.search(after) is None)
