@@ -114,6 +114,11 @@ def test_a_long_list_may_hold_a_few_spoken_steps() -> None:
     # The same steps said by someone to someone, or too few of them, are speech.
     ("我先致歉，谢谢您耐心，不推脱，让您讲完，尽快处理，说明要等多久。", "zh", False),
     ("致歉，尽快处理，留电话。", "zh", False),
+    # Four phrases of the key points' labels, commas or 、 between them: a list too.
+    ("明确表示可以接受、理解这是行业特点、管理好作息和身体、安排好个人和家庭的事。", "zh", True),
+    ("说出至少两个常用指标，解释指标的含义，平衡速度和质量，不为刷指标牺牲客户。", "zh", True),
+    ("Use at least two security checks, share nothing until they pass, explain it's for their "
+     "security, never ask for the full password, offer another way if they fail.", "en", True),
     ("I'd say sorry. Listen fully. Repeat it back. Give a timeframe. Thank them. Log it.",
      "en", False),
     # Short sentences that tell a story are longer on average than terms.
@@ -135,8 +140,8 @@ def test_a_long_list_may_hold_a_few_spoken_steps() -> None:
 ])
 def test_many_short_phrases_with_no_one_acting_are_a_list(text: str, language: str,
                                                           telegraphic: bool) -> None:
-    """Five clauses or more, very short on average, none with the speaker or the customer in
-    it: a list even where the term count reads a few phrases as spoken."""
+    """Four clauses or more, short on average, none with the speaker or the customer in it: a
+    list even where the term count reads a few phrases as spoken."""
     found = check_list(split_clauses(text, language), language)
     assert found.telegraphic == telegraphic
     assert found.is_list(0.6, 2, 0.3) or not telegraphic
