@@ -157,6 +157,11 @@ def test_things_said_by_others_are_not_reports() -> None:
     ("然后我把她拍的吊牌照片发到商品部的群里，请同事核实。", "zh"),
     ("北方客户一般说话比较直，我就直接告诉他结果。", "zh"),
     ("口音重的我就放慢点，一句一句确认。", "zh"),
+    ("接着我会把争议的地方整理清楚，对照公司规定和作业流程。", "zh"),
+    ("挂了以后，另外两个渠道补一条简短的，告诉他已经电话处理了。", "zh"),
+    ("我们修不了，我就把官方售后的地址电话写给她。", "zh"),
+    ("If they keep going, I'd give a clear warning, and then I'd end the call professionally.",
+     "en"),
 ])
 def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
                                                       language: str) -> None:
@@ -232,6 +237,8 @@ def test_reported_words_and_warnings_are_not_breaches(judge: Judge, text: str,
     ("外地人就是事多，随便应付一下就行。", "zh"),
     ("碰上外地口音的客户，我就咬死政策，一分不让。", "zh"),
     ("I told him I'd check something, put him on hold, and left him there.", "en"),
+    ("我就跟他吵到底，看谁有道理。", "zh"),
+    ("I'd just end the call, it's not worth it.", "en"),
 ])
 def test_the_speakers_own_breach_is_still_heard(judge: Judge, text: str, language: str) -> None:
     """The attacker's way round it: a report or a condition nearby does not hide an act the
