@@ -4,7 +4,7 @@ Two kinds of words name a bad practice without recommending it:
 
 - **someone else's voice**: the customer's demand, request or feeling, reported ("有客户说：你
   把他手机号给我", "客户要求我把他邻居的电话给他", "那他一定会觉得被骗", "they say 'just give me
-  his number'"). A clause voices someone
+  his number'", a caller who rings in to say it: "打电话来说我们骗他"). A clause voices someone
   else from the point where a third person is said to say, ask or feel something, and every
   clause after such a person's "说：" does too, until the sentence ends or the speaker speaks
   again ("我会跟他说：");
@@ -20,12 +20,13 @@ Two kinds of words name a bad practice without recommending it:
   骂人，我只能先挂断"), which is the accepted way to handle abuse, not the abuse of hanging up;
 - **words around it that excuse it** (`excused`): a supposition ("我要是随口答应您，到时候兑现不了
   更坑您"), a clause that only denies ("not like, you're wrong"), a caution after it ("…反而会
-  出事"), a third person doing it ("they calm down", "他听两句就挂了"), waiting for them to
-  do it ("等客户先挂电话", "wait for the caller to hang up"), a limit ("more than I
-  can waive myself"), a rule granted and turned round ("rules are rules, but you still ask
-  why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错了"), the
-  customer's accusation ("你们卖3无产品"), and whatever `caveats.py` reads as said against it
-  (warned against, a fault conceded then handled kindly, condemned, other agents' habits, a
+  出事"), a third person doing it ("they calm down", "people get snappy", "他听两句就挂了"),
+  waiting for them to do it ("等客户先挂电话", "wait for the caller to hang up"), a limit
+  ("more than I can waive myself"), a rule granted and turned round ("rules are rules, but
+  you still ask why"), a mistake owned up to later in the sentence ("…，其实要1周，是我说错
+  了"), the customer's accusation ("你们卖3无产品"), and whatever `caveats.py` reads as said
+  against it (warned against, a fault conceded then handled kindly, condemned or dreaded, a
+  generalisation refuted, a state the speaker refuses to act on, other agents' habits, a
   promise to make good only on a finding of fault). A request
   reported and then done by the speaker ("客户让我…，我就给了") is the speaker's act again.
 
@@ -352,9 +353,10 @@ def excused(condition: str, before: str, after: str, language: str, words: bool)
     done only with the other person's consent ("…with consent"), waited for the other person
     to do ("等客户先挂电话"), said against it (`caveats.said_against`: "如果跳过验证，就可能…",
     "…是大忌"), or - for the words one would say
-    (`words`: a cue, not a pattern, which may name the third person itself) - said of a
-    third person ("they calm down"); the customer's accusation ("你们卖3无产品") in any
-    case. `after` runs to the sentence's end."""
+    (`words`: a cue, or an English pattern that names no one, `actor_left_out`; other
+    patterns may name the third person themselves) - said of a third person ("they calm
+    down", "people get snappy"); the customer's accusation ("你们卖3无产品") in any case.
+    `after` runs to the sentence's end."""
     zh = language == "zh"
     lead = before.strip()
     conceded = (_ZH_CONCEDED_RE if zh else _EN_CONCEDED_RE).match(after)
