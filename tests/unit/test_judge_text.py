@@ -75,10 +75,13 @@ def test_traditional_clauses_are_encoded_in_simplified_script() -> None:
     ("First, log the complaint. Next, review the account history and past tickets. "
      "Then escalate. Finally, follow up.", "en", True),
     # Steps recited with glue inside their terms (的, 并) and no person anywhere; the same
-    # steps said by someone, or not opened by sequence words, are speech.
+    # steps said by someone are speech. Not opened by sequence words, four such phrases are
+    # still a list (the telegraphic rule since the twentieth session: a key point's labels
+    # recited read like this); said by the speaker, speech.
     ("首先婉拒请求，然后说明公司的保密规定，接着安抚对方的情绪，最后登记并上报。", "zh", True),
     ("首先我会婉拒，然后说明公司的保密规定，接着安抚他的情绪，最后登记并上报。", "zh", False),
-    ("婉拒请求要有礼貌，说明公司的保密规定，安抚对方的情绪，登记并上报给主管。", "zh", False),
+    ("婉拒请求要有礼貌，说明公司的保密规定，安抚对方的情绪，登记并上报给主管。", "zh", True),
+    ("我会礼貌地婉拒请求，说明公司的保密规定，安抚对方的情绪，再登记并上报给主管。", "zh", False),
     ("First, decline politely. Then explain the privacy rules of the bank. Next, calm the "
      "caller down with a plan. Finally, record it and report it to the team lead.", "en", True),
     ("First, I decline politely. Then I explain the privacy rules of the bank. Finally, I "
