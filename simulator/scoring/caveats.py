@@ -25,8 +25,13 @@ All are read on normalised clauses (simplified, lower case, contractions expande
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from simulator.scoring.negation import is_negative, negated_before
+
+SPEAKER_RE = {"zh": re.compile(r"[我咱](?!们)"), "en": re.compile(r"\b(?:i|we)\b")}
+"""The speaker, "I" or "we" ("我们" after a report is mostly its object; `stance.py` reads it
+too)."""
 
 _ZH_IF_OPEN_RE = re.compile(r"^(?:但是?|可是|而且|因为|毕竟)?(?:如果|要是|假如|万一|一旦|若是?)"
                             r"(?:客服|坐席|员工|你|您|我们|咱们|同事|有人|别人|谁)?[^，。我]{0,6}$")
@@ -97,8 +102,6 @@ _EN_OTHERS_RE = re.compile(r"^(?:some|many|a lot of|lots of|other|plenty of)\s+(
                            r"co-workers)\b[^，.]{0,20}$")
 """Other agents' habits ("some agents skip verification to save time, but I never would"),
 unless the speaker joins them later in the sentence without a negation."""
-_EN_SPEAKER_RE = re.compile(r"\b(?:i|we)\b")
-_ZH_SPEAKER_RE = re.compile(r"[我咱]")
 _ZH_TURNED_RE = re.compile(r"^[^，。]*，(?:但是?|可是?|不过)(?:我|咱)(?:并|也|还是)?"
                            r"(?:没有?|不会|不想|不能|绝不|从不|没打算)")
 _EN_TURNED_RE = re.compile(r"^[^，.]*，\s*but (?:i|we) (?:did not|would not|will not|do not|never|"
@@ -108,30 +111,55 @@ didn't want to just bounce him", "这不归我管，但我没有把他推给别�
 "I'd tell him it's not my department, but I wouldn't be rude" is still the speaker's."""
 
 
+@dataclass(frozen=True)
+class _Caveats:
+    """One language's readings of words said against a bad practice (the module's summary)."""
+
+    supposed: re.Pattern[str]
+    harm: re.Pattern[str]
+    kindly: re.Pattern[str]
+    conceding: re.Pattern[str]
+    on_finding: re.Pattern[str]
+    make_good: re.Pattern[str]
+    condemned: re.Pattern[str]
+    dreaded: re.Pattern[str]
+    refuted: re.Pattern[str]
+    turned: re.Pattern[str]
+    others: re.Pattern[str] | None
+
+
+_CAVEATS = {
+    "zh": _Caveats(_ZH_IF_OPEN_RE, _ZH_HARM_RE, _ZH_STILL_NOT_RE, _ZH_CONCEDING_RE,
+                   _ZH_ON_FINDING_RE, _ZH_MAKE_GOOD_RE, _ZH_CONDEMNED_RE, _ZH_DREADED_RE,
+                   _ZH_REFUTED_RE, _ZH_TURNED_RE, None),
+    "en": _Caveats(_EN_IF_OPEN_RE, _EN_HARM_RE, _EN_STILL_NOT_RE, _EN_CONCEDING_RE,
+                   _EN_ON_FINDING_RE, _EN_MAKE_GOOD_RE, _EN_CONDEMNED_RE, _EN_DREADED_RE,
+                   _EN_REFUTED_RE, _EN_TURNED_RE, _EN_OTHERS_RE),
+}
+
+
 def said_against(condition: str, before: str, after: str, language: str) -> bool:
     """Whether words found with `before` and `after` them in their clause (`after` running to
     the sentence's end; `condition`: the sentence's previous clause) are said against the
     bad practice rather than recommending it (the module's summary)."""
-    zh = language == "zh"
+    side = "zh" if language == "zh" else "en"
+    read, speaker = _CAVEATS[side], SPEAKER_RE[side]
     lead = before.strip()
-    kindly = (_ZH_STILL_NOT_RE if zh else _EN_STILL_NOT_RE).search(after) is not None
-    supposed = (_ZH_IF_OPEN_RE if zh else _EN_IF_OPEN_RE).match(lead) is not None
-    conceded = (_ZH_CONCEDING_RE if zh else _EN_CONCEDING_RE).search(lead) is not None
-    return ((supposed and (kindly or _harm_follows(after, language)))
-            or (conceded and kindly)
-            or ((_ZH_ON_FINDING_RE if zh else _EN_ON_FINDING_RE).search(condition + "，" + before)
-                is not None and (_ZH_MAKE_GOOD_RE if zh else _EN_MAKE_GOOD_RE).search(after)
-                is not None)
-            or (_ZH_CONDEMNED_RE if zh else _EN_CONDEMNED_RE).search(after) is not None
-            or (_ZH_DREADED_RE if zh else _EN_DREADED_RE).search(lead) is not None
-            or (_ZH_REFUTED_RE if zh else _EN_REFUTED_RE).search(after) is not None
-            or ((_ZH_SPEAKER_RE if zh else _EN_SPEAKER_RE).search(lead) is None
-                and (_ZH_TURNED_RE if zh else _EN_TURNED_RE).search(after) is not None)
-            or (not zh and _EN_OTHERS_RE.match(lead) is not None
-                and (_EN_SPEAKER_RE.search(after) is None or is_negative(after, language))))
+    kindly = read.kindly.search(after) is not None
+    return ((read.supposed.match(lead) is not None
+             and (kindly or _harm_follows(read.harm, after, language)))
+            or (read.conceding.search(lead) is not None and kindly)
+            or (read.on_finding.search(condition + "，" + before) is not None
+                and read.make_good.search(after) is not None)
+            or read.condemned.search(after) is not None
+            or read.dreaded.search(lead) is not None
+            or read.refuted.search(after) is not None
+            or (speaker.search(lead) is None and read.turned.search(after) is not None)
+            or (read.others is not None and read.others.match(lead) is not None
+                and (speaker.search(after) is None or is_negative(after, language))))
 
 
-def _harm_follows(after: str, language: str) -> bool:
+def _harm_follows(harm_re: re.Pattern[str], after: str, language: str) -> bool:
     """Harm said later in the sentence, not negated ("…，就可能把钱转给骗子")."""
-    harm = (_ZH_HARM_RE if language == "zh" else _EN_HARM_RE).search(after)
+    harm = harm_re.search(after)
     return harm is not None and not negated_before(after, harm.start(), language)

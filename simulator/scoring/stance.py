@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from simulator.scoring.caveats import said_against
+from simulator.scoring.caveats import SPEAKER_RE, said_against
 from simulator.scoring.clauses import Clause
 from simulator.scoring.negation import is_negative, negated_before
 
@@ -75,11 +75,11 @@ _EN_THEIR_ACT_RE = re.compile(r"^(?:once |last time )?(?:a|my|one|the) (?:former
                               r"told|forwarded|read|leaked|emailed|uploaded|put)\b")
 _ZH_OWN_VOICE_RE = re.compile(r"(?:我|咱)(?:(?!听)[^，。]){0,10}?(?:说|讲|告诉|回答|解释)")
 _EN_OWN_VOICE_RE = re.compile(r"\b(?:i|we)\b(?:\s+\w+){0,3}?\s+(?:say|tell|explain|answer)")
-_ZH_ME_RE = re.compile(r"[我咱](?!们)")
+_ZH_ME_RE = SPEAKER_RE["zh"]
 """The speaker comes back ("他说是朋友我就给了"); "我们" after a report is mostly its object."""
 _ZH_THEIR_WISH_RE = re.compile(r"(?:还|又|就|非)?(?:想|要|想要|非要|坚持要|叫|让)")
 """A clause that starts with a wish and no subject, after a clause that reports someone."""
-_EN_ME_RE = re.compile(r"\b(?:i|we)\b")
+_EN_ME_RE = SPEAKER_RE["en"]
 _EN_BACK_RE = re.compile(r"\bi\b|\b(?:and|so|but|then|because),? we\b")
 """The speaker back after a report: "I", or "we" after a conjunction ("he said we lost it" is
 his: the company he blames; "…, and we apologised" is the speaker's)."""
