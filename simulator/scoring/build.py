@@ -1,5 +1,6 @@
 """The real judge, assembled: shipped calibration, sentence encoder, breach library, the
-shipped banks' example library, the platitude library and the graded sample answers. The
+shipped banks' example library, the platitude library, the graded sample answers and the
+story patterns. The
 app's composition root, the scripts and the tests all build it here, so they judge alike."""
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from simulator.config import ScoringConfig
 from simulator.data import PROMPTS_DIR
 from simulator.scoring.judge import Judge
 
-JUDGE_FILES = ("judge.toml", "breaches.toml", "platitudes.toml", "banks/cs-zh.toml",
-               "banks/cs-en.toml")
+JUDGE_FILES = ("judge.toml", "breaches.toml", "platitudes.toml", "story.toml",
+               "banks/cs-zh.toml", "banks/cs-en.toml")
 """The data a judge's scores depend on (besides its code and settings)."""
 
 
@@ -24,6 +25,7 @@ def build_judge(config: ScoringConfig | None = None) -> Judge:
     from simulator.scoring.calibration import load_calibration
     from simulator.scoring.encoder import UseEncoder
     from simulator.scoring.platitudes import load_platitudes
+    from simulator.scoring.story import load_story_cues
 
     config = config or ScoringConfig()
 
@@ -33,7 +35,7 @@ def build_judge(config: ScoringConfig | None = None) -> Judge:
         return library
 
     return Judge(load_calibration(), config, UseEncoder(), load_breach_library(),
-                 load_example_library(), load_platitudes(), anchors)
+                 load_example_library(), load_platitudes(), anchors, load_story_cues())
 
 
 def judge_fingerprint(config: ScoringConfig) -> str:

@@ -72,6 +72,7 @@ from simulator.scoring.register import (
     speaker_share,
 )
 from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Score
+from simulator.scoring.story import StoryCues, story_quote, told_parts
 from simulator.scoring.structure import ListCheck, check_list
 from simulator.scoring.votes import point_votes, sparseness
 from simulator.text.normalise import letters_and_digits, to_simplified
@@ -104,6 +105,8 @@ class AnswerFeatures:
     point_samples: tuple[tuple[float, float], ...] | None = None
     """Per key point, the graded samples' support and average credit
     (`AnchorLibrary.point_support`)."""
+    told: tuple[tuple[str, int] | None, ...] = ()
+    """Per key point that asks for a part of a story, the part told and its clause."""
 
 
 class Judge:
@@ -114,7 +117,8 @@ class Judge:
                  generic_breaches: Mapping[str, Sequence[Breach]] | None = None,
                  library: ExampleLibrary | None = None,
                  platitudes: Mapping[str, Sequence[str]] | None = None,
-                 anchors: AnchorLibrary | Callable[[], AnchorLibrary] | None = None) -> None:
+                 anchors: AnchorLibrary | Callable[[], AnchorLibrary] | None = None,
+                 story: Mapping[str, StoryCues] | None = None) -> None:
         self.calibration = calibration
         self._config = config
         self._encoder: SentenceEncoder = encoder or _NoEncoder()
@@ -122,6 +126,7 @@ class Judge:
         self._library = library
         self._platitudes = platitudes or {}
         self._anchors = anchors
+        self._story = story or {}
         self._platitude_vectors: dict[str, np.ndarray] = {}
         self._prepared: dict[Question | tuple[str, str, str], PreparedQuestion] = {}
         self._lock = threading.Lock()
@@ -145,7 +150,7 @@ class Judge:
         clauses = split_clauses(text, question.language)
         if len(letters_and_digits(text)) < self._config.min_answer_chars or not clauses:
             reason = "empty answer" if not text.strip() else "answer too short to score"
-            return Score(0.0, question.points, tuple(_missed(kp) for kp in earnable),
+            return Score(0.0, question.points, tuple(map(KeyPointResult.missed, earnable)),
                          reasons=(reason,))
         return self.decide(self._measure(clauses, question), question)
 
@@ -252,8 +257,11 @@ class Judge:
                                       self._encoder, read)
             support = anchors.point_support(on_topic_vectors(view, related), question,
                                             self._encoder, read)
+        told = told_parts([p.label for p in question.key_points], clauses, language,
+                          self._story)
         return AnswerFeatures(view, points, point_features, breaches, gates,
-                              check_list(clauses, language, about=related), anchor, support)
+                              check_list(clauses, language, about=related), anchor, support,
+                              told)
 
     def decide(self, features: AnswerFeatures, question: Question,
                calibration: Calibration | None = None) -> Score:
@@ -290,7 +298,10 @@ class Judge:
         view = features.view
         reasons: list[str] = []
         violated = {b.violates for b in heard if b.violates}
-        beliefs = [cal.point_belief(values) for values in features.point_features]
+        # A point asking for a part of a story the answer tells earns full credit's belief.
+        told = features.told or (None,) * len(features.point_features)
+        beliefs = [max(cal.point_belief(v), cal.full_credit if part else 0.0)
+                   for v, part in zip(features.point_features, told, strict=True)]
         weights = [kp.weight for kp in question.key_points]
         gates = {**features.gate_features,
                  "coverage": float(np.dot(beliefs, weights) / sum(weights)) if beliefs else 0.0,
@@ -311,11 +322,13 @@ class Judge:
             if kp.label in violated and credit:
                 credit = 0.0
                 reasons.append(f"'{kp.label}': broken by the bad practice heard -> no credit")
-            if credit and _only_named(evidence, features.listing):
+            if credit and features.listing.all_bare(
+                    *evidence.meaning_span, evidence.cue_clause if evidence.cue else None):
                 named_only += 1
             results.append(KeyPointResult(
                 label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=credit,
-                critical=kp.critical, evidence=point_quotes(evidence, view) if credit else (),
+                critical=kp.critical, evidence=(*point_quotes(evidence, view), *story_quote(
+                    told[k], view.clauses)) if credit else (),
                 probability=round(belief, 3), probe=kp.probe,
                 example=kp.examples[0] if kp.examples else ""))
         total_weight = sum(kp.weight for kp in question.key_points) or 1.0
@@ -423,14 +436,6 @@ class Judge:
         return found
 
 
-def _only_named(evidence: PointEvidence, listing: ListCheck) -> bool:
-    """Every clause that earned the point is a bare term (the point was named, not made)."""
-    clauses = set(range(evidence.meaning_span[0], evidence.meaning_span[1] + 1))
-    if evidence.cue is not None:
-        clauses.add(evidence.cue_clause)
-    return bool(clauses) and all(i < len(listing.bare) and listing.bare[i] for i in clauses)
-
-
 def _most_breach_like(features: AnswerFeatures) -> str:
     best = max(((v, i) for b in features.breaches for i, v in enumerate(b.per_clause)),
                default=(0.0, -1))
@@ -441,8 +446,3 @@ def _library_question(language: str) -> Question:
     """A stand-in question that holds no key points of its own (for `bad_practice`)."""
     return Question(id="", section="", points=1.0, prompt="", key_points=(), language=language)
 
-
-def _missed(kp) -> KeyPointResult:  # type: ignore[no-untyped-def]
-    return KeyPointResult(label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=0.0,
-                          critical=kp.critical, evidence=(), probe=kp.probe,
-                          example=kp.examples[0] if kp.examples else "")

@@ -4,6 +4,10 @@ heard, the answer-level findings, and every adjustment in words."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.bank.model import KeyPoint
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,8 @@ class Evidence:
     """0-100: a cue's match strength, or 100 x the cosine similarity for meaning."""
     method: str
     """"exact", "split", "pinyin", "stem", "near" (cue matching), "meaning" (the sentence
-    encoder) or "words" (word overlap with one of the point's texts)."""
+    encoder), "words" (word overlap with one of the point's texts) or "story" (the part of a
+    story the point asks for, `story.py`)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,13 @@ class KeyPointResult:
     def covered(self) -> bool:
         """True when the point was made (credit of at least half)."""
         return self.credit >= 0.5
+
+    @classmethod
+    def missed(cls, kp: KeyPoint) -> KeyPointResult:
+        """A key point not made (nothing to judge)."""
+        return cls(label=kp.label, weight=kp.weight, mode=kp.mode.value, credit=0.0,
+                   critical=kp.critical, evidence=(), probe=kp.probe,
+                   example=kp.examples[0] if kp.examples else "")
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,12 @@ class ListCheck:
         total = self.bare_terms + self.spoken_clauses
         return self.bare_terms / total if total else 0.0
 
+    def all_bare(self, first: int, last: int, also: int | None = None) -> bool:
+        """Whether clauses `first`..`last` (and `also`) are all bare terms: a point earned
+        only there was named, not made."""
+        clauses = {*range(first, last + 1), *(() if also is None else (also,))}
+        return bool(clauses) and all(i < len(self.bare) and self.bare[i] for i in clauses)
+
     def is_list(self, min_bare_share: float, max_spoken_clauses: int,
                 max_spoken_share: float = 0.0) -> bool:
         """A list: mostly bare terms and hardly a spoken clause (`max_spoken_clauses`, or in
