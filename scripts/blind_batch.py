@@ -5,7 +5,8 @@ example or score; graders see the question, its key-point labels and the answer,
 kind, the judge or each other. Each step writes the files for the next people to read:
 
     scripts/blind_batch.py tasks DIR --letter u --split test --answers 128 [--seed 1]
-        [--writers 4] [--english-weight 1] [--fewest N] [--persona TEXT]...
+        [--writers 4] [--english-weight 1] [--fewest N] [--question BANK:ID]...
+        [--persona TEXT]...
         -> DIR/writerK.json (the questions and kinds), DIR/brief_writerK.md (what writer K
            reads; it answers in DIR/answersK.json), DIR/plan.json (banks, kinds; not for them)
     scripts/blind_batch.py grading DIR
@@ -129,7 +130,7 @@ def parse_mix(text: str) -> dict[str, int]:
 
 def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: int,
           english_weight: int, personas: list[str], fewest: int | None = None,
-          mix: dict[str, int] | None = None) -> None:
+          mix: dict[str, int] | None = None, only: list[str] | None = None) -> None:
     if (out / "plan.json").exists():
         raise BatchError(f"{out}: already holds a batch (plan.json); use a new folder")
     answers = je.load_answers()
@@ -139,6 +140,13 @@ def tasks(out: Path, letter: str, split: str, count: int, seed: int, writers: in
     keys = sorted({(a.bank, a.question) for a in answers if a.split == split and a.bank in banks})
     if not keys:
         raise BatchError(f"--split {split}: no questions of that split in {je.EVAL_SET}")
+    if only:
+        asked = {tuple(key.split(":", 1)) for key in only}
+        unknown = sorted(":".join(k) for k in asked - set(keys))
+        if unknown:
+            raise BatchError(f"--question {unknown[0]}: not a question of the {split} split "
+                             f"(BANK:ID, as in cs-en:6)")
+        keys = sorted(asked)
     if fewest is not None:
         keys = fewest_samples(answers, keys, fewest)
     questions = [banks[bank].question(qid) for bank, qid in keys]
@@ -275,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                       help="each English question drawn this many times as often")
     make.add_argument("--fewest", type=int, metavar="N",
                       help="only the N questions of the split with the fewest graded samples")
+    make.add_argument("--question", action="append", default=[], metavar="BANK:ID",
+                      help="only these questions of the split (repeat it)")
     make.add_argument("--persona", action="append", default=[], help="one per writer")
     make.add_argument("--mix", metavar="KIND:SHARE,...",
                       help="the kinds and their shares (default: the evaluation set's mix)")
@@ -295,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                                  "--english-weight and --fewest at least 1")
             tasks(args.dir, args.letter, args.split, args.answers, args.seed, args.writers,
                   args.english_weight, args.persona, args.fewest,
-                  parse_mix(args.mix) if args.mix is not None else None)
+                  parse_mix(args.mix) if args.mix is not None else None, args.question)
         elif args.step == "grading":
             grading(args.dir)
         elif args.step == "merge":

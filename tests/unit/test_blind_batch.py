@@ -154,6 +154,23 @@ def test_fewest_draws_the_questions_with_the_fewest_samples(tmp_path: Path) -> N
     assert bad.returncode == 2 and "--fewest at least 1" in bad.stderr
 
 
+def test_question_draws_only_the_questions_named(tmp_path: Path) -> None:
+    """`--question BANK:ID` (repeated): a batch for the questions a change is about (the
+    story questions); a question outside the split is named in one line, exit 2."""
+    made = run("tasks", str(tmp_path / "s"), "--letter", "qs", "--split", "dev", "--answers",
+               "8", "--writers", "1", "--question", "cs-en:6", "--question", "cs-zh:3")
+    assert made.returncode == 0, made.stderr
+    drawn = {(p["bank"], p["question"])
+             for p in json.loads((tmp_path / "s" / "plan.json").read_text(encoding="utf-8"))}
+    assert drawn == {("cs-en", "6"), ("cs-zh", "3")}
+    test_question = next(a for a in je.load_answers() if a.split == "test")
+    bad = run("tasks", str(tmp_path / "t"), "--letter", "qt", "--split", "dev", "--answers",
+              "4", "--question", f"{test_question.bank}:{test_question.question}")
+    assert bad.returncode == 2 and "not a question of the dev split" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "t" / "plan.json").exists()
+
+
 def test_mix_sets_the_kinds_and_a_bad_mix_is_one_line(tmp_path: Path) -> None:
     """`--mix KIND:SHARE,...`: a batch weighted toward the kinds the judge gets wrong; an
     unknown kind or share is named in one line, exit 2, and no folder is written."""
