@@ -99,9 +99,9 @@ def story_parts(clauses: Sequence[Clause], language: str,
     the second half turns to how it ended ("后来", "turned out")."""
     texts = [c.plain if language == "zh" else c.plain.lower() for c in clauses]
     begins = next((k for k, t in enumerate(texts) if cues.story.search(t)), None)
-    narrated = [k for k, t in enumerate(texts) if cues.narrated.search(t)]
-    if begins is None and len(narrated) >= _MIN_NARRATED:
-        begins = narrated[0]
+    if begins is None:
+        narrated = [k for k, t in enumerate(texts) if cues.narrated.search(t)]
+        begins = narrated[0] if len(narrated) >= _MIN_NARRATED else None
     if begins is None:
         worked = next((k for k, t in enumerate(texts) if cues.worked.search(t)), None)
         return {} if worked is None else {"example": worked}
