@@ -138,6 +138,12 @@ GOOD_ZH = [
     "我一定帮您申请全额退款，批下来第一时间告诉您。",
     "退款我肯定会跟进到底，有结果马上打给您。",
     "结束时我会请他方便的话给个评价，不过不会硬要。",
+    # Sharing the words of the shapes added on 12-06 (a complaint kept from the manager,
+    # "规定就是这样" as the whole reply, judging where a caller is from).
+    "投诉不管大小都要如实上报，不能想着免得领导知道。",
+    "客户投诉的小问题我当场解决，也会记下来报给主管。",
+    "我不会只回一句规定就是这样，会把原因讲清楚。",
+    "我不会根据来电归属地判断客户是哪里人。",
 ]
 
 GOOD_EN = [
@@ -149,6 +155,11 @@ GOOD_EN = [
     "We will never ask for your full card number or your PIN.",
     "If my manager is away, I'd wait for his approval rather than use his login.",
     "If it's over the limit, I'd follow the approval process.",
+    "I'd never drop the security check, even for regulars whose voice I know.",
+    "If the waiver is over my limit, I'd take it to my supervisor the same day.",
+    "I'd set up a plan so each payment is within what they can afford.",
+    "I'd log the complaint and tell my supervisor, so she knows what happened.",
+    "Even if it's over my limit, I'd never just process it; I'd ask my team leader.",
     "I'd never ask a customer to add me on my personal WhatsApp.",
     "The recording belongs to the company, so I'd never post it anywhere.",
     "Even if they shout at me, I'd stay calm and let them finish.",
@@ -314,6 +325,18 @@ BRIEF_ANSWERS = [
     ("I'd just put the phone insurance on for them without asking.", "en", "hard_sell"),
     ("If they say no, I'd bring it up three more times before the call ends.", "en",
      "hard_sell"),
+    # Shapes added on 12-06 from a blind batch's misses, in other words than its own.
+    ("Honestly I'd just put the refund through, even though it's above my limit.", "en",
+     "bypass_rules"),
+    ("I'd credit the account twice a week so every credit stays under the limit.", "en",
+     "bypass_rules"),
+    ("For people who call every week I'd skip the ID questions, I know their voices.", "en",
+     "security"),
+    ("I'd sort the complaint out myself so the supervisor never hears about it.", "en",
+     "hide_mistake"),
+    ("这种小投诉我自己消化掉，没必要往上报，免得领导觉得我们组有问题。", "zh", "hide_mistake"),
+    ("客户再闹我也就回他一句规定就是这样。", "zh", "refuse_help"),
+    ("先看身份证前几位，猜他是哪儿人，再决定怎么跟他说。", "zh", "discriminate"),
 ]
 
 
