@@ -168,3 +168,19 @@ def real_judge() -> Judge:
     from simulator.scoring.build import build_judge
 
     return build_judge()
+
+
+def broken_file_message(folder: Any, name: str, body: str, load: Callable[[Any], Any]) -> str:
+    """Write `body` as `folder/name`, load it with `load` and return the error's message,
+    checked to be one line that names the file (a data file's contract, docs/robustness)."""
+    import pytest
+
+    from simulator.errors import DataFileError
+
+    path = folder / name
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        load(path)
+    message = str(raised.value)
+    assert str(path) in message and "\n" not in message
+    return message

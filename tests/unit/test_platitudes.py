@@ -10,6 +10,7 @@ import pytest
 from simulator.bank.loader import resolve_bank
 from simulator.errors import DataFileError
 from simulator.scoring.platitudes import load_platitudes, platitude_likeness
+from tests.fakes import broken_file_message
 
 
 def test_the_shipped_library_has_both_languages() -> None:
@@ -27,12 +28,7 @@ def test_the_shipped_library_has_both_languages() -> None:
 ])
 def test_a_broken_library_is_one_line_naming_the_file(tmp_path: Path, text: str,
                                                       named: str) -> None:
-    path = tmp_path / "platitudes.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(DataFileError) as caught:
-        load_platitudes(path)
-    message = str(caught.value)
-    assert str(path) in message and named in message and "\n" not in message
+    assert named in broken_file_message(tmp_path, "platitudes.toml", text, load_platitudes)
 
 
 def test_a_missing_library_names_the_file(tmp_path: Path) -> None:

@@ -4,15 +4,16 @@ The answers here are written for these tests (not from the evaluation set)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from simulator.bank.loader import resolve_bank
-from simulator.errors import DataFileError
 from simulator.scoring.clauses import split_clauses
 from simulator.scoring.judge import Judge
 from simulator.scoring.story import load_story_cues, point_roles, story_parts
+from tests.fakes import broken_file_message
 
 CUES = load_story_cues()
 ZH_STORY = ("印象最深的是去年冬天，有位大爷的暖气坏了三天，打电话来的时候嗓子都哑了。我先跟他说"
@@ -133,8 +134,5 @@ def test_a_story_of_bad_practice_stays_capped(judge: Judge) -> None:
 ])
 def test_a_broken_story_file_is_one_line_naming_it(tmp_path: Path, body: str,
                                                    complaint: str) -> None:
-    path = tmp_path / "story.toml"
-    path.write_text(body, encoding="utf-8")
-    with pytest.raises(DataFileError, match=complaint) as raised:
-        load_story_cues(path)
-    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+    message = broken_file_message(tmp_path, "story.toml", body, load_story_cues)
+    assert re.search(complaint, message), message
