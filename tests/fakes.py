@@ -4,7 +4,7 @@ a parts factory that puts a scripted transcriber into the composition root."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -13,9 +13,10 @@ import numpy as np
 
 from simulator.app import Parts, PartsFactory
 from simulator.audio.pcm import SAMPLE_RATE_HZ, Block, Sound, blocks
+from simulator.bank.model import Question
 from simulator.cli import main
-from simulator.config import SimulatorConfig
-from simulator.ports import Transcriber
+from simulator.config import ScoringConfig, SimulatorConfig
+from simulator.ports import Scorer, Transcriber
 from simulator.scoring.judge import Judge
 from simulator.speech.transcript import Transcript
 from simulator.text.normalise import normalise
@@ -148,6 +149,16 @@ class ScriptedParts(Parts):
 
     def transcriber(self, *, preload: bool = True) -> Transcriber:
         return self._scripted
+
+    def judge(self, questions: Sequence[Question] = (), *, preload: bool = True) -> Scorer:
+        """The real judge, built once per process (`real_judge`) when the run keeps the
+        default scoring settings: the same judge every command builds, its encoder and the
+        questions' vectors loaded once rather than once per command (the suite's time)."""
+        if self._config.scoring != ScoringConfig():
+            return super().judge(questions, preload=preload)
+        judge = real_judge()
+        judge.warm_up(questions)
+        return judge
 
 
 def parts_with(transcriber: Transcriber) -> PartsFactory:
