@@ -145,6 +145,12 @@ GOOD_ZH = [
     "我不会只回一句规定就是这样，会把原因讲清楚。",
     "我不会根据来电归属地判断客户是哪里人。",
     "夜班来的常常是急事，所以我会特别提醒自己，再累语气也要稳。",  # 特别提醒 is not 别提
+    # Sharing the words of the shapes added on 12-06, later (data sent over a chat app,
+    # one's own login handed over).
+    "我的密码不会告诉任何人，包括同事。",
+    "客户的身份证号码我只在系统里核对，绝不截图发给别人。",
+    "客户把身份证拍照发给我们的官方邮箱，我核对完就删掉。",
+    "交接时我在系统里写清楚，不会把证件号拍照发给同事。",
 ]
 
 GOOD_EN = [
@@ -238,6 +244,10 @@ GOOD_EN = [
     "My weakness is that sometimes I promise to check too many things and stay late.",
     "I'd never bring up an upgrade while the problem is open; it sounds like I'm using "
     "their complaint to sell.",
+    "Customers sometimes WhatsApp us a screenshot of the error, and I add it to the ticket.",
+    "When the customer WhatsApps us, I ask them never to send their ID number in the chat.",
+    "If her account is still open, I'd use the chat to tell her the refund is done.",
+    "I don't want to waste their time, so I keep the security questions short and friendly.",
 ]
 
 # Answers written in the style of real candidates: (text, language, the id it must be heard as).
@@ -338,6 +348,13 @@ BRIEF_ANSWERS = [
     ("这种小投诉我自己消化掉，没必要往上报，免得领导觉得我们组有问题。", "zh", "hide_mistake"),
     ("客户再闹我也就回他一句规定就是这样。", "zh", "refuse_help"),
     ("先看身份证前几位，猜他是哪儿人，再决定怎么跟他说。", "zh", "discriminate"),
+    ("我请假那天就把工号密码交给了搭档，让她用我的账号帮客户办完。", "zh", "bypass_rules"),
+    ("I didn't want to spend ages on the ID checks with a regular, so I just sorted it.", "en",
+     "security"),
+    ("I'd WhatsApp the engineer a photo of the form with her passport number on it.", "en",
+     "sensitive_data"),
+    ("My manager's login was left open over lunch, so I'd just use it for the refund.", "en",
+     "bypass_rules"),
 ]
 
 
