@@ -24,6 +24,7 @@ def build_judge(config: ScoringConfig | None = None) -> Judge:
     from simulator.scoring.borrow import load_example_library
     from simulator.scoring.calibration import load_calibration
     from simulator.scoring.encoder import UseEncoder
+    from simulator.scoring.overall import load_answer_model
     from simulator.scoring.platitudes import load_platitudes
     from simulator.scoring.story import load_story_cues
 
@@ -35,7 +36,8 @@ def build_judge(config: ScoringConfig | None = None) -> Judge:
         return library
 
     return Judge(load_calibration(), config, UseEncoder(), load_breach_library(),
-                 load_example_library(), load_platitudes(), anchors, load_story_cues())
+                 load_example_library(), load_platitudes(), anchors, load_story_cues(),
+                 load_answer_model)
 
 
 def judge_fingerprint(config: ScoringConfig) -> str:

@@ -18,7 +18,7 @@ half or no credit. Then the answer as a whole:
 - a missed **critical** point caps the score;
 - where graded sample answers to the question are known (`anchors.py`), the score moves part
   of the way toward the grades of the closest ones and by the judge's own error on them,
-  under the same caps.
+  under the same caps; then the answer is read as a whole (`overall.py`).
 Every step is written into `Score.reasons`, and each credited point quotes the clause that
 earned it. Without an encoder (tests, or a broken install) meaning evidence is zero and the
 judge falls back to cues alone.
@@ -30,7 +30,7 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -38,7 +38,6 @@ from simulator.bank.model import Breach, Question, Severity
 from simulator.config import ScoringConfig
 from simulator.ports import SentenceEncoder
 from simulator.scoring.anchors import (
-    AnchorEstimate,
     AnchorLibrary,
     Reading,
     answer_grade,
@@ -51,8 +50,6 @@ from simulator.scoring.calibration import Calibration
 from simulator.scoring.clauses import Clause, split_clauses
 from simulator.scoring.evidence import (
     AnswerView,
-    BreachEvidence,
-    PointEvidence,
     PreparedQuestion,
     breach_evidence,
     point_evidence,
@@ -61,9 +58,18 @@ from simulator.scoring.evidence import (
     view_answer,
     window_relevance,
 )
-from simulator.scoring.extent import closest_point, on_topic_extent, on_topic_vectors, reading_of
+from simulator.scoring.extent import (
+    beside_small_talk,
+    closest_point,
+    on_topic_extent,
+    on_topic_vectors,
+    reading_of,
+    topic_relevance,
+)
+from simulator.scoring.features import AnswerFeatures, NoEncoder
 from simulator.scoring.gates import answer_gates
-from simulator.scoring.platitudes import platitude_likeness
+from simulator.scoring.overall import AnswerModel, readings_of, reread
+from simulator.scoring.platitudes import PlatitudeVectors, platitude_likeness
 from simulator.scoring.register import (
     careless_share,
     commentary_count,
@@ -75,38 +81,13 @@ from simulator.scoring.result import BreachResult, Evidence, KeyPointResult, Sco
 from simulator.scoring.story import StoryCues, story_quote, told_parts
 from simulator.scoring.structure import ListCheck, check_list
 from simulator.scoring.votes import point_votes, sparseness
-from simulator.text.normalise import letters_and_digits, to_simplified
+from simulator.text.normalise import letters_and_digits
 
 _LOGGER = logging.getLogger(__name__)
 _NAMED_ONLY_MIN_BARE_SHARE = 0.5
 """An answer whose points were all earned by bare terms is a list only if at least half of
 its clauses are bare terms: a full answer says some steps tersely ("做好记录") between
 sentences that say who does what."""
-
-
-class _NoEncoder:
-    """Meaning unavailable: every text gets an empty vector, so only cues count."""
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return np.zeros((len(texts), 1), np.float32)
-
-
-@dataclass(frozen=True)
-class AnswerFeatures:
-    """Everything measured about one answer, before any decision."""
-
-    view: AnswerView
-    points: tuple[PointEvidence, ...]
-    point_features: tuple[dict[str, float], ...]
-    breaches: tuple[BreachEvidence, ...]
-    gate_features: dict[str, float]
-    listing: ListCheck
-    anchor: AnchorEstimate | None = None
-    point_samples: tuple[tuple[float, float], ...] | None = None
-    """Per key point, the graded samples' support and average credit
-    (`AnchorLibrary.point_support`)."""
-    told: tuple[tuple[str, int] | None, ...] = ()
-    """Per key point that asks for a part of a story, the part told and its clause."""
 
 
 class Judge:
@@ -118,24 +99,24 @@ class Judge:
                  library: ExampleLibrary | None = None,
                  platitudes: Mapping[str, Sequence[str]] | None = None,
                  anchors: AnchorLibrary | Callable[[], AnchorLibrary] | None = None,
-                 story: Mapping[str, StoryCues] | None = None) -> None:
+                 story: Mapping[str, StoryCues] | None = None,
+                 answer_model: AnswerModel | Callable[[], AnswerModel] | None = None) -> None:
         self.calibration = calibration
         self._config = config
-        self._encoder: SentenceEncoder = encoder or _NoEncoder()
+        self._encoder: SentenceEncoder = encoder or NoEncoder()
         self._generic = generic_breaches or {}
         self._library = library
-        self._platitudes = platitudes or {}
         self._anchors = anchors
         self._story = story or {}
-        self._platitude_vectors: dict[str, np.ndarray] = {}
+        self._answer_model = answer_model
+        self._platitudes = PlatitudeVectors(platitudes or {}, self._encoder)
         self._prepared: dict[Question | tuple[str, str, str], PreparedQuestion] = {}
         self._lock = threading.Lock()
 
     def warm_up(self, questions: Sequence[Question] = ()) -> None:
         """Load the encoder and prepare these questions (call on a background thread)."""
         self._encoder.encode(["您好"])
-        for language in self._platitudes:
-            self._platitudes_of(language)
+        self._platitudes.warm_up()
         for question in questions:
             self._prepare(question)
         if self.anchors is not None:
@@ -184,6 +165,22 @@ class Judge:
                     self._anchors = self._anchors()
         return self._anchors
 
+    @property
+    def answer_model(self) -> AnswerModel | None:
+        """What graders gave answers read like one (read on first use when given as a
+        loader); applied only where graded samples exist."""
+        if callable(self._answer_model):
+            with self._lock:
+                if callable(self._answer_model):
+                    self._answer_model = self._answer_model()
+        return self._answer_model
+
+    def with_answer_model(self, model: AnswerModel | None) -> Judge:
+        """The same judge with another answer model (None: the score built point by point)."""
+        other = copy.copy(self)
+        other._answer_model = model
+        return other
+
     def with_anchors(self, anchors: AnchorLibrary | None) -> Judge:
         """The same judge (sharing its prepared questions) with other graded samples."""
         other = copy.copy(self)
@@ -205,9 +202,7 @@ class Judge:
         # Concrete details count on the clauses about the question, so small talk added
         # around general statements does not make them sound concrete.
         on_topic = tuple(c for c, r in zip(clauses, related, strict=True) if r) or clauses
-        platitudes = self._platitudes_of(language)
-        like_platitude = (view.vectors[:n] @ platitudes.T).max(axis=1) if (
-            n and len(platitudes) and view.vectors.shape[1] == platitudes.shape[1]) else np.zeros(n)
+        like_platitude = self._platitudes.likeness(view.vectors[:n], language)
         answer_meaning = float(np.mean([p.meaning for p in points])) if points else 0.0
         extent = on_topic_extent(view, related, language)
         concrete = concrete_share(on_topic, language)
@@ -234,6 +229,7 @@ class Judge:
             "relevant_share": relevant,
             "relevance_mean": float(clause_best.mean()) if n else 0.0,
             "relevance_top3": float(np.sort(clause_best)[-3:].mean()) if n else 0.0,
+            **beside_small_talk(clause_best[:n], related[:n]),
             "breach_max": float(per_clause.max()),
             "breach_top3": float(np.sort(per_clause)[-3:].mean()),
             "breach_mean": float(about.mean()),
@@ -245,6 +241,9 @@ class Judge:
             "speaker": speaker_share(clauses, language),
             "commentary": commentary_count(clauses, language),
             "platitude": platitude_count(clauses, language),
+            "on_topic_clauses": float(related.sum()) if n else 0.0,
+            "on_topic_letters": float(sum(len(letters_and_digits(c.text)) for c in on_topic)
+                                      if n and related.any() else 0.0),
             "concrete": concrete,
             "platitude_meaning": platitude_likeness(like_platitude, related,
                                                     self.calibration.relevant_similarity),
@@ -276,9 +275,18 @@ class Judge:
         stays low (docs/judge.md, the fourteenth session)."""
         cal = calibration or self.calibration
         heard = self._breaches_heard(features, cal)
-        capped = self._decide(features, question, cal, heard)
+        score = self._decide(features, question, cal, heard)
+        if heard:
+            score = self._lifted(score, features, question, cal)
+        model = self.answer_model
+        if model is None or features.anchor is None or self.anchors is None:
+            return score
+        return reread(score, self.readings(features, question, score, cal), model)
+
+    def _lifted(self, capped: Score, features: AnswerFeatures, question: Question,
+                cal: Calibration) -> Score:
         anchor, anchors = features.anchor, self.anchors
-        if not heard or anchor is None or anchors is None:
+        if anchor is None or anchors is None:
             return capped
         lift = anchors.settings.breach_lift(anchor.fraction)
         if not lift:
@@ -298,19 +306,9 @@ class Judge:
         view = features.view
         reasons: list[str] = []
         violated = {b.violates for b in heard if b.violates}
-        # A point asking for a part of a story the answer tells earns full credit's belief.
         told = features.told or (None,) * len(features.point_features)
-        beliefs = [max(cal.point_belief(v), cal.full_credit if part else 0.0)
-                   for v, part in zip(features.point_features, told, strict=True)]
-        weights = [kp.weight for kp in question.key_points]
-        gates = {**features.gate_features,
-                 "coverage": float(np.dot(beliefs, weights) / sum(weights)) if beliefs else 0.0,
-                 "best_point": max(beliefs, default=0.0)}
-        own = beliefs
+        own, beliefs, gates = self._beliefs(features, question, cal)
         grade = answer_grade(features.anchor, features.point_samples)
-        if features.point_samples is not None and self.anchors is not None:
-            beliefs = with_point_support(beliefs, features.point_samples, self.anchors.settings,
-                                         grade)
         results = []
         named_only = 0
         for k, (kp, evidence, belief) in enumerate(zip(question.key_points, features.points,
@@ -358,7 +356,7 @@ class Judge:
             reasons.append(f"bad practice ({breach.label}, {breach.severity}): "
                            f"«{breach.evidence.heard}» -> at most {cap:.0%}")
         verdict = answer_gates(gates, cal, bool(heard) or not bad_practice_gate,
-                               lambda: _most_breach_like(features))
+                               features.most_breach_like)
         raw *= verdict.kept
         reasons.extend(verdict.reasons)
         if features.anchor is not None and self.anchors is not None:
@@ -370,6 +368,32 @@ class Judge:
         points = round(max(0.0, min(question.points, raw)), 1)
         return Score(points, question.points, tuple(results), tuple(heard), listing,
                      verdict.off_topic, verdict.vague, tuple(reasons))
+
+    def _beliefs(self, features: AnswerFeatures, question: Question, cal: Calibration
+                 ) -> tuple[list[float], list[float], dict[str, float]]:
+        """The key points' beliefs, judged alone and with the samples' support, and the
+        gates' features with the coverage those beliefs give."""
+        # A point asking for a part of a story the answer tells earns full credit's belief.
+        told = features.told or (None,) * len(features.point_features)
+        own = [max(cal.point_belief(v), cal.full_credit if part else 0.0)
+               for v, part in zip(features.point_features, told, strict=True)]
+        weights = [kp.weight for kp in question.key_points]
+        gates = {**features.gate_features,
+                 "coverage": float(np.dot(own, weights) / sum(weights)) if own else 0.0,
+                 "best_point": max(own, default=0.0)}
+        beliefs = own
+        if features.point_samples is not None and self.anchors is not None:
+            beliefs = with_point_support(own, features.point_samples, self.anchors.settings,
+                                         answer_grade(features.anchor, features.point_samples))
+        return own, beliefs, gates
+
+    def readings(self, features: AnswerFeatures, question: Question, score: Score,
+                 calibration: Calibration | None = None) -> dict[str, float]:
+        """What the answer model reads of an answer (`overall.READINGS`), `score` being the
+        judge's score for it built point by point."""
+        cal = calibration or self.calibration
+        own, supported, gates = self._beliefs(features, question, cal)
+        return readings_of(features, question, score, own, supported, gates, cal)
 
     def bad_practice(self, text: str, language: str) -> tuple[BreachResult, ...]:
         """The generic breaches (`prompts/breaches.toml`) said in `text`, each with the clause
@@ -391,14 +415,7 @@ class Judge:
     def relevance(self, text: str, language: str, topic: Sequence[str]) -> float:
         """How close the closest clause of `text` comes in meaning to any of `topic` (a
         call's subject: the customer's problem, said several ways); 0 without an encoder."""
-        clauses = split_clauses(text, language)
-        if not clauses or not topic:
-            return 0.0
-        answer = self._encoder.encode([c.plain for c in clauses])
-        reference = self._encoder.encode([to_simplified(t) for t in topic])
-        if answer.shape[1] <= 1:
-            return 0.0
-        return float((answer @ reference.T).max())
+        return topic_relevance(split_clauses(text, language), topic, self._encoder)
 
     def _breaches_heard(self, features: AnswerFeatures, cal: Calibration) -> list[BreachResult]:
         heard = []
@@ -409,17 +426,6 @@ class Judge:
                                           Evidence(b.cue, clause, 100.0, "exact"),
                                           b.breach.violates))
         return heard
-
-    def _platitudes_of(self, language: str) -> np.ndarray:
-        """The platitude library's vectors for `language` (encoded once)."""
-        with self._lock:
-            found = self._platitude_vectors.get(language)
-        if found is None:
-            texts = [to_simplified(t) for t in self._platitudes.get(language, ())]
-            found = self._encoder.encode(texts) if texts else np.zeros((0, 1), np.float32)
-            with self._lock:
-                self._platitude_vectors[language] = found
-        return found
 
     def _prepare(self, question: Question) -> PreparedQuestion:
         # The whole question is the key: a bank re-imported or edited in the same process
@@ -434,12 +440,6 @@ class Judge:
             with self._lock:
                 self._prepared[key] = found
         return found
-
-
-def _most_breach_like(features: AnswerFeatures) -> str:
-    best = max(((v, i) for b in features.breaches for i, v in enumerate(b.per_clause)),
-               default=(0.0, -1))
-    return features.view.clauses[best[1]].text if best[1] >= 0 else ""
 
 
 def _library_question(language: str) -> Question:

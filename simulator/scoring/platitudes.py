@@ -12,13 +12,16 @@ Measured on the development split (vague answers against the rest, ROC AUC): 0.9
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from simulator import data
 from simulator.errors import DataFileError
+from simulator.ports import SentenceEncoder
+from simulator.text.normalise import to_simplified
 
 DEFAULT_PLATITUDES_PATH = data.PROMPTS_DIR / "platitudes.toml"
 MAX_PLATITUDES_BYTES = 200_000
@@ -59,3 +62,36 @@ def platitude_likeness(similarity: np.ndarray, related: np.ndarray, floor: float
     counted = related | (similarity >= floor)
     chosen = similarity[counted] if counted.any() else similarity
     return float(np.clip(chosen.mean(), 0.0, 1.0))
+
+
+class PlatitudeVectors:
+    """The platitude library's sentences per language, encoded once (thread-safe)."""
+
+    def __init__(self, platitudes: Mapping[str, Sequence[str]], encoder: SentenceEncoder) -> None:
+        self._platitudes = platitudes
+        self._encoder = encoder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Encode every language's sentences now."""
+        for language in self._platitudes:
+            self.of(language)
+
+    def of(self, language: str) -> np.ndarray:
+        """The vectors of `language`'s sentences (0 rows when it has none)."""
+        with self._lock:
+            found = self._vectors.get(language)
+        if found is None:
+            texts = [to_simplified(t) for t in self._platitudes.get(language, ())]
+            found = self._encoder.encode(texts) if texts else np.zeros((0, 1), np.float32)
+            with self._lock:
+                self._vectors[language] = found
+        return found
+
+    def likeness(self, clauses: np.ndarray, language: str) -> np.ndarray:
+        """Per clause vector, its cosine with the closest platitude (0 without meaning)."""
+        platitudes = self.of(language)
+        if not len(clauses) or not len(platitudes) or clauses.shape[1] != platitudes.shape[1]:
+            return np.zeros(len(clauses))
+        return (clauses @ platitudes.T).max(axis=1)

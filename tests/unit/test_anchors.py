@@ -40,6 +40,13 @@ SETTINGS = AnchorSettings(grade_weight=0.5, error_weight=0.5, neighbours=2, temp
                           min_anchors=3)
 
 
+@pytest.fixture
+def judge(judge: Judge) -> Judge:
+    """The real judge without the answer model, so the samples' own move is what is read
+    (the model that reads the answer as a whole last: `test_answer_model.py`)."""
+    return judge.with_answer_model(None)
+
+
 class WordEncoder:
     """A stand-in encoder: a text's vector is its counts of a few marker words, normalised,
     so "good" answers sit close to good samples and "bad" ones to bad samples."""
