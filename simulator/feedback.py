@@ -22,6 +22,10 @@ TEMPLATE_KEYS = ("separator", "score", "covered", "missed", "all_covered", "brea
                  "next_question")
 DEFAULT_TEMPLATES_PATH = PROMPTS_DIR / "feedback.toml"
 MAX_TEMPLATES_BYTES = 1_000_000
+WELL_DONE_MIN_FRACTION = 0.75
+"""Share of the marks below which "every key point covered, well done" is not said even when
+each point earned some credit: the answer as a whole read thinner than its points
+(`scoring/overall.py`), so the points are listed and the weakest one is taught."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def render_feedback(score: Score, language: str, templates: Templates,
     join = t["separator"].join
     sentences = [t["score"].format(points=format_points(score.points),
                                    max_points=format_points(score.max_points))]
-    if score.covered and not score.missed:
+    if score.covered and not score.missed and score.fraction >= WELL_DONE_MIN_FRACTION:
         sentences.append(t["all_covered"])
     else:
         if score.covered:
@@ -96,7 +100,8 @@ def render_feedback(score: Score, language: str, templates: Templates,
         sentences.append(t["off_topic"])
     elif score.vague:
         sentences.append(t["vague"])
-    teach = most_important_missed(score)
+    teach = most_important_missed(score) or (
+        weakest_made(score) if score.fraction < WELL_DONE_MIN_FRACTION else None)
     if teach is not None and teach.example:
         sentences.append(t["example"].format(example=teach.example.rstrip("。.！!")))
     return Feedback(tuple(sentences))
@@ -109,6 +114,13 @@ def most_important_missed(score: Score) -> KeyPointResult | None:
     if not missed:
         return None
     return max(missed, key=lambda k: (k.critical, k.weight, -score.key_points.index(k)))
+
+
+def weakest_made(score: Score) -> KeyPointResult | None:
+    """Of the points made only in part, the one the judge was least sure of (a critical one
+    first): the one to teach when none was missed."""
+    partly = [k for k in score.key_points if 0.0 < k.credit < 1.0]
+    return min(partly, key=lambda k: (not k.critical, k.probability), default=None)
 
 
 def render_summary(total: float, max_total: float, count: int, language: str,

@@ -200,6 +200,27 @@ def test_feedback_teaches_the_most_important_missed_point(judge: Judge) -> None:
     assert "比如可以说：" in feedback.text
 
 
+def test_well_done_is_said_only_for_a_score_that_earns_it() -> None:
+    """Every point made in part but the answer read as thin (1.9/4): the points are listed,
+    not praised, and the point the judge was least sure of is taught; the same points with
+    3.5/4 are praised."""
+    import dataclasses
+
+    from simulator.scoring.result import KeyPointResult, Score
+
+    points = tuple(KeyPointResult(label=kp.label, weight=kp.weight, mode="all", credit=credit,
+                                  critical=False, evidence=(), probability=belief,
+                                  example=kp.examples[0])
+                   for kp, credit, belief in zip(SHIPPING_ZH.key_points, (1.0, 0.5, 0.5, 1, 1),
+                                                 (0.8, 0.4, 0.32, 0.7, 0.9), strict=False))
+    thin = Score(1.9, 4.0, points)
+    said = render_feedback(thin, "zh", load_templates()).text
+    assert "很好" not in said and "你讲到了：" in said
+    assert f"比如可以说：{points[2].example.rstrip('。')}" in said
+    praised = render_feedback(dataclasses.replace(thin, points=3.5), "zh", load_templates())
+    assert "要点都讲到了，很好。" in praised.text and "比如可以说" not in praised.text
+
+
 def test_feedback_says_why_a_list_is_capped(judge: Judge) -> None:
     """A list's feedback says it was a list."""
     score = judge.score("道歉，安抚，核实，补偿，跟进。", SHIPPING_ZH)
