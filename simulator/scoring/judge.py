@@ -84,6 +84,7 @@ from simulator.scoring.votes import point_votes, sparseness
 from simulator.text.normalise import letters_and_digits
 
 _LOGGER = logging.getLogger(__name__)
+_Beliefs = tuple[list[float], list[float], dict[str, float]]  # see Judge._beliefs
 _NAMED_ONLY_MIN_BARE_SHARE = 0.5
 """An answer whose points were all earned by bare terms is a list only if at least half of
 its clauses are bare terms: a full answer says some steps tersely ("做好记录") between
@@ -117,6 +118,7 @@ class Judge:
         """Load the encoder and prepare these questions (call on a background thread)."""
         self._encoder.encode(["您好"])
         self._platitudes.warm_up()
+        _ = self.answer_model  # read here, not on the first answer's path
         for question in questions:
             self._prepare(question)
         if self.anchors is not None:
@@ -275,23 +277,23 @@ class Judge:
         stays low (docs/judge.md, the fourteenth session)."""
         cal = calibration or self.calibration
         heard = self._breaches_heard(features, cal)
-        score = self._decide(features, question, cal, heard)
+        beliefs = self._beliefs(features, question, cal)  # read once, by every step below
+        score = self._decide(features, question, cal, heard, beliefs)
         if heard:
-            score = self._lifted(score, features, question, cal)
+            score = self._lifted(score, features, question, cal, beliefs)
         model = self.answer_model
         if model is None or features.anchor is None or self.anchors is None:
             return score
-        return reread(score, self.readings(features, question, score, cal), model)
+        return reread(score, readings_of(features, question, score, *beliefs, cal), model)
 
     def _lifted(self, capped: Score, features: AnswerFeatures, question: Question,
-                cal: Calibration) -> Score:
+                cal: Calibration, beliefs: _Beliefs) -> Score:
         anchor, anchors = features.anchor, self.anchors
-        if anchor is None or anchors is None:
-            return capped
-        lift = anchors.settings.breach_lift(anchor.fraction)
+        lift = (anchors.settings.breach_lift(anchor.fraction)
+                if anchor is not None and anchors is not None else 0.0)
         if not lift:
             return capped
-        clean = self._decide(features, question, cal, [], bad_practice_gate=False)
+        clean = self._decide(features, question, cal, [], beliefs, bad_practice_gate=False)
         most = anchors.settings.breach_lift_cap * question.points
         points = round(capped.points + lift * max(0.0, min(clean.points, most) - capped.points),
                        1)
@@ -302,12 +304,13 @@ class Judge:
         return replace(capped, points=points, reasons=(*capped.reasons, why))
 
     def _decide(self, features: AnswerFeatures, question: Question, cal: Calibration,
-                heard: list[BreachResult], bad_practice_gate: bool = True) -> Score:
+                heard: list[BreachResult], beliefs_read: _Beliefs,
+                bad_practice_gate: bool = True) -> Score:
         view = features.view
         reasons: list[str] = []
         violated = {b.violates for b in heard if b.violates}
         told = features.told or (None,) * len(features.point_features)
-        own, beliefs, gates = self._beliefs(features, question, cal)
+        own, beliefs, gates = beliefs_read
         grade = answer_grade(features.anchor, features.point_samples)
         results = []
         named_only = 0
@@ -370,7 +373,7 @@ class Judge:
                      verdict.off_topic, verdict.vague, tuple(reasons))
 
     def _beliefs(self, features: AnswerFeatures, question: Question, cal: Calibration
-                 ) -> tuple[list[float], list[float], dict[str, float]]:
+                 ) -> _Beliefs:
         """The key points' beliefs, judged alone and with the samples' support, and the
         gates' features with the coverage those beliefs give."""
         # A point asking for a part of a story the answer tells earns full credit's belief.
@@ -389,11 +392,10 @@ class Judge:
 
     def readings(self, features: AnswerFeatures, question: Question, score: Score,
                  calibration: Calibration | None = None) -> dict[str, float]:
-        """What the answer model reads of an answer (`overall.READINGS`), `score` being the
-        judge's score for it built point by point."""
+        """What the answer model reads (`overall.READINGS`); `score`: built point by point."""
         cal = calibration or self.calibration
-        own, supported, gates = self._beliefs(features, question, cal)
-        return readings_of(features, question, score, own, supported, gates, cal)
+        return readings_of(features, question, score, *self._beliefs(features, question, cal),
+                           cal)
 
     def bad_practice(self, text: str, language: str) -> tuple[BreachResult, ...]:
         """The generic breaches (`prompts/breaches.toml`) said in `text`, each with the clause
